@@ -1,0 +1,176 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * conf.h: homegw.conf, parsed.  conf.c is the only module that knows the
+ * file format (INI style, see homegw.conf(5)); everyone else sees this
+ * struct.  conf_load() always builds a new struct and never touches a
+ * running one, so a reload can keep the old config when the new file is
+ * invalid.
+ */
+#ifndef HGW_CONF_H
+#define HGW_CONF_H
+
+#include <sys/queue.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+
+#define CONF_NAME_MAX		63	/* one DNS label */
+#define CONF_DOMAIN_MAX		253
+#define CONF_LIST_MAX		16	/* entries in a comma-separated list */
+
+struct hgw_host {
+	TAILQ_ENTRY(hgw_host)	 entry;
+	char			 name[CONF_NAME_MAX + 1];
+	uint8_t			 mac[ADDR_MAC_LEN];
+	struct in_addr		 addr;
+	int			 pin_arp;
+	int			 line;		/* of the [host] header */
+};
+TAILQ_HEAD(hgw_host_list, hgw_host);
+
+enum conf_proto {
+	CONF_PROTO_TCP = 1,
+	CONF_PROTO_UDP = 2,
+	CONF_PROTO_BOTH = 3
+};
+
+struct hgw_forward {
+	TAILQ_ENTRY(hgw_forward) entry;
+	char			 name[CONF_NAME_MAX + 1];
+	enum conf_proto		 proto;
+	uint16_t		 wan_port;	/* first port */
+	uint16_t		 wan_port_end;	/* last port, == wan_port if one */
+	struct in_addr		 to_addr;
+	uint16_t		 to_port;	/* first destination port */
+	int			 line;
+};
+TAILQ_HEAD(hgw_forward_list, hgw_forward);
+
+/* A conditional-forwarding rule: names under domain go to upstream. */
+struct hgw_dns_zone {
+	char			 domain[CONF_DOMAIN_MAX + 1];
+	struct hgw_endpoint	 upstream;
+};
+
+struct hgw_prefix4 {
+	struct in_addr		 addr;
+	int			 plen;
+};
+
+struct hgw_conf {
+	char			*path;		/* file it was read from */
+
+	struct {
+		char		 name[CONF_NAME_MAX + 1];	/* "gw" */
+		char		 domain[CONF_DOMAIN_MAX + 1];	/* "home.arpa" */
+		char		 state_dir[PATH_MAX];	/* homegw.db */
+		char		 run_dir[PATH_MAX];	/* live.db, sockets */
+		char		 user[32];	/* drop to this user when root */
+		unsigned int	 retention_days;	/* events, logs, history */
+	} gateway;
+
+	struct {
+		char		 ifname[IF_NAMESIZE];
+		struct in_addr	 addr;
+		int		 plen;
+	} lan;
+
+	struct {
+		char		 ifname[IF_NAMESIZE];	/* "" = no WAN configured */
+		int		 has_addr;
+		struct in_addr	 addr;
+		int		 plen;
+		int		 has_gateway;
+		struct in_addr	 gateway;
+	} wan;
+
+	struct hgw_host_list	 hosts;
+	unsigned int		 nhosts;
+
+	struct {
+		struct hgw_endpoint listen[CONF_LIST_MAX];
+		unsigned int	 nlisten;
+		struct hgw_endpoint upstream[CONF_LIST_MAX];
+		unsigned int	 nupstream;
+		struct hgw_dns_zone zones[CONF_LIST_MAX];	/* conditional */
+		unsigned int	 nzones;
+		unsigned int	 cache_size;	/* entries */
+		unsigned int	 min_ttl;	/* seconds */
+		unsigned int	 max_ttl;
+		unsigned int	 negative_ttl;	/* cap for RFC 2308 caching */
+		int		 serve_stale;	/* RFC 8767 */
+		int		 prefetch;
+		unsigned int	 timeout_ms;	/* per upstream try */
+		unsigned int	 rate_limit;	/* queries/s per client, 0 = off */
+		int		 rebind_protection;
+		int		 query_log;
+		unsigned int	 query_log_max;	/* rows kept */
+		unsigned int	 threads;	/* 0 = one per core */
+	} dns;
+
+	struct {
+		int		 masquerade;
+		int		 flow_offload;
+		int		 hairpin;
+		unsigned int	 max_flows;	/* rows mirrored in live.db */
+		unsigned int	 history_interval;	/* seconds */
+	} nat;
+
+	struct hgw_forward_list	 forwards;
+	unsigned int		 nforwards;
+
+	struct {
+		struct hgw_prefix4 proxy[CONF_LIST_MAX];
+		unsigned int	 nproxy;
+		unsigned int	 max_stations;	/* rows in station history */
+		unsigned int	 storm_threshold;	/* gratuitous ARPs/min */
+		int		 prime;		/* prime kernel from history */
+	} arp;
+
+	struct {
+		struct hgw_endpoint listen[CONF_LIST_MAX];
+		unsigned int	 nlisten;
+		char		 password_hash[256];	/* "" = none */
+		int		 open_access;	/* allow no password */
+		unsigned int	 session_timeout;	/* seconds */
+		unsigned int	 max_clients;
+		unsigned int	 max_clients_per_ip;
+		char		 assets_dir[PATH_MAX];
+	} web;
+};
+
+/*
+ * Read and validate the file at path.  Returns a new struct hgw_conf that
+ * the caller frees with conf_free(), or NULL.  On NULL, *ret_errors (if
+ * ret_errors is not NULL) is set to a malloc'ed text holding every error
+ * found, one per line, each "file:line: expected ..., got ...", and errno
+ * is set (ENOENT when the file cannot be opened, EINVAL when it is
+ * invalid).  The caller frees *ret_errors.
+ */
+struct hgw_conf	*conf_load(const char *path, char **ret_errors);
+/* The same from a string; name stands for the file in messages. */
+struct hgw_conf	*conf_load_string(const char *text, const char *name,
+		    char **ret_errors);
+/* A struct with every default set and no interfaces: for tests. */
+struct hgw_conf	*conf_default(void);
+/* Free a config; NULL is fine. */
+void		 conf_free(struct hgw_conf *);
+/* Write the config back in canonical form (sorted keys, defaults shown). */
+void		 conf_print(FILE *, const struct hgw_conf *);
+
+/* Path of live.db and homegw.db for this config, into buf of PATH_MAX. */
+int		 conf_live_db(const struct hgw_conf *, char *buf, size_t len);
+int		 conf_persist_db(const struct hgw_conf *, char *buf, size_t len);
+
+/* Look up a host by name, address or MAC; NULL if none. */
+struct hgw_host	*conf_host_by_name(const struct hgw_conf *, const char *);
+struct hgw_host	*conf_host_by_addr(const struct hgw_conf *, struct in_addr);
+struct hgw_host	*conf_host_by_mac(const struct hgw_conf *,
+		    const uint8_t mac[ADDR_MAC_LEN]);
+
+#endif /* HGW_CONF_H */

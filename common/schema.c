@@ -1,0 +1,168 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * schema.c: every table of the shared state, with its one owning daemon.
+ * Times are seconds since the epoch (INTEGER) unless the column name ends
+ * in _ms.  Addresses are text in their usual notation, MACs lower-case
+ * "aa:bb:cc:dd:ee:ff".  Never edit a migration that has shipped: append a
+ * new one.  Until the first release, migration 1 may still change.
+ */
+#include "schema.h"
+
+/* live.db: on tmpfs, rebuilt from the kernel after a reboot. */
+const char *const schema_live[] = {
+	/* 0 -> 1 */
+	/* Owner: every daemon, its own row only. */
+	"CREATE TABLE daemons ("
+	"  name TEXT PRIMARY KEY,"
+	"  pid INTEGER NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	"  heartbeat INTEGER NOT NULL,"
+	"  version TEXT,"
+	"  status TEXT"
+	");"
+	/* Owner: every daemon, rows whose daemon column is its own name. */
+	"CREATE TABLE metrics ("
+	"  daemon TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  value REAL NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  PRIMARY KEY (daemon, name)"
+	");"
+	/* Owner: addrd.  The static host table from the config. */
+	"CREATE TABLE hosts ("
+	"  name TEXT PRIMARY KEY,"
+	"  mac TEXT NOT NULL,"
+	"  address TEXT NOT NULL UNIQUE,"
+	"  pin_arp INTEGER NOT NULL DEFAULT 0"
+	");"
+	/* Owner: addrd.  The gateway's own addresses and their state. */
+	"CREATE TABLE addresses ("
+	"  role TEXT PRIMARY KEY,"		/* lan, wan, wan_gateway */
+	"  ifname TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  plen INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"	/* waiting, probing, active, conflict */
+	"  conflict_mac TEXT,"
+	"  updated INTEGER NOT NULL"
+	");"
+	/* Owner: arpd.  Mirror of the kernel neighbour table (IPv4). */
+	"CREATE TABLE neighbours ("
+	"  address TEXT NOT NULL,"
+	"  ifname TEXT NOT NULL,"
+	"  mac TEXT,"
+	"  state TEXT NOT NULL,"	/* reachable, stale, permanent, ... */
+	"  proxy INTEGER NOT NULL DEFAULT 0,"	/* answered by us */
+	"  pinned INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL,"
+	"  PRIMARY KEY (ifname, address)"
+	");"
+	"CREATE INDEX neighbours_mac ON neighbours(mac);"
+	/* Owner: natd.  Mirror of the kernel conntrack table. */
+	"CREATE TABLE conntrack ("
+	"  ct_id INTEGER NOT NULL,"		/* kernel id, may be reused */
+	"  family INTEGER NOT NULL,"		/* 4 or 6 */
+	"  proto TEXT NOT NULL,"		/* tcp, udp, icmp, ... */
+	"  orig_src TEXT NOT NULL,"
+	"  orig_sport INTEGER NOT NULL,"
+	"  orig_dst TEXT NOT NULL,"
+	"  orig_dport INTEGER NOT NULL,"
+	"  reply_src TEXT NOT NULL,"
+	"  reply_sport INTEGER NOT NULL,"
+	"  reply_dst TEXT NOT NULL,"
+	"  reply_dport INTEGER NOT NULL,"
+	"  tcp_state TEXT,"			/* NULL unless tcp */
+	"  status INTEGER NOT NULL,"		/* IPS_* bits */
+	"  timeout INTEGER NOT NULL,"		/* seconds left at updated */
+	"  orig_packets INTEGER NOT NULL DEFAULT 0,"
+	"  orig_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  reply_packets INTEGER NOT NULL DEFAULT 0,"
+	"  reply_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  lan_host TEXT,"			/* host table name, if any */
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  PRIMARY KEY (ct_id, proto, orig_src, orig_sport, orig_dst, orig_dport)"
+	");"
+	"CREATE INDEX conntrack_src ON conntrack(orig_src);"
+	"CREATE INDEX conntrack_dst ON conntrack(orig_dst);"
+	"CREATE INDEX conntrack_bytes ON conntrack((orig_bytes + reply_bytes));"
+	"CREATE INDEX conntrack_first ON conntrack(first_seen);"
+	/* Owner: dnsd.  Health and figures of each upstream. */
+	"CREATE TABLE dns_upstreams ("
+	"  address TEXT PRIMARY KEY,"		/* "9.9.9.9:53" */
+	"  position INTEGER NOT NULL,"		/* order in the config */
+	"  state TEXT NOT NULL,"		/* up, down, unknown */
+	"  queries INTEGER NOT NULL DEFAULT 0,"
+	"  answers INTEGER NOT NULL DEFAULT 0,"
+	"  timeouts INTEGER NOT NULL DEFAULT 0,"
+	"  latency_ms REAL,"			/* moving average */
+	"  last_ok INTEGER,"
+	"  updated INTEGER NOT NULL"
+	");",
+};
+const int schema_live_count = sizeof(schema_live) / sizeof(schema_live[0]);
+
+/* homegw.db: on the SD card, written rarely and in batches. */
+const char *const schema_persist[] = {
+	/* 0 -> 1 */
+	/* Owner: every daemon appends its own events; only it prunes them. */
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time INTEGER NOT NULL,"
+	"  daemon TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"		/* conflict, new_station, changed_mac, */
+	"  address TEXT,"		/* flip_flop, bogon, reserved, storm ... */
+	"  mac_old TEXT,"
+	"  mac_new TEXT,"
+	"  detail TEXT"
+	");"
+	"CREATE INDEX events_time ON events(time);"
+	"CREATE INDEX events_address ON events(address);"
+	/* Owner: arpd.  Station history: one row per (mac, address) pair. */
+	"CREATE TABLE stations ("
+	"  mac TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  ifname TEXT NOT NULL,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  PRIMARY KEY (mac, address)"
+	");"
+	"CREATE INDEX stations_address ON stations(address);"
+	"CREATE INDEX stations_last ON stations(last_seen);"
+	/* Owner: dnsd.  The bounded query log. */
+	"CREATE TABLE dns_log ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time_ms INTEGER NOT NULL,"
+	"  client TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  qtype INTEGER NOT NULL,"
+	"  rcode INTEGER NOT NULL,"
+	"  source TEXT NOT NULL,"	/* cache, local, upstream, stale, error */
+	"  upstream TEXT,"
+	"  latency_us INTEGER NOT NULL"
+	");"
+	"CREATE INDEX dns_log_time ON dns_log(time_ms);"
+	"CREATE INDEX dns_log_client ON dns_log(client);"
+	"CREATE INDEX dns_log_name ON dns_log(name);"
+	/* Owner: dnsd.  Counters per interval, for the charts. */
+	"CREATE TABLE dns_history ("
+	"  time INTEGER PRIMARY KEY,"	/* start of the interval */
+	"  queries INTEGER NOT NULL,"
+	"  cache_hits INTEGER NOT NULL,"
+	"  upstream INTEGER NOT NULL,"
+	"  servfail INTEGER NOT NULL"
+	");"
+	/* Owner: natd.  Traffic per LAN host per interval; host '*' = total. */
+	"CREATE TABLE traffic_history ("
+	"  time INTEGER NOT NULL,"	/* start of the interval */
+	"  host TEXT NOT NULL,"		/* LAN address, or '*' */
+	"  bytes_out INTEGER NOT NULL,"	/* LAN -> WAN */
+	"  bytes_in INTEGER NOT NULL,"
+	"  packets INTEGER NOT NULL,"
+	"  connections INTEGER NOT NULL,"	/* open at the end */
+	"  PRIMARY KEY (time, host)"
+	");"
+	"CREATE INDEX traffic_history_host ON traffic_history(host, time);",
+};
+const int schema_persist_count =
+    sizeof(schema_persist) / sizeof(schema_persist[0]);
