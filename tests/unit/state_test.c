@@ -7,7 +7,6 @@
  * readers beside a writer in another process, a writer killed with
  * SIGKILL in the middle of its batches, and retention.
  */
-#define _GNU_SOURCE	/* nftw() */
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
