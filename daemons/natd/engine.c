@@ -34,12 +34,15 @@
 /* Least time between two resyncs after overruns. */
 #define RESYNC_MIN_MS		1000
 
-static void
+static int
 rules_path(const struct hgw_conf *conf, const char *suffix, char *buf,
     size_t len)
 {
-	snprintf(buf, len, "%s/%s%s", conf->gateway.run_dir, NATD_RULES_FILE,
-	    suffix);
+	int	 n;
+
+	n = snprintf(buf, len, "%s/%s%s", conf->gateway.run_dir,
+	    NATD_RULES_FILE, suffix);
+	return (n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0);
 }
 
 static int
@@ -71,8 +74,12 @@ engine_rules_apply(struct natd *n, const struct hgw_conf *conf)
 	char		*err = NULL, *msg;
 	int		 offload = conf->nat.flow_offload && n->offload, rc;
 
-	rules_path(conf, ".new", tmp, sizeof(tmp));
-	rules_path(conf, "", path, sizeof(path));
+	if (rules_path(conf, ".new", tmp, sizeof(tmp)) < 0 ||
+	    rules_path(conf, "", path, sizeof(path)) < 0) {
+		log_warnx("run_dir \"%s\" is too long",
+		    conf->gateway.run_dir);
+		return (-1);
+	}
 again:
 	if ((rc = rules_build(conf, offload, &r)) < 0) {
 		log_warnx("cannot generate the ruleset: %s", strerror(-rc));
@@ -123,8 +130,8 @@ engine_rules_flush(struct natd *n, char **ret_error)
 
 	if (kernel_nft_run(n->kernel, rules_flush_text(), ret_error) < 0)
 		return (-1);
-	rules_path(n->d->conf, "", path, sizeof(path));
-	(void)unlink(path);
+	if (rules_path(n->d->conf, "", path, sizeof(path)) == 0)
+		(void)unlink(path);
 	n->rules_loaded = 0;
 	return (0);
 }

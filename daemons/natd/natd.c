@@ -76,8 +76,9 @@ main(int argc, char **argv)
 		fatalx("cannot drop privileges");
 	if (engine_start(&n) < 0)
 		fatalx("cannot mirror the conntrack table");
-	snprintf(sock, sizeof(sock), "%s/%s", conf->gateway.run_dir,
-	    NATD_SOCKET);
+	if (snprintf(sock, sizeof(sock), "%s/%s", conf->gateway.run_dir,
+	    NATD_SOCKET) >= (int)sizeof(sock))
+		sock[0] = '\0';
 	if ((n.control = control_open(&n, sock)) == NULL)
 		log_warn("control socket \"%s\" not available", sock);
 

@@ -16,7 +16,6 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
 
 struct event_base;
 struct hgw_conf;

@@ -311,7 +311,7 @@ rules_build(const struct hgw_conf *conf, int offload, struct rules *r)
 	emit(r, NULL, "delete table inet %s", NATD_TABLE);
 	emit(r, NULL, "table inet %s {", NATD_TABLE);
 	if (offload && haswan) {
-		emit(r, off_item, "\tflowtable offload {");
+		emit(r, off_item, "\tflowtable ft {");
 		emit(r, off_item, "\t\thook ingress priority filter");
 		emit(r, off_item, "\t\tdevices = { \"%s\", \"%s\" }", lanif,
 		    wan);
@@ -356,7 +356,7 @@ rules_build(const struct hgw_conf *conf, int offload, struct rules *r)
 	    "policy accept;");
 	if (offload && haswan)
 		emit(r, off_item, "\t\tmeta l4proto { tcp, udp } "
-		    "flow add @offload");
+		    "flow add @ft");
 	emit(r, NULL, "\t\tct state established,related accept");
 	if (haswan) {
 		emit(r, lan_item, "\t\tiifname \"%s\" oifname \"%s\" accept",
@@ -394,7 +394,7 @@ const char *
 rules_probe_text(void)
 {
 	return ("table inet " NATD_TABLE "_probe {\n"
-	    "\tflowtable probe {\n"
+	    "\tflowtable ft {\n"
 	    "\t\thook ingress priority filter\n"
 	    "\t\tdevices = { \"lo\" }\n"
 	    "\t\tcounter\n"
