@@ -50,6 +50,7 @@ mirror_new(unsigned int max_flows, struct in_addr lan_net, int lan_plen)
 	m->nbuckets = nbuckets_for(m->max_flows);
 	m->max_hosts = MIRROR_HOSTS_MAX;
 	m->max_dead = m->max_flows;
+	m->lan_self = lan_net;
 	m->lan_net.s_addr = lan_net.s_addr & addr_mask4(lan_plen);
 	m->lan_plen = lan_plen;
 	TAILQ_INIT(&m->flows);
@@ -142,6 +143,9 @@ in_lan(const struct mirror *m, const struct flow_tuple *t, const uint8_t *a)
 	if (t->family != AF_INET || m->lan_plen <= 0)
 		return (0);
 	memcpy(&in, a, 4);
+	/* The gateway's own LAN address is not a LAN host. */
+	if (in.s_addr == m->lan_self.s_addr)
+		return (0);
 	return (addr_in_prefix4(in, m->lan_net, m->lan_plen));
 }
 

@@ -61,10 +61,12 @@ main(int argc, char **argv)
 	    &n)) == NULL)
 		fatal("cannot open nftables and conntrack netlink");
 
-	if (kernel_sysctl_on("net/netfilter/nf_conntrack_acct") < 0 ||
-	    kernel_sysctl_on("net/netfilter/nf_conntrack_timestamp") < 0)
+	if (kernel_sysctl_on("net/netfilter/nf_conntrack_acct") < 0)
 		log_warnx("conntrack accounting is off: byte counts stay 0 "
 		    "(set net.netfilter.nf_conntrack_acct=1)");
+	if (kernel_sysctl_on("net/netfilter/nf_conntrack_timestamp") < 0)
+		log_info("conntrack timestamps are off: first seen is when "
+		    "natd saw a flow (set net.netfilter.nf_conntrack_timestamp=1)");
 	engine_probe_offload(&n);
 	if (engine_rules_apply(&n, conf) < 0)
 		fatalx("cannot load the NAT rules");

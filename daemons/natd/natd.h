@@ -118,6 +118,7 @@ struct mirror {
 	unsigned int	 max_flows;
 	uint64_t	 gen;
 	struct in_addr	 lan_net;
+	struct in_addr	 lan_self;	/* the gateway's LAN address */
 	int		 lan_plen;
 	struct mirror_host *hosts;
 	unsigned int	 max_hosts;
@@ -133,7 +134,8 @@ struct mirror {
 	uint64_t	 history_created;	/* flows added this interval */
 };
 
-struct mirror	*mirror_new(unsigned int max_flows, struct in_addr lan_net,
+/* lan: the gateway's LAN address; lan_plen its prefix length. */
+struct mirror	*mirror_new(unsigned int max_flows, struct in_addr lan,
 		    int lan_plen);
 void		 mirror_free(struct mirror *);
 /* Start a dump: everything not seen again by mirror_sweep() goes. */

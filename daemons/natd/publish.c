@@ -72,6 +72,8 @@ proto_name(uint8_t p, char *buf, size_t len)
 		return ("udplite");
 	case IPPROTO_GRE:
 		return ("gre");
+	case IPPROTO_IGMP:
+		return ("igmp");
 	default:
 		snprintf(buf, len, "%u", p);
 		return (buf);

@@ -231,6 +231,10 @@ test_traffic(void)
 	inet_pton(AF_INET, "203.0.113.2", in.reply.src);
 	la = mirror_flow_lan_addr(m, &in);
 	CHECK(la.s_addr == 0);
+	/* Nor does the gateway's own LAN address. */
+	in = mk(11, "192.168.50.1", 1, "224.0.0.22", 0);
+	la = mirror_flow_lan_addr(m, &in);
+	CHECK(la.s_addr == 0);
 	mirror_free(m);
 }
 
