@@ -267,7 +267,13 @@ LAB_NS_LAN2=$LAB_NS_LAN2
 LAB_NS_WAN=$LAB_NS_WAN
 EOF
 	mkdir -p "$LAB_DIR/run" "$LAB_DIR/state" "$LAB_DIR/nsd" \
-	    "$LAB_DIR/www" || return 1
+	    "$LAB_DIR/www" "$LAB_DIR/web" || return 1
+	# The status page's files, where webd (user homegw) can read them
+	# even when the source tree is private.
+	if [ -n "${HGW_SRC:-}" ] && [ -d "$HGW_SRC/web" ]; then
+		cp -R "$HGW_SRC/web/." "$LAB_DIR/web/" || return 1
+		chmod -R a+rX "$LAB_DIR/web"
+	fi
 	if id homegw >/dev/null 2>&1; then
 		chown homegw:homegw "$LAB_DIR/run" "$LAB_DIR/state"
 		chmod 2770 "$LAB_DIR/run" "$LAB_DIR/state"
@@ -419,6 +425,7 @@ flow_offload = no
 [web]
 listen = $LAB_GW_LAN:80
 password_hash = $(_lab_hash)
+assets_dir = $LAB_DIR/web
 EOF
 }
 
@@ -508,6 +515,7 @@ lab_reap()
 
 _lab_main()
 {
+	HGW_SRC=${HGW_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 	_lm_cmd=${1:-}
 	[ $# -gt 0 ] && shift
 	case $_lm_cmd in
