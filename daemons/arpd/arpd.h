@@ -191,6 +191,7 @@ struct neigh {
 	int			 has_mac;
 	uint8_t			 mac[ADDR_MAC_LEN];
 	int			 state;
+	int			 primed;	/* added by us from history */
 	unsigned int		 gen;		/* resync mark */
 	int64_t			 updated;
 };
@@ -258,6 +259,7 @@ struct arpd {
 	unsigned long		 pin_restores;
 	unsigned long		 kernel_errors;
 	char			 status[128];
+	int			 running;	/* set-up done */
 };
 
 /* mirror.c */
@@ -273,9 +275,9 @@ void		 mirror_prime(struct arpd *);
 int		 mirror_is_pinned(struct arpd *, struct in_addr);
 void		 mirror_set_reservations(struct arpd *);
 
-/* packet.c (daemon side) */
-int		 packet_start(struct arpd *);
-void		 packet_stop(struct arpd *);
+/* wire.c: the daemon's side of the ARP socket */
+int		 wire_start(struct arpd *);
+void		 wire_stop(struct arpd *);
 
 /* proxy.c */
 int		 proxy_load(struct arpd *);

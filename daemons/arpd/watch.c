@@ -58,6 +58,7 @@ struct watch {
 	size_t			 naddrs;
 	struct watch_storm	 storms[WATCH_STORM_SLOTS];
 	uint64_t		 seq;
+	uint64_t		 station_seq;	/* last station change */
 };
 
 static const char *const kind_names[WATCH_KIND_MAX] = {
@@ -369,7 +370,7 @@ watch_observe(struct watch *w, const struct watch_obs *o,
 		if ((s = station_add(w, o->mac, o->addr, o->now, o->now)) ==
 		    NULL)
 			return (n);
-		s->seq = w->seq;
+		s->seq = w->station_seq = w->seq;
 		if (bogon) {
 			n = emit(out, max, n, WATCH_BOGON, o->now, o->addr,
 			    NULL, o->mac);
@@ -379,7 +380,7 @@ watch_observe(struct watch *w, const struct watch_obs *o,
 		if (o->now > s->last_seen)
 			s->last_seen = o->now;
 		if (s->last_seen - s->written_seen >= ARPD_SEEN_GRANULARITY)
-			s->seq = w->seq;
+			s->seq = w->station_seq = w->seq;
 		station_touch(w, s);
 	}
 	if (bogon)
@@ -480,11 +481,11 @@ watch_foreach_address(struct watch *w,
 	return (n);
 }
 
-/* The latest change number. */
+/* The change number of the latest station change. */
 uint64_t
 watch_seq(const struct watch *w)
 {
-	return (w->seq);
+	return (w->station_seq);
 }
 
 /* Stations held. */
