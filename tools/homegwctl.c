@@ -23,10 +23,12 @@
 /* The commands; each area's file adds its own lines here. */
 int	ctl_version(struct ctl *, int, char **);
 int	ctl_status(struct ctl *, int, char **);
+int	ctl_arp(struct ctl *, int, char **);
 
 static const struct ctl_command commands[] = {
 	{ "version", ctl_version, "version" },
 	{ "status", ctl_status, "status" },
+	{ "arp", ctl_arp, "arp [events [-n count] | history address|mac]" },
 };
 
 static void __attribute__((noreturn))

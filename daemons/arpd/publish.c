@@ -7,8 +7,8 @@
  * changed; homegw.db gets the station history and the events every few
  * seconds.  Events wait in a bounded queue (the oldest are dropped and
  * counted when it is full); a station or event leaves memory's "to
- * write" set only once the transaction holding it is known to have
- * committed, so a busy or failed commit loses nothing.
+ * write" set only once the transaction holding it has committed
+ * (state_writer_on_commit), so a busy or failed commit loses nothing.
  */
 #include <linux/neighbour.h>
 #include <netinet/in.h>
@@ -27,7 +27,7 @@
 #include "arpd.h"
 
 static sqlite3_stmt *st_neigh_del, *st_neigh_ins, *st_proxy_ins;
-static sqlite3_stmt *st_station;
+static sqlite3_stmt *st_station, *st_event_time;
 
 static const char *
 nud_name(int state)
@@ -146,11 +146,12 @@ station_write(const struct watch_station *s, void *arg)
 		sa->err = 1;
 }
 
-/* Forget what the last transaction committed. */
+/* The persist transaction committed: forget what it wrote. */
 static void
-confirm(struct arpd *a)
+confirm(void *arg)
 {
-	size_t i, k;
+	struct arpd	*a = arg;
+	size_t		 i, k;
 
 	a->station_committed = a->station_pending;
 	a->event_committed = a->event_pending;
@@ -172,12 +173,6 @@ persist_flush_cb(sqlite3 *db, void *arg)
 	uint64_t		 sseq = watch_seq(a->watch), eseq = 0;
 	size_t			 i;
 
-	/*
-	 * The writer calls us again only when it is dirty; no failure since
-	 * the last call means that call's transaction committed.
-	 */
-	if (a->persist_inflight && state_writer_failures(a->persist_w) == 0)
-		confirm(a);
 	watch_foreach_changed(a->watch, a->station_committed, station_write,
 	    &sa);
 	if (sa.err)
@@ -192,6 +187,12 @@ persist_flush_cb(sqlite3 *db, void *arg)
 		    e->has_old ? addr_fmt_mac(e->mac_old, mo) : NULL,
 		    addr_fmt_mac(e->mac_new, mn),
 		    e->detail[0] != '\0' ? e->detail : NULL) < 0)
+			return (-EIO);
+		/* The row is written later than the event happened. */
+		sqlite3_bind_int64(st_event_time, 1, e->time);
+		sqlite3_bind_int64(st_event_time, 2,
+		    sqlite3_last_insert_rowid(db));
+		if (step(st_event_time) < 0)
 			return (-EIO);
 		eseq = a->events[i].seq;
 	}
@@ -313,8 +314,11 @@ publish_start(struct arpd *a)
 	    " ifname = excluded.ifname,"
 	    " first_seen = min(first_seen, excluded.first_seen),"
 	    " last_seen = max(last_seen, excluded.last_seen)");
+	st_event_time = state_prepare(a->d->persist,
+	    "UPDATE events SET time = ? WHERE id = ? AND daemon = 'arpd'");
 	if (st_neigh_del == NULL || st_neigh_ins == NULL ||
-	    st_proxy_ins == NULL || st_station == NULL) {
+	    st_proxy_ins == NULL || st_station == NULL ||
+	    st_event_time == NULL) {
 		log_warnx("preparing statements: %s / %s",
 		    sqlite3_errmsg(a->d->live), sqlite3_errmsg(a->d->persist));
 		return (-EIO);
@@ -325,6 +329,7 @@ publish_start(struct arpd *a)
 	    ARPD_PERSIST_FLUSH_MS, persist_flush_cb, a);
 	if (a->live_w == NULL || a->persist_w == NULL)
 		return (-ENOMEM);
+	state_writer_on_commit(a->persist_w, confirm);
 	return (0);
 }
 
@@ -338,9 +343,6 @@ publish_flush(struct arpd *a)
 		if (state_writer_flush(a->persist_w) < 0)
 			log_warnx("final write of station history failed, %zu "
 			    "events not saved", a->nevents);
-		else if (a->persist_inflight &&
-		    state_writer_failures(a->persist_w) == 0)
-			confirm(a);
 	}
 }
 
@@ -359,5 +361,7 @@ publish_stop(struct arpd *a)
 	sqlite3_finalize(st_neigh_ins);
 	sqlite3_finalize(st_proxy_ins);
 	sqlite3_finalize(st_station);
+	sqlite3_finalize(st_event_time);
 	st_neigh_del = st_neigh_ins = st_proxy_ins = st_station = NULL;
+	st_event_time = NULL;
 }
