@@ -177,5 +177,6 @@ main(int argc, char *argv[])
 	http_stop(&w);
 	api_db_close(&w);
 	static_free(&w.assets);
+	daemon_free(&d);
 	return (0);
 }
