@@ -970,13 +970,13 @@ get_host(struct api_request *ar, struct api_response *res, const char *key)
 	    "source, latency_us FROM dns_log WHERE client = ?1 ORDER BY id DESC "
 	    "LIMIT 100", "s", address), 100);
 	json_kint(j, "connection_count", scalar(prep(w->live,
-	    "SELECT count(*) FROM conntrack WHERE orig_src = ?1 OR "
-	    "reply_src = ?1", "s", address), 0));
+	    "SELECT count(*) FROM conntrack WHERE lan_addr = ?1 OR "
+	    "orig_src = ?1 OR reply_src = ?1", "s", address), 0));
 	json_key(j, "connections");
 	json_array_open(j);
 	st = prep(w->live, "SELECT " QUERY_CT_COLUMNS " FROM conntrack WHERE "
-	    "orig_src = ?1 OR reply_src = ?1 ORDER BY last_seen DESC, rowid DESC "
-	    "LIMIT 200", "s", address);
+	    "lan_addr = ?1 OR orig_src = ?1 OR reply_src = ?1 ORDER BY "
+	    "last_seen DESC, rowid DESC LIMIT 200", "s", address);
 	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
 		ct_row(j, w, st, ar->now);
 	if (st != NULL)

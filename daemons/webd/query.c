@@ -5,7 +5,7 @@
  * for.  Filters only ever become bound parameters, and sort keys are
  * looked up in a fixed table, so no client text reaches the SQL itself.
  * The sort expressions match the indexes in schema.c (orig_src, orig_dst,
- * orig_bytes + reply_bytes, first_seen), so the common views of a large
+ * orig_bytes + reply_bytes, first_seen, lan_addr), so the common views of a large
  * table ("biggest flows", "newest flows", "flows of this host") read an
  * index instead of sorting every row.  Pure string work: no SQLite calls
  * besides binding, no logging.
@@ -91,8 +91,8 @@ query_ct_sql(const struct ct_filter *f, int count, char *buf, size_t len)
 	r |= add(buf, len, &pos, (s));					\
 } while (0)
 	if (f->host != NULL && *f->host != '\0')
-		COND("(orig_src = ?1 OR orig_dst = ?1 OR reply_src = ?1 OR "
-		    "reply_dst = ?1 OR lan_host = ?2)");
+		COND("(lan_addr = ?1 OR orig_src = ?1 OR orig_dst = ?1 OR "
+		    "reply_src = ?1 OR reply_dst = ?1 OR lan_host = ?2)");
 	if (f->proto != NULL && *f->proto != '\0')
 		COND("proto = ?3");
 	if (f->state != NULL && *f->state != '\0')

@@ -180,7 +180,7 @@ int64_t	 api_arg_int(const char *, int64_t def, int64_t min, int64_t max);
 #define QUERY_CT_COLUMNS "ct_id, family, proto, orig_src, orig_sport, " \
 	"orig_dst, orig_dport, reply_src, reply_sport, reply_dst, " \
 	"reply_dport, tcp_state, status, timeout, orig_packets, orig_bytes, " \
-	"reply_packets, reply_bytes, lan_host, first_seen, last_seen"
+	"reply_packets, reply_bytes, lan_host, first_seen, last_seen, lan_addr"
 #define QUERY_LIMIT_MAX	500
 struct ct_filter {
 	const char	*host;

@@ -13,7 +13,7 @@
 
 #include <sqlite3.h>
 
-#include "tap.h"
+#include "../tap.h"
 #include "schema.h"
 #include "../../daemons/webd/webd.h"
 
@@ -22,14 +22,18 @@ static sqlite3	*db;
 static void
 setup(void)
 {
-	char	 sql[512];
+	char	 sql[1024];
 	int	 i;
 
 	CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
 	CHECK(sqlite3_exec(db, schema_live[0], NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	for (i = 0; i < 300; i++) {
-		snprintf(sql, sizeof(sql), "INSERT INTO conntrack VALUES (%d, 4, "
+		snprintf(sql, sizeof(sql), "INSERT INTO conntrack (ct_id, "
+		    "family, proto, orig_src, orig_sport, orig_dst, orig_dport, "
+		    "reply_src, reply_sport, reply_dst, reply_dport, tcp_state, "
+		    "status, timeout, orig_packets, orig_bytes, reply_packets, "
+		    "reply_bytes, lan_host, first_seen, last_seen) VALUES (%d, 4, "
 		    "'%s', '192.168.1.%d', %d, '%s', %d, '%s', %d, "
 		    "'203.0.113.2', %d, %s, 0, 60, %d, %d, %d, %d, %s, %d, %d)",
 		    i, i % 3 == 0 ? "udp" : "tcp", 10 + i % 5, 40000 + i,
@@ -42,9 +46,11 @@ setup(void)
 		CHECK_MSG(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK,
 		    "insert fixture row");
 	}
-	sqlite3_exec(db, "INSERT INTO conntrack VALUES (999, 4, 'tcp', "
-	    "'100%_x', 1, '1.1.1.1', 1, '1.1.1.1', 1, '2.2.2.2', 1, NULL, 0, 0,"
-	    " 0, 0, 0, 0, NULL, 0, 0)", NULL, NULL, NULL);
+	CHECK(sqlite3_exec(db, "INSERT INTO conntrack (ct_id, family, proto, "
+	    "orig_src, orig_sport, orig_dst, orig_dport, reply_src, reply_sport,"
+	    " reply_dst, reply_dport, status, timeout, first_seen, last_seen) "
+	    "VALUES (999, 4, 'tcp', '100%_x', 1, '1.1.1.1', 1, '1.1.1.1', 1, "
+	    "'2.2.2.2', 1, 0, 0, 0, 0)", NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 }
 
@@ -150,8 +156,10 @@ main(void)
 	CHECK(run(&f, ids, &n) == count("lan_host = 'nas'"));
 	f.q = "%";			/* literal, not a wildcard */
 	CHECK(run(&f, ids, &n) == 1 && ids[0] == 999);
-	f.q = "_";
+	f.q = "%_";
 	CHECK(run(&f, ids, &n) == 1);
+	f.q = "_";			/* TIME_WAIT and the odd address */
+	CHECK(run(&f, ids, &n) == count("tcp_state = 'TIME_WAIT'") + 1);
 
 	/* Combined filters. */
 	f = base();

@@ -118,9 +118,13 @@ fill_live(sqlite3 *db, int64_t now, int nflows)
 	    (long long)now, (long long)now, (long long)now, (long long)now);
 	exec(db, sql);
 
-	st = prepare(db, "INSERT INTO conntrack VALUES (?1, 4, ?2, ?3, ?4, ?5, "
+	st = prepare(db, "INSERT INTO conntrack (ct_id, family, proto, "
+	    "orig_src, orig_sport, orig_dst, orig_dport, reply_src, "
+	    "reply_sport, reply_dst, reply_dport, tcp_state, status, timeout, "
+	    "orig_packets, orig_bytes, reply_packets, reply_bytes, lan_host, "
+	    "first_seen, last_seen, lan_addr) VALUES (?1, 4, ?2, ?3, ?4, ?5, "
 	    "?6, ?5, ?6, '203.0.113.2', ?7, ?8, 14, ?9, ?10, ?11, ?12, ?13, "
-	    "?14, ?15, ?16)");
+	    "?14, ?15, ?16, ?3)");
 	for (i = 0; i < nflows; i++) {
 		p = (int)rnd(sizeof(protos) / sizeof(protos[0]));
 		if (i % 50 == 0)
