@@ -15,7 +15,8 @@
  *	daemon_start(&d);                 signals, timers, READY=1
  *	event_base_dispatch(d.base);
  *	daemon_stop(&d);                  STOPPING=1, final flush (d.flush)
- *	... free in reverse order ...
+ *	... free the daemon's own objects in reverse order ...
+ *	daemon_free(&d);                  databases, config, event base
  */
 #ifndef HGW_DAEMON_H
 #define HGW_DAEMON_H
@@ -82,8 +83,14 @@ int	daemon_drop_privileges(struct hgw_daemon *, const int *caps, int ncaps);
 void	daemon_start(struct hgw_daemon *);
 /* Leave the loop (from any callback). */
 void	daemon_exit(struct hgw_daemon *);
-/* After the loop: STOPPING=1, final flush, clear heartbeat, free events. */
+/*
+ * After the loop: STOPPING=1, the final flush (d->flush), heartbeat row
+ * removed, signal and timer events freed.  The databases stay open so the
+ * daemon can free its writers; daemon_free() closes them.
+ */
 void	daemon_stop(struct hgw_daemon *);
+/* Close the databases, free the config and the event base. */
+void	daemon_free(struct hgw_daemon *);
 /* Send a raw sd_notify message ("READY=1\nSTATUS=..."); no-op without systemd. */
 int	daemon_notify(const char *msg);
 /* Write the heartbeat row now (also done on a timer). */

@@ -10,7 +10,16 @@
  * Writes are batched: a daemon keeps hot state in memory and flushes it in
  * one transaction on a timer (struct state_writer), never one transaction
  * per packet.  Functions return 0 or a negative errno-style code; SQLite
- * errors map to -EIO (-EBUSY when the database stayed locked).
+ * errors map to -EIO (-EBUSY when the database stayed locked, -ENOMEM,
+ * -EROFS, -EACCES or the system's errno where SQLite names one).
+ *
+ * Sharing: every connection, readers included, needs write access to the
+ * -shm file beside a database in WAL mode, so all homegw programs run in
+ * one group with UMask=0007; state_open() creates a new database file with
+ * mode 0660 (less the umask) and SQLite gives -wal and -shm the same mode.
+ * Readers keep their transactions short (step, then reset or finalize at
+ * once): a read transaction left open stops checkpoints from resetting the
+ * WAL, which then grows.  See docs/schema.md.
  */
 #ifndef HGW_STATE_H
 #define HGW_STATE_H
@@ -31,6 +40,17 @@ enum hgw_db {
 
 #define STATE_BUSY_TIMEOUT_MS	2000
 
+/* File names inside run_dir and state_dir. */
+#define STATE_LIVE_FILE		"live.db"
+#define STATE_PERSIST_FILE	"homegw.db"
+
+/*
+ * Daemons write their heartbeat row every STATE_HEARTBEAT_S seconds;
+ * readers call a row older than STATE_HEARTBEAT_STALE_S stale.
+ */
+#define STATE_HEARTBEAT_S	5
+#define STATE_HEARTBEAT_STALE_S	(3 * STATE_HEARTBEAT_S)
+
 /*
  * Open (creating if needed) the database at path as which, in WAL mode with
  * busy_timeout, foreign keys on, and migrate its schema to the current
@@ -41,7 +61,18 @@ enum hgw_db {
  */
 int	state_open(const char *path, enum hgw_db which, int readonly,
 	    sqlite3 **ret);
-/* Both databases for a config (creates run_dir/state_dir if missing). */
+/*
+ * The same with an explicit migration list instead of schema.c's (the
+ * tests use it to build older versions of a database).
+ */
+int	state_open_schema(const char *path, enum hgw_db which, int readonly,
+	    const char *const *migrations, int count, sqlite3 **ret);
+/*
+ * Both databases for a config: run_dir/live.db and state_dir/homegw.db.
+ * Unless readonly, creates run_dir and state_dir (mode 0770, parents
+ * 0755) when missing.  Either ret pointer may be NULL to open only the
+ * other database.  On failure nothing stays open.
+ */
 int	state_open_conf(const struct hgw_conf *, int readonly,
 	    sqlite3 **ret_live, sqlite3 **ret_persist);
 /* Checkpoint and close; NULL is fine. */
@@ -50,7 +81,11 @@ void	state_close(sqlite3 *);
 /* Schema version this program writes, per database. */
 int	state_schema_version(enum hgw_db);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+/*
+ * BEGIN IMMEDIATE (a few attempts, each waiting up to the busy timeout,
+ * then -EBUSY) / COMMIT (rolls back when it fails, so the connection is
+ * never left inside a transaction) / ROLLBACK (no-op outside one).
+ */
 int	state_begin(sqlite3 *);
 int	state_commit(sqlite3 *);
 void	state_rollback(sqlite3 *);
@@ -81,13 +116,25 @@ int64_t	state_now_ms(void);
  * to commit or negative to roll back.  A failed or busy commit keeps the
  * writer dirty, so the next tick retries with everything still in memory;
  * consecutive failures are counted (state_writer_failures()) for the
- * daemon to report.
+ * daemon to report.  The timer only runs while dirty; a tick makes one
+ * BEGIN IMMEDIATE attempt (the loop blocks at most one busy timeout).
+ * Every so many flushes the writer tries a non-blocking
+ * wal_checkpoint(TRUNCATE) so the WAL cannot grow without bound.
+ * state_writer_free() does not flush.
  */
 struct state_writer;
 typedef int (*state_flush_cb)(sqlite3 *, void *arg);
 
 struct state_writer *state_writer_new(struct event_base *, sqlite3 *,
 	    unsigned int interval_ms, state_flush_cb, void *arg);
+/*
+ * Optional: done runs (with the writer's arg) right after each successful
+ * COMMIT, so a daemon can drop from memory what flush_cb wrote only once
+ * it is safely in the database (a queue of new rows, say); a failed flush
+ * leaves everything in memory for the retry.
+ */
+void	state_writer_on_commit(struct state_writer *,
+	    void (*done)(void *arg));
 void	state_writer_dirty(struct state_writer *);
 /* Flush now, synchronously (may block on SQLite). */
 int	state_writer_flush(struct state_writer *);
@@ -118,8 +165,11 @@ int	state_event_add(sqlite3 *persist, const char *daemon,
 
 /*
  * Enforce retention on tables owned by daemon: delete rows older than
- * max_age_s and keep at most max_rows (oldest go first).  Only for tables
- * with a time column; callers pass their own table names.
+ * max_age_s and keep at most max_rows (oldest go first); 0 disables
+ * either limit.  Only for tables with a time column; a column whose name
+ * ends in _ms holds milliseconds.  table and time_column must be plain
+ * identifiers (-EINVAL otherwise): they are spliced into the SQL.  Runs
+ * in its own transaction unless one is open.
  */
 int	state_prune(sqlite3 *, const char *table, const char *time_column,
 	    int64_t max_age_s, int64_t max_rows);

@@ -1,0 +1,487 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * daemon.c: the life of a homegw daemon.  Owns option parsing, loading and
+ * reloading the config, signal events, sd_notify, the watchdog and
+ * heartbeat timers, and dropping privileges.  It knows nothing about what
+ * a daemon does: the daemon hands in reload, flush and status callbacks.
+ * This is the one common/ module that logs above debug, because it is the
+ * daemon's own voice for these decisions (config errors, reload result).
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <linux/capability.h>
+#include <errno.h>
+#include <grp.h>
+#include <stddef.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+#include "state.h"
+
+#define HEARTBEAT_INTERVAL_S	5
+
+static void
+usage(const struct hgw_daemon *d)
+{
+	fprintf(stderr, "usage: homegw-%s %s\n", d->name,
+	    d->usage != NULL ? d->usage : "[-fhnvV] [-c file]");
+	exit(1);
+}
+
+static void
+print_conf_errors(const char *path, const char *errors)
+{
+	const char	*p, *nl;
+
+	if (errors == NULL) {
+		log_warn("%s", path);
+		return;
+	}
+	/* One log line per error, so syslog keeps them apart. */
+	for (p = errors; *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL) {
+			log_warnx("%s", p);
+			break;
+		}
+		log_warnx("%.*s", (int)(nl - p), p);
+	}
+}
+
+/* Parse options, start logging, load the config, create the event base. */
+void
+daemon_init(struct hgw_daemon *d, int argc, char **argv)
+{
+	char	*errors = NULL;
+	int	 ch, checkonly = 0;
+
+	d->conf_path = HGW_CONF_PATH;
+	log_procinit(d->name);
+	log_init(1, LOG_DAEMON);
+	while ((ch = getopt(argc, argv, "c:fhnvV")) != -1) {
+		switch (ch) {
+		case 'c':
+			d->conf_path = optarg;
+			break;
+		case 'f':
+			d->foreground = 1;
+			break;
+		case 'n':
+			checkonly = 1;
+			break;
+		case 'v':
+			d->verbose++;
+			break;
+		case 'V':
+			printf("homegw-%s %s\n", d->name, HGW_VERSION);
+			exit(0);
+		default:
+			usage(d);
+		}
+	}
+	if (optind != argc)
+		usage(d);
+	log_setverbose(d->verbose);
+
+	if ((d->conf = conf_load(d->conf_path, &errors)) == NULL) {
+		print_conf_errors(d->conf_path, errors);
+		free(errors);
+		exit(1);
+	}
+	if (checkonly) {
+		if (d->verbose)
+			conf_print(stdout, d->conf);
+		fprintf(stderr, "configuration OK\n");
+		conf_free(d->conf);
+		exit(0);
+	}
+
+	/*
+	 * Under systemd, stderr goes to the journal as well, but syslog keeps
+	 * the priority; in the foreground stderr is the place.
+	 */
+	if (!d->foreground && getenv("HGW_LOG_STDERR") == NULL)
+		log_init(0, LOG_DAEMON);
+	if ((d->base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	log_libevent();
+	d->started = state_now();
+}
+
+/*
+ * Under root, hand the run and state directories to the user the daemon
+ * will run as, the way systemd's RuntimeDirectory= and StateDirectory= do,
+ * so that daemons started by hand (the lab, the demo) can share the
+ * databases after dropping privileges.
+ */
+static void
+own_dir(const char *dir, uid_t uid, gid_t gid)
+{
+	static const char *const files[] = { "live.db", "live.db-wal",
+	    "live.db-shm", "homegw.db", "homegw.db-wal", "homegw.db-shm" };
+	char	 path[PATH_MAX];
+	size_t	 i;
+
+	if (mkdir(dir, 0770) == -1 && errno != EEXIST) {
+		log_warn("cannot create \"%s\"", dir);
+		return;
+	}
+	if (chown(dir, uid, gid) == -1 || chmod(dir, 0770) == -1)
+		log_warn("cannot hand \"%s\" to the daemon user", dir);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (chown(path, uid, gid) == -1 && errno != ENOENT)
+			log_warn("chown \"%s\"", path);
+		else if (chmod(path, 0660) == -1 && errno != ENOENT)
+			log_warn("chmod \"%s\"", path);
+	}
+}
+
+/* Open live.db and homegw.db; fatal on failure. */
+void
+daemon_open_state(struct hgw_daemon *d)
+{
+	struct passwd	*pw;
+	char		 path[PATH_MAX];
+	int		 r;
+
+	/* Group-writable files: every daemon shares the databases. */
+	umask(0007);
+	if (geteuid() == 0 && (pw = getpwnam(d->conf->gateway.user)) != NULL) {
+		own_dir(d->conf->gateway.run_dir, pw->pw_uid, pw->pw_gid);
+		own_dir(d->conf->gateway.state_dir, pw->pw_uid, pw->pw_gid);
+	}
+	if ((r = state_open_conf(d->conf, 0, &d->live, &d->persist)) < 0) {
+		conf_live_db(d->conf, path, sizeof(path));
+		fatalx("cannot open the state databases (%s, %s/homegw.db): %s",
+		    path, d->conf->gateway.state_dir, strerror(-r));
+	}
+	if (geteuid() == 0 && (pw = getpwnam(d->conf->gateway.user)) != NULL) {
+		/* The files now exist (or got their -wal/-shm): own them. */
+		own_dir(d->conf->gateway.run_dir, pw->pw_uid, pw->pw_gid);
+		own_dir(d->conf->gateway.state_dir, pw->pw_uid, pw->pw_gid);
+	}
+}
+
+static const char *
+cap_name(int cap)
+{
+	switch (cap) {
+	case CAP_NET_ADMIN:
+		return ("CAP_NET_ADMIN");
+	case CAP_NET_RAW:
+		return ("CAP_NET_RAW");
+	case CAP_NET_BIND_SERVICE:
+		return ("CAP_NET_BIND_SERVICE");
+	case CAP_NET_BROADCAST:
+		return ("CAP_NET_BROADCAST");
+	default:
+		return ("a capability");
+	}
+}
+
+static int
+caps_get(struct __user_cap_data_struct data[2])
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+
+	return ((int)syscall(SYS_capget, &hdr, data));
+}
+
+static int
+caps_set(const int *caps, int ncaps)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[2];
+	int	 i;
+
+	memset(data, 0, sizeof(data));
+	for (i = 0; i < ncaps; i++) {
+		data[caps[i] / 32].effective |= 1U << (caps[i] % 32);
+		data[caps[i] / 32].permitted |= 1U << (caps[i] % 32);
+		data[caps[i] / 32].inheritable |= 1U << (caps[i] % 32);
+	}
+	return ((int)syscall(SYS_capset, &hdr, data));
+}
+
+/*
+ * Drop to the configured user keeping only caps (networkd's
+ * drop_privileges shape), or check the caps we were given.
+ */
+int
+daemon_drop_privileges(struct hgw_daemon *d, const int *caps, int ncaps)
+{
+	struct __user_cap_data_struct data[2];
+	struct passwd	*pw;
+	int		 i, missing = 0;
+
+	if (geteuid() != 0)
+		goto check;
+
+	if ((pw = getpwnam(d->conf->gateway.user)) == NULL) {
+		log_warnx("user \"%s\" does not exist: create it (useradd "
+		    "--system --user-group homegw) or set [gateway] user",
+		    d->conf->gateway.user);
+		return (-1);
+	}
+	if (pw->pw_uid == 0) {
+		log_info("[gateway] user is root: keeping full privileges");
+		return (0);
+	}
+	/* Keep the permitted set across setuid so we can pick from it. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
+	    setgroups(1, &pw->pw_gid) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {
+		log_warn("cannot switch to user \"%s\"", pw->pw_name);
+		return (-1);
+	}
+	if (caps_set(caps, ncaps) == -1) {
+		log_warn("cannot keep capabilities");
+		return (-1);
+	}
+	for (i = 0; i < ncaps; i++) {
+		/*
+		 * Ambient too, so that helper programs we might exec keep
+		 * them; harmless when we exec nothing.
+		 */
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, caps[i], 0,
+		    0) == -1)
+			log_debug("%s: ambient %s: %s", __func__,
+			    cap_name(caps[i]), strerror(errno));
+	}
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		log_warn("prctl");
+		return (-1);
+	}
+#if defined(__SANITIZE_ADDRESS__)
+	/*
+	 * Changing uid clears the dumpable flag, and LeakSanitizer cannot
+	 * stop a non-dumpable process to scan it at exit.  Only sanitizer
+	 * (test) builds turn it back on.
+	 */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+#endif
+	log_debug("%s: running as %s", __func__, pw->pw_name);
+
+check:
+	if (caps_get(data) == -1) {
+		log_warn("capget");
+		return (-1);
+	}
+	for (i = 0; i < ncaps; i++) {
+		if ((data[caps[i] / 32].effective & (1U << (caps[i] % 32))) ==
+		    0) {
+			log_warnx("missing capability %s: run as root, or "
+			    "under systemd with AmbientCapabilities=%s",
+			    cap_name(caps[i]), cap_name(caps[i]));
+			missing++;
+		}
+	}
+	return (missing ? -1 : 0);
+}
+
+/* Send a message to systemd's notify socket, if there is one. */
+int
+daemon_notify(const char *msg)
+{
+	struct sockaddr_un	 sun;
+	const char		*path;
+	socklen_t		 len;
+	int			 fd, r;
+
+	if ((path = getenv("NOTIFY_SOCKET")) == NULL || *path == '\0')
+		return (0);
+	if ((*path != '/' && *path != '@') || strlen(path) >= sizeof(sun.sun_path))
+		return (-EINVAL);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strncpy(sun.sun_path, path, sizeof(sun.sun_path) - 1);
+	if (sun.sun_path[0] == '@')
+		sun.sun_path[0] = '\0';	/* abstract namespace */
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-errno);
+	r = (int)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL,
+	    (struct sockaddr *)&sun, len);
+	if (r == -1)
+		r = -errno;
+	close(fd);
+	return (r < 0 ? r : 0);
+}
+
+/* Write the heartbeat row. */
+void
+daemon_heartbeat(struct hgw_daemon *d)
+{
+	const char	*status = d->status != NULL ? d->status(d) : "running";
+	int		 r;
+
+	if (d->live == NULL)
+		return;
+	if ((r = state_heartbeat(d->live, d->name, getpid(), d->started,
+	    status)) < 0)
+		log_warnx("heartbeat not written (%s), retrying in %d s",
+		    strerror(-r), HEARTBEAT_INTERVAL_S);
+}
+
+static void
+heartbeat_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct hgw_daemon	*d = arg;
+
+	daemon_heartbeat(d);
+	/*
+	 * The watchdog is fed from the same timer: if the loop is stuck, no
+	 * heartbeat and no WATCHDOG=1, and systemd restarts us.
+	 */
+	if (d->watchdog_usec != 0)
+		daemon_notify("WATCHDOG=1");
+}
+
+/* Leave the loop. */
+void
+daemon_exit(struct hgw_daemon *d)
+{
+	d->stopping = 1;
+	event_base_loopexit(d->base, NULL);
+}
+
+/*
+ * The signal callbacks are libevent signal events: they run in the loop,
+ * not in signal context, so they may call ordinary functions.
+ */
+static void
+sigterm_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct hgw_daemon	*d = arg;
+
+	log_info("received %s, stopping", sig == SIGINT ? "SIGINT" :
+	    "SIGTERM");
+	daemon_exit(d);
+}
+
+static void
+sighup_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct hgw_daemon	*d = arg;
+	struct hgw_conf		*newconf;
+	char			*errors = NULL;
+
+	daemon_notify("RELOADING=1");
+	if ((newconf = conf_load(d->conf_path, &errors)) == NULL) {
+		print_conf_errors(d->conf_path, errors);
+		log_warnx("reload failed: %s is invalid, keeping the running "
+		    "configuration", d->conf_path);
+		free(errors);
+		daemon_notify("READY=1");
+		return;
+	}
+	if (d->reload != NULL && d->reload(d, newconf) == -1) {
+		log_warnx("reload refused, keeping the running configuration");
+		conf_free(newconf);
+		daemon_notify("READY=1");
+		return;
+	}
+	conf_free(d->conf);
+	d->conf = newconf;
+	log_info("configuration reloaded from %s", d->conf_path);
+	daemon_notify("READY=1");
+}
+
+static void
+sigpipe_cb(evutil_socket_t sig, short ev, void *arg)
+{
+}
+
+/* Signals, timers, heartbeat, READY=1. */
+void
+daemon_start(struct hgw_daemon *d)
+{
+	struct timeval	 tv = { HEARTBEAT_INTERVAL_S, 0 };
+	const char	*wd;
+
+	d->ev_sigterm = evsignal_new(d->base, SIGTERM, sigterm_cb, d);
+	d->ev_sigint = evsignal_new(d->base, SIGINT, sigterm_cb, d);
+	d->ev_sighup = evsignal_new(d->base, SIGHUP, sighup_cb, d);
+	d->ev_sigpipe = evsignal_new(d->base, SIGPIPE, sigpipe_cb, d);
+	if (d->ev_sigterm == NULL || d->ev_sigint == NULL ||
+	    d->ev_sighup == NULL || d->ev_sigpipe == NULL ||
+	    evsignal_add(d->ev_sigterm, NULL) == -1 ||
+	    evsignal_add(d->ev_sigint, NULL) == -1 ||
+	    evsignal_add(d->ev_sighup, NULL) == -1 ||
+	    evsignal_add(d->ev_sigpipe, NULL) == -1)
+		fatalx("cannot install signal events");
+
+	/* Feed the watchdog at least twice per WatchdogSec. */
+	if ((wd = getenv("WATCHDOG_USEC")) != NULL) {
+		d->watchdog_usec = strtoull(wd, NULL, 10);
+		if (d->watchdog_usec != 0 &&
+		    d->watchdog_usec / 2 < (uint64_t)tv.tv_sec * 1000000) {
+			tv.tv_sec = (time_t)(d->watchdog_usec / 2000000);
+			tv.tv_usec = (suseconds_t)(d->watchdog_usec / 2 % 1000000);
+		}
+	}
+	d->ev_heartbeat = event_new(d->base, -1, EV_PERSIST, heartbeat_cb, d);
+	if (d->ev_heartbeat == NULL || event_add(d->ev_heartbeat, &tv) == -1)
+		fatalx("cannot add the heartbeat timer");
+	daemon_heartbeat(d);
+	daemon_notify("READY=1\nSTATUS=running");
+	log_info("started (homegw %s)", HGW_VERSION);
+}
+
+/* STOPPING=1, final flush, heartbeat row removed, events freed. */
+void
+daemon_stop(struct hgw_daemon *d)
+{
+	daemon_notify("STOPPING=1");
+	if (d->flush != NULL)
+		d->flush(d);
+	if (d->live != NULL)
+		state_heartbeat_clear(d->live, d->name);
+	if (d->ev_heartbeat != NULL)
+		event_free(d->ev_heartbeat);
+	if (d->ev_sigterm != NULL)
+		event_free(d->ev_sigterm);
+	if (d->ev_sigint != NULL)
+		event_free(d->ev_sigint);
+	if (d->ev_sighup != NULL)
+		event_free(d->ev_sighup);
+	if (d->ev_sigpipe != NULL)
+		event_free(d->ev_sigpipe);
+	d->ev_heartbeat = d->ev_sigterm = d->ev_sigint = NULL;
+	d->ev_sighup = d->ev_sigpipe = NULL;
+	log_info("stopped");
+}
+
+/* Close the databases, free the config and the event base. */
+void
+daemon_free(struct hgw_daemon *d)
+{
+	state_close(d->live);
+	state_close(d->persist);
+	d->live = d->persist = NULL;
+	conf_free(d->conf);
+	d->conf = NULL;
+	if (d->base != NULL)
+		event_base_free(d->base);
+	d->base = NULL;
+}

@@ -1,0 +1,785 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * state.c: opening, migrating and writing the two SQLite databases.  Owns
+ * the connection settings (WAL, busy timeout, synchronous, foreign keys),
+ * the schema migration by PRAGMA user_version, the batched writer timer
+ * and the few rows every daemon writes the same way (heartbeat, metrics,
+ * events, retention).  It never decides what a daemon stores and never
+ * logs above debug: callers get a negative errno and log once.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sqlite3.h>
+
+#include "conf.h"
+#include "log.h"
+#include "schema.h"
+#include "state.h"
+
+#ifndef HGW_VERSION
+#define HGW_VERSION	"unknown"
+#endif
+
+/* BEGIN IMMEDIATE attempts in state_begin(), each after a busy_timeout. */
+#define STATE_BEGIN_TRIES	3
+/* Largest -wal file kept after a checkpoint resets it. */
+#define STATE_JOURNAL_LIMIT	(4 * 1024 * 1024)
+/* A writer tries a TRUNCATE checkpoint every this many flushes. */
+#define STATE_CHECKPOINT_FLUSHES 64
+/* Longest table or column name state_prune() accepts. */
+#define STATE_IDENT_MAX		64
+
+struct state_writer {
+	struct event_base	*base;
+	sqlite3			*db;
+	struct event		*timer;
+	struct timeval		 interval;
+	state_flush_cb		 cb;
+	void			(*done)(void *);
+	void			*arg;
+	int			 dirty;
+	unsigned int		 failures;	/* consecutive */
+	unsigned int		 flushes;	/* successful, since new */
+};
+
+/* Map an SQLite result code to a negative errno. */
+static int
+state_errno(sqlite3 *db, int rc)
+{
+	int	 e;
+
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return (0);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return (-EBUSY);
+	case SQLITE_NOMEM:
+		return (-ENOMEM);
+	case SQLITE_READONLY:
+		return (-EROFS);
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return (-EACCES);
+	case SQLITE_CANTOPEN:
+		e = db != NULL ? sqlite3_system_errno(db) : 0;
+		return (e > 0 ? -e : -EACCES);
+	default:
+		return (-EIO);
+	}
+}
+
+/* Current time in seconds since the epoch. */
+int64_t
+state_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec);
+}
+
+/* Current time in milliseconds since the epoch. */
+int64_t
+state_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* Run SQL without results. */
+int
+state_exec(sqlite3 *db, const char *sql)
+{
+	char	*msg = NULL;
+	int	 rc;
+
+	rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		log_debug("%s: %s: %s", __func__, sql,
+		    msg != NULL ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return (state_errno(db, rc));
+	}
+	return (0);
+}
+
+/* Prepare a persistent statement. */
+sqlite3_stmt *
+state_prepare(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc;
+
+	rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL);
+	if (rc != SQLITE_OK) {
+		log_debug("%s: %s: %s", __func__, sql, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return (NULL);
+	}
+	return (st);
+}
+
+/* Read one integer PRAGMA (user_version, data_version). */
+static int
+pragma_int(sqlite3 *db, const char *sql, int64_t *ret)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return (state_errno(db, rc));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK) {
+		log_debug("%s: %s: %s", __func__, sql, sqlite3_errstr(rc));
+		return (state_errno(db, rc));
+	}
+	return (0);
+}
+
+static int
+begin_tries(sqlite3 *db, int tries)
+{
+	int	 r = -EBUSY, i;
+
+	for (i = 0; i < tries; i++) {
+		r = state_exec(db, "BEGIN IMMEDIATE");
+		if (r != -EBUSY)
+			break;
+		log_debug("%s: database busy (try %d of %d)", __func__,
+		    i + 1, tries);
+	}
+	return (r);
+}
+
+/* Start a write transaction, retrying while another writer holds it. */
+int
+state_begin(sqlite3 *db)
+{
+	return (begin_tries(db, STATE_BEGIN_TRIES));
+}
+
+/* Commit; on failure the transaction is rolled back. */
+int
+state_commit(sqlite3 *db)
+{
+	int	 r;
+
+	if ((r = state_exec(db, "COMMIT")) < 0)
+		state_rollback(db);
+	return (r);
+}
+
+/* Roll back the open transaction, if any. */
+void
+state_rollback(sqlite3 *db)
+{
+	if (db != NULL && !sqlite3_get_autocommit(db))
+		(void)state_exec(db, "ROLLBACK");
+}
+
+/* Schema version this program writes. */
+int
+state_schema_version(enum hgw_db which)
+{
+	return (which == HGW_DB_LIVE ? schema_live_count :
+	    schema_persist_count);
+}
+
+/*
+ * Apply migrations [user_version, count) in one BEGIN IMMEDIATE
+ * transaction.  Reading user_version inside the transaction makes two
+ * daemons starting at once safe: the second sees the first's result.
+ */
+static int
+migrate(sqlite3 *db, const char *const *migrations, int count)
+{
+	int64_t	 version;
+	char	 sql[64];
+	int	 r, i;
+
+	if ((r = state_begin(db)) < 0)
+		return (r);
+	if ((r = pragma_int(db, "PRAGMA user_version", &version)) < 0)
+		goto fail;
+	if (version > count) {
+		log_debug("%s: schema version %lld is newer than %d",
+		    __func__, (long long)version, count);
+		r = -EPROTO;
+		goto fail;
+	}
+	if (version == count) {
+		state_rollback(db);
+		return (0);
+	}
+	for (i = (int)version; i < count; i++) {
+		log_debug("%s: migration %d -> %d", __func__, i, i + 1);
+		if ((r = state_exec(db, migrations[i])) < 0)
+			goto fail;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", count);
+	if ((r = state_exec(db, sql)) < 0)
+		goto fail;
+	return (state_commit(db));
+ fail:
+	state_rollback(db);
+	return (r);
+}
+
+/*
+ * Create a missing database file ourselves so it gets mode 0660 (minus
+ * the umask): SQLite creates files 0644 and gives the -wal and -shm files
+ * the database's own mode, and every reader needs write access to -shm.
+ * No connection can hold the file yet, so closing our descriptor cannot
+ * drop anybody's POSIX locks.
+ */
+static int
+create_file(const char *path)
+{
+	int	 fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+	if (fd == -1)
+		return (errno == EEXIST ? 0 : -errno);
+	close(fd);
+	return (0);
+}
+
+/* Open a database with an explicit migration list (for the tests). */
+int
+state_open_schema(const char *path, enum hgw_db which, int readonly,
+    const char *const *migrations, int count, sqlite3 **ret)
+{
+	struct stat	 sb;
+	sqlite3		*db = NULL;
+	int64_t		 version;
+	char		 sql[64];
+	int		 flags, rc, r;
+
+	if (stat(path, &sb) == -1) {
+		if (errno != ENOENT || readonly)
+			return (-errno);
+		if ((r = create_file(path)) < 0)
+			return (r);
+	}
+	flags = readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	flags |= SQLITE_OPEN_NOMUTEX;
+	rc = sqlite3_open_v2(path, &db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		r = state_errno(db, rc);
+		log_debug("%s: %s: %s", __func__, path,
+		    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	if ((rc = sqlite3_busy_timeout(db, STATE_BUSY_TIMEOUT_MS)) !=
+	    SQLITE_OK) {
+		r = state_errno(db, rc);
+		goto fail;
+	}
+	if ((r = state_exec(db, "PRAGMA foreign_keys = ON")) < 0)
+		goto fail;
+
+	if (readonly) {
+		/*
+		 * No migration: a reader only checks that it understands
+		 * what the writers made.  Reading the version also proves
+		 * the file is a database we can read (WAL needs -shm).
+		 */
+		if ((r = pragma_int(db, "PRAGMA user_version", &version)) < 0)
+			goto fail;
+		if (version != count) {
+			log_debug("%s: %s: schema version %lld, expected %d",
+			    __func__, path, (long long)version, count);
+			r = -EPROTO;
+			goto fail;
+		}
+		*ret = db;
+		return (0);
+	}
+
+	/* journal_mode is persistent in the file; the rest per connection. */
+	if ((r = state_exec(db, "PRAGMA journal_mode = WAL")) < 0)
+		goto fail;
+	if ((r = state_exec(db, which == HGW_DB_LIVE ?
+	    "PRAGMA synchronous = OFF" : "PRAGMA synchronous = NORMAL")) < 0)
+		goto fail;
+	snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %d",
+	    STATE_JOURNAL_LIMIT);
+	if ((r = state_exec(db, sql)) < 0)
+		goto fail;
+	if ((r = migrate(db, migrations, count)) < 0)
+		goto fail;
+	*ret = db;
+	return (0);
+ fail:
+	sqlite3_close(db);
+	return (r);
+}
+
+/* Open and migrate one database. */
+int
+state_open(const char *path, enum hgw_db which, int readonly, sqlite3 **ret)
+{
+	if (which == HGW_DB_LIVE)
+		return (state_open_schema(path, which, readonly, schema_live,
+		    schema_live_count, ret));
+	return (state_open_schema(path, which, readonly, schema_persist,
+	    schema_persist_count, ret));
+}
+
+/* Create a directory and its missing parents; the last one gets mode. */
+static int
+make_dir(const char *dir, mode_t mode)
+{
+	char	 buf[PATH_MAX], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
+		return (-ENAMETOOLONG);
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
+			return (-errno);
+		*p = '/';
+	}
+	if (mkdir(buf, mode) == -1) {
+		if (errno == EEXIST)
+			return (0);
+		return (-errno);
+	}
+	/* mkdir() applies the umask; the group must keep its access. */
+	if (chmod(buf, mode) == -1)
+		return (-errno);
+	return (0);
+}
+
+static int
+db_path(char *buf, size_t len, const char *dir, const char *file)
+{
+	int	 n;
+
+	if (dir[0] == '\0')
+		return (-EINVAL);
+	n = snprintf(buf, len, "%s/%s", dir, file);
+	if (n < 0 || (size_t)n >= len)
+		return (-ENAMETOOLONG);
+	return (0);
+}
+
+/* Open both databases of a config. */
+int
+state_open_conf(const struct hgw_conf *conf, int readonly,
+    sqlite3 **ret_live, sqlite3 **ret_persist)
+{
+	char		 path[PATH_MAX];
+	sqlite3		*live = NULL, *persist = NULL;
+	int		 r;
+
+	if (ret_live != NULL) {
+		if (!readonly &&
+		    (r = make_dir(conf->gateway.run_dir, 0770)) < 0)
+			goto fail;
+		if ((r = db_path(path, sizeof(path), conf->gateway.run_dir,
+		    STATE_LIVE_FILE)) < 0)
+			goto fail;
+		if ((r = state_open(path, HGW_DB_LIVE, readonly, &live)) < 0)
+			goto fail;
+	}
+	if (ret_persist != NULL) {
+		if (!readonly &&
+		    (r = make_dir(conf->gateway.state_dir, 0770)) < 0)
+			goto fail;
+		if ((r = db_path(path, sizeof(path), conf->gateway.state_dir,
+		    STATE_PERSIST_FILE)) < 0)
+			goto fail;
+		if ((r = state_open(path, HGW_DB_PERSIST, readonly,
+		    &persist)) < 0)
+			goto fail;
+	}
+	if (ret_live != NULL)
+		*ret_live = live;
+	if (ret_persist != NULL)
+		*ret_persist = persist;
+	return (0);
+ fail:
+	log_debug("%s: %s", __func__, strerror(-r));
+	state_close(live);
+	return (r);
+}
+
+/* Checkpoint and close. */
+void
+state_close(sqlite3 *db)
+{
+	sqlite3_stmt	*st;
+
+	if (db == NULL)
+		return;
+	state_rollback(db);
+	/* Persistent statements belong to modules that are shutting down. */
+	while ((st = sqlite3_next_stmt(db, NULL)) != NULL)
+		sqlite3_finalize(st);
+	if (!sqlite3_db_readonly(db, "main"))
+		(void)sqlite3_wal_checkpoint_v2(db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (sqlite3_close(db) != SQLITE_OK)
+		log_debug("%s: %s", __func__, sqlite3_errmsg(db));
+}
+
+/* Has another connection committed since the last call? */
+int
+state_changed(sqlite3 *db, int64_t *cookie)
+{
+	int64_t	 v;
+	int	 r;
+
+	if ((r = pragma_int(db, "PRAGMA data_version", &v)) < 0)
+		return (r);
+	if (v == *cookie)
+		return (0);
+	*cookie = v;
+	return (1);
+}
+
+/*
+ * A checkpoint that may reset the WAL to empty, never waiting: with
+ * busy_timeout set, TRUNCATE would block the loop until every reader
+ * let go, so the handler is off for this one call.  If readers are
+ * active it checkpoints what it can and the next attempt does the rest.
+ */
+static void
+writer_checkpoint(struct state_writer *w)
+{
+	int	 rc, nlog = 0, nckpt = 0;
+
+	sqlite3_busy_timeout(w->db, 0);
+	rc = sqlite3_wal_checkpoint_v2(w->db, NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, &nlog, &nckpt);
+	sqlite3_busy_timeout(w->db, STATE_BUSY_TIMEOUT_MS);
+	log_debug("%s: rc %d, wal %d frames, %d checkpointed", __func__, rc,
+	    nlog, nckpt);
+}
+
+static int
+writer_run(struct state_writer *w, int tries)
+{
+	int	 r;
+
+	if (!w->dirty)
+		return (0);
+	if ((r = begin_tries(w->db, tries)) < 0)
+		goto fail;
+	/* The callback may mark the writer dirty again: keep that. */
+	w->dirty = 0;
+	if ((r = w->cb(w->db, w->arg)) < 0) {
+		state_rollback(w->db);
+		w->dirty = 1;
+		goto fail;
+	}
+	if ((r = state_commit(w->db)) < 0) {
+		w->dirty = 1;
+		goto fail;
+	}
+	w->failures = 0;
+	if (w->done != NULL)
+		w->done(w->arg);
+	if (++w->flushes % STATE_CHECKPOINT_FLUSHES == 0)
+		writer_checkpoint(w);
+	return (0);
+ fail:
+	w->failures++;
+	log_debug("%s: flush failed (%u in a row): %s", __func__, w->failures,
+	    strerror(-r));
+	return (r);
+}
+
+static void
+writer_timer_cb(int fd, short events, void *arg)
+{
+	struct state_writer	*w = arg;
+
+	/*
+	 * One BEGIN IMMEDIATE attempt: the loop must not wait several busy
+	 * timeouts, and the next tick retries with the data still held.
+	 */
+	(void)writer_run(w, 1);
+	if (w->dirty && !evtimer_pending(w->timer, NULL))
+		evtimer_add(w->timer, &w->interval);
+}
+
+/* A batched writer flushing through cb every interval_ms while dirty. */
+struct state_writer *
+state_writer_new(struct event_base *base, sqlite3 *db,
+    unsigned int interval_ms, state_flush_cb cb, void *arg)
+{
+	struct state_writer	*w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return (NULL);
+	w->base = base;
+	w->db = db;
+	w->cb = cb;
+	w->arg = arg;
+	w->interval.tv_sec = interval_ms / 1000;
+	w->interval.tv_usec = (interval_ms % 1000) * 1000;
+	if ((w->timer = evtimer_new(base, writer_timer_cb, w)) == NULL) {
+		free(w);
+		return (NULL);
+	}
+	return (w);
+}
+
+/* Set the callback run after each successful commit. */
+void
+state_writer_on_commit(struct state_writer *w, void (*done)(void *))
+{
+	w->done = done;
+}
+
+/* Note that there is something to flush; the timer is armed if idle. */
+void
+state_writer_dirty(struct state_writer *w)
+{
+	w->dirty = 1;
+	if (!evtimer_pending(w->timer, NULL))
+		evtimer_add(w->timer, &w->interval);
+}
+
+/* Flush now if dirty, waiting for the lock like state_begin(). */
+int
+state_writer_flush(struct state_writer *w)
+{
+	return (writer_run(w, STATE_BEGIN_TRIES));
+}
+
+/* Consecutive failed flushes (0 after a success). */
+unsigned int
+state_writer_failures(const struct state_writer *w)
+{
+	return (w->failures);
+}
+
+/* Free a writer without flushing; NULL is fine. */
+void
+state_writer_free(struct state_writer *w)
+{
+	if (w == NULL)
+		return;
+	event_free(w->timer);
+	free(w);
+}
+
+static int
+step_done(sqlite3 *db, sqlite3_stmt *st)
+{
+	int	 rc;
+
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		log_debug("%s: %s", __func__, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : state_errno(db, rc));
+}
+
+static int
+prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	int	 rc;
+
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, st, NULL)) != SQLITE_OK) {
+		log_debug("%s: %s: %s", __func__, sql, sqlite3_errmsg(db));
+		return (state_errno(db, rc));
+	}
+	return (0);
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+/* Upsert this daemon's row in the daemons table. */
+int
+state_heartbeat(sqlite3 *live, const char *daemon, pid_t pid,
+    int64_t started, const char *status)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if ((r = prepare(live, "INSERT INTO daemons (name, pid, started, "
+	    "heartbeat, version, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	    "ON CONFLICT (name) DO UPDATE SET pid = excluded.pid, "
+	    "started = excluded.started, heartbeat = excluded.heartbeat, "
+	    "version = excluded.version, status = excluded.status",
+	    &st)) < 0)
+		return (r);
+	bind_text(st, 1, daemon);
+	sqlite3_bind_int64(st, 2, pid);
+	sqlite3_bind_int64(st, 3, started);
+	sqlite3_bind_int64(st, 4, state_now());
+	bind_text(st, 5, HGW_VERSION);
+	bind_text(st, 6, status);
+	return (step_done(live, st));
+}
+
+/* Delete this daemon's row from the daemons table. */
+int
+state_heartbeat_clear(sqlite3 *live, const char *daemon)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if ((r = prepare(live, "DELETE FROM daemons WHERE name = ?1",
+	    &st)) < 0)
+		return (r);
+	bind_text(st, 1, daemon);
+	return (step_done(live, st));
+}
+
+/* Upsert one metric. */
+int
+state_metric_set(sqlite3 *live, const char *daemon, const char *name,
+    double value)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if ((r = prepare(live, "INSERT INTO metrics (daemon, name, value, "
+	    "updated) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (daemon, name) "
+	    "DO UPDATE SET value = excluded.value, "
+	    "updated = excluded.updated", &st)) < 0)
+		return (r);
+	bind_text(st, 1, daemon);
+	bind_text(st, 2, name);
+	sqlite3_bind_double(st, 3, value);
+	sqlite3_bind_int64(st, 4, state_now());
+	return (step_done(live, st));
+}
+
+/* Append one event. */
+int
+state_event_add(sqlite3 *persist, const char *daemon, const char *kind,
+    const char *address, const char *mac_old, const char *mac_new,
+    const char *detail)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if (daemon == NULL || kind == NULL)
+		return (-EINVAL);
+	if ((r = prepare(persist, "INSERT INTO events (time, daemon, kind, "
+	    "address, mac_old, mac_new, detail) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st)) < 0)
+		return (r);
+	sqlite3_bind_int64(st, 1, state_now());
+	bind_text(st, 2, daemon);
+	bind_text(st, 3, kind);
+	bind_text(st, 4, address);
+	bind_text(st, 5, mac_old);
+	bind_text(st, 6, mac_new);
+	bind_text(st, 7, detail);
+	return (step_done(persist, st));
+}
+
+/* Is s a plain SQL identifier (spliced into SQL text, never quoted)? */
+static int
+is_ident(const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return (0);
+	for (i = 1; s[i] != '\0'; i++) {
+		if (i >= STATE_IDENT_MAX)
+			return (0);
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return (0);
+	}
+	return (1);
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t	 n = strlen(s), m = strlen(suffix);
+
+	return (n >= m && strcmp(s + n - m, suffix) == 0);
+}
+
+/* Delete rows too old, then the oldest beyond max_rows. */
+int
+state_prune(sqlite3 *db, const char *table, const char *time_column,
+    int64_t max_age_s, int64_t max_rows)
+{
+	char		 sql[256];
+	sqlite3_stmt	*st;
+	int64_t		 cutoff;
+	int		 own, r = 0;
+
+	if (!is_ident(table) || !is_ident(time_column))
+		return (-EINVAL);
+	own = sqlite3_get_autocommit(db);
+	if (own && (r = state_begin(db)) < 0)
+		return (r);
+	if (max_age_s > 0) {
+		/* Columns named *_ms hold milliseconds (see schema.c). */
+		if (ends_with(time_column, "_ms"))
+			cutoff = state_now_ms() - max_age_s * 1000;
+		else
+			cutoff = state_now() - max_age_s;
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE %s < ?1",
+		    table, time_column);
+		if ((r = prepare(db, sql, &st)) < 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, cutoff);
+		if ((r = step_done(db, st)) < 0)
+			goto out;
+	}
+	if (max_rows > 0) {
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE rowid IN "
+		    "(SELECT rowid FROM %s ORDER BY %s DESC, rowid DESC "
+		    "LIMIT -1 OFFSET ?1)", table, table, time_column);
+		if ((r = prepare(db, sql, &st)) < 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, max_rows);
+		if ((r = step_done(db, st)) < 0)
+			goto out;
+	}
+ out:
+	if (own) {
+		if (r < 0)
+			state_rollback(db);
+		else
+			r = state_commit(db);
+	}
+	return (r);
+}
