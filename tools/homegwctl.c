@@ -22,9 +22,11 @@
 
 /* The commands; each area's file adds its own lines here. */
 int	ctl_version(struct ctl *, int, char **);
+int	ctl_status(struct ctl *, int, char **);
 
 static const struct ctl_command commands[] = {
 	{ "version", ctl_version, "version" },
+	{ "status", ctl_status, "status" },
 };
 
 static void __attribute__((noreturn))
