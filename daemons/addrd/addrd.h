@@ -245,4 +245,13 @@ void		 publish_event_conflict(struct publish *, struct in_addr,
 int		 publish_flush(struct publish *);
 void		 publish_free(struct publish *);
 
+/* engine.c: netlink events -> dump -> reconcile -> ACD, log, publish. */
+struct engine;
+struct engine	*engine_new(struct hgw_daemon *, const struct acd_timing *);
+void		 engine_apply(struct engine *);
+int		 engine_reload(struct engine *, struct hgw_conf *);
+void		 engine_flush(struct engine *);
+const char	*engine_status(struct engine *);
+void		 engine_free(struct engine *);
+
 #endif /* HGW_ADDRD_H */
