@@ -292,6 +292,7 @@ run_acd(struct engine *e, const struct reconcile_result *res)
 			    wa->ifname);
 		acd_stop(e->acd);
 		e->claimed[ROLE_LAN] = 0;
+		e->added_once[ROLE_LAN] = 0;
 		e->acd_err = 0;
 		if (l == NULL)
 			return;
@@ -571,7 +572,9 @@ engine_apply(struct engine *e)
 	}
 	find_own(e);
 	reconcile_run(&e->want, e->ks, e->claimed, &e->ops, &res);
-	if (res.removed > 0)
+	if (res.removed > 0 && (res.remove_err == 0 || !e->have_result ||
+	    e->last.removed != res.removed ||
+	    e->last.remove_err != res.remove_err))
 		log_info("removed %d address(es) or route(s) that addrd had "
 		    "added for an earlier configuration%s%s", res.removed,
 		    res.remove_err < 0 ? "; some failed: " : "",
