@@ -149,13 +149,17 @@ struct hgw_conf {
  * the caller frees with conf_free(), or NULL.  On NULL, *ret_errors (if
  * ret_errors is not NULL) is set to a malloc'ed text holding every error
  * found, one per line, each "file:line: expected ..., got ...", and errno
- * is set (ENOENT when the file cannot be opened, EINVAL when it is
- * invalid).  The caller frees *ret_errors.
+ * is set to EINVAL.  When the file cannot be read at all, *ret_errors is
+ * NULL and errno says why (ENOENT, EACCES, ...).  The caller frees
+ * *ret_errors.
  */
 struct hgw_conf	*conf_load(const char *path, char **ret_errors);
 /* The same from a string; name stands for the file in messages. */
 struct hgw_conf	*conf_load_string(const char *text, const char *name,
 		    char **ret_errors);
+/* The same from len bytes that may hold NULs (for the fuzzer). */
+struct hgw_conf	*conf_load_buffer(const char *buf, size_t len,
+		    const char *name, char **ret_errors);
 /* A struct with every default set and no interfaces: for tests. */
 struct hgw_conf	*conf_default(void);
 /* Free a config; NULL is fine. */

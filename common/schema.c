@@ -82,6 +82,7 @@ const char *const schema_live[] = {
 	"  orig_bytes INTEGER NOT NULL DEFAULT 0,"
 	"  reply_packets INTEGER NOT NULL DEFAULT 0,"
 	"  reply_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  lan_addr TEXT,"			/* the LAN side, if any */
 	"  lan_host TEXT,"			/* host table name, if any */
 	"  first_seen INTEGER NOT NULL,"
 	"  last_seen INTEGER NOT NULL,"
@@ -91,6 +92,7 @@ const char *const schema_live[] = {
 	"CREATE INDEX conntrack_dst ON conntrack(orig_dst);"
 	"CREATE INDEX conntrack_bytes ON conntrack((orig_bytes + reply_bytes));"
 	"CREATE INDEX conntrack_first ON conntrack(first_seen);"
+	"CREATE INDEX conntrack_lan ON conntrack(lan_addr);"
 	/* Owner: dnsd.  Health and figures of each upstream. */
 	"CREATE TABLE dns_upstreams ("
 	"  address TEXT PRIMARY KEY,"		/* "9.9.9.9:53" */

@@ -23,10 +23,12 @@
 /* The commands; each area's file adds its own lines here. */
 int	ctl_version(struct ctl *, int, char **);
 int	ctl_status(struct ctl *, int, char **);
+int	ctl_check_config(struct ctl *, int, char **);
 
 static const struct ctl_command commands[] = {
 	{ "version", ctl_version, "version" },
 	{ "status", ctl_status, "status" },
+	{ "check-config", ctl_check_config, "check-config [-v] [file]" },
 };
 
 static void __attribute__((noreturn))

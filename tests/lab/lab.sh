@@ -7,6 +7,8 @@
 #	tests/lab/lab.sh up [--no-addr] [--no-route]	prints the lab's variables
 #	tests/lab/lab.sh config LAB_DIR			prints its homegw.conf
 #	tests/lab/lab.sh down LAB_DIR			tears it down
+#	tests/lab/lab.sh reap [PREFIX]	removes labs whose creating process is
+#					gone (a test killed with SIGKILL)
 #
 # Topology (four namespaces, names unique per run: hgw<pid><rnd>-gw ...):
 #
@@ -122,11 +124,12 @@ lab_stop()
 	_lst_pid=$(cat "$LAB_DIR/$1.pid")
 	kill -TERM "$_lst_pid" 2>/dev/null || return 0
 	if _lab_wait 10 _lab_gone "$_lst_pid"; then
-		wait "$_lst_pid" 2>/dev/null
-		return $?
+		_lst_rc=0
+		wait "$_lst_pid" 2>/dev/null || _lst_rc=$?
+		return "$_lst_rc"
 	fi
-	kill -KILL "$_lst_pid" 2>/dev/null
-	wait "$_lst_pid" 2>/dev/null
+	kill -KILL "$_lst_pid" 2>/dev/null || :
+	wait "$_lst_pid" 2>/dev/null || :
 	return 1
 }
 
@@ -244,8 +247,11 @@ lab_up()
 		return 1
 	fi
 	_lu_rnd=$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')
-	LAB_PREFIX=hgw$$$_lu_rnd
-	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/$LAB_PREFIX.XXXXXX") || return 1
+	# The owner's pid is in the name so that lab_reap can tell labs whose
+	# owner died: the sourcing shell, or the caller of "lab.sh up".
+	LAB_PREFIX=hgw${_LAB_OWNER:-$$}$_lu_rnd
+	# Not $TMPDIR: the daemons run as user homegw and must reach it.
+	LAB_DIR=$(mktemp -d "${LAB_TMP:-/tmp}/$LAB_PREFIX.XXXXXX") || return 1
 	# The daemons drop to user homegw: they must reach the lab directory.
 	chmod 755 "$LAB_DIR"
 	LAB_NS_GW=$LAB_PREFIX-gw
@@ -262,7 +268,13 @@ LAB_NS_LAN2=$LAB_NS_LAN2
 LAB_NS_WAN=$LAB_NS_WAN
 EOF
 	mkdir -p "$LAB_DIR/run" "$LAB_DIR/state" "$LAB_DIR/nsd" \
-	    "$LAB_DIR/www" || return 1
+	    "$LAB_DIR/www" "$LAB_DIR/web" || return 1
+	# The status page's files, where webd (user homegw) can read them
+	# even when the source tree is private.
+	if [ -n "${HGW_SRC:-}" ] && [ -d "$HGW_SRC/web" ]; then
+		cp -R "$HGW_SRC/web/." "$LAB_DIR/web/" || return 1
+		chmod -R a+rX "$LAB_DIR/web"
+	fi
 	if id homegw >/dev/null 2>&1; then
 		chown homegw:homegw "$LAB_DIR/run" "$LAB_DIR/state"
 		chmod 2770 "$LAB_DIR/run" "$LAB_DIR/state"
@@ -414,6 +426,7 @@ flow_offload = no
 [web]
 listen = $LAB_GW_LAN:80
 password_hash = $(_lab_hash)
+assets_dir = $LAB_DIR/web
 EOF
 }
 
@@ -448,13 +461,13 @@ lab_down()
 			_lab_kill_ns "$_ld_ns" KILL
 			_lab_wait 5 _lab_ns_empty "$_ld_ns"
 		fi
-		ip netns del "$_ld_ns" 2>/dev/null
+		ip netns del "$_ld_ns" 2>/dev/null || :
 	done
 	# Reap the processes lab_spawn started (our children) quietly.
 	if [ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR" ]; then
 		for _ld_p in "$LAB_DIR"/*.pid; do
 			[ -s "$_ld_p" ] || continue
-			wait "$(cat "$_ld_p")" 2>/dev/null
+			wait "$(cat "$_ld_p")" 2>/dev/null || :
 		done
 	fi
 	if [ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR" ] &&
@@ -475,12 +488,40 @@ _lab_load()
 	. "$1/lab.env"
 }
 
+# lab_reap [PREFIX]: tear down every lab (or the one named PREFIX) whose
+# creating process no longer exists: namespaces hgw<pid><4 hex>-<role>.
+lab_reap()
+{
+	for _lr_p in $(ip netns list | sed -n \
+	    's/^\(hgw[0-9]*[0-9a-f]\{4\}\)-\(gw\|lan1\|lan2\|wan\)\( .*\)\{0,1\}$/\1/p' |
+	    sort -u); do
+		[ -z "${1:-}" ] || [ "$_lr_p" = "$1" ] || continue
+		_lr_pid=$(echo "$_lr_p" | sed 's/^hgw\([0-9]*\)[0-9a-f]\{4\}$/\1/')
+		[ -n "$_lr_pid" ] || continue
+		if kill -0 "$_lr_pid" 2>/dev/null; then continue; fi
+		echo "lab: reaping $_lr_p" >&2
+		(
+			LAB_PREFIX=$_lr_p
+			LAB_NS_GW=$_lr_p-gw LAB_NS_LAN1=$_lr_p-lan1
+			LAB_NS_LAN2=$_lr_p-lan2 LAB_NS_WAN=$_lr_p-wan
+			LAB_DIR=""
+			lab_down
+			for _lr_d in "${LAB_TMP:-/tmp}/$_lr_p".*; do
+				[ -e "$_lr_d/lab.env" ] && rm -rf "$_lr_d"
+			done
+		)
+	done
+	return 0
+}
+
 _lab_main()
 {
+	HGW_SRC=${HGW_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 	_lm_cmd=${1:-}
 	[ $# -gt 0 ] && shift
 	case $_lm_cmd in
 	up)
+		_LAB_OWNER=$PPID
 		if ! lab_up "$@"; then
 			lab_down
 			exit 1
@@ -491,13 +532,15 @@ _lab_main()
 		[ $# -eq 1 ] || { echo "usage: $0 down LAB_DIR" >&2; exit 2; }
 		_lab_load "$1" || exit 1
 		lab_down ;;
+	reap)
+		lab_reap "$@" ;;
 	config)
 		[ $# -eq 1 ] || { echo "usage: $0 config LAB_DIR" >&2; exit 2; }
 		_lab_load "$1" || exit 1
 		lab_config ;;
 	*)
 		echo "usage: $0 up [--no-addr] [--no-route] | down LAB_DIR |" \
-		    "config LAB_DIR" >&2
+		    "config LAB_DIR | reap [PREFIX]" >&2
 		exit 2 ;;
 	esac
 }
