@@ -24,11 +24,13 @@
 int	ctl_version(struct ctl *, int, char **);
 int	ctl_status(struct ctl *, int, char **);
 int	ctl_check_config(struct ctl *, int, char **);
+int	ctl_hosts(struct ctl *, int, char **);
 
 static const struct ctl_command commands[] = {
 	{ "version", ctl_version, "version" },
 	{ "status", ctl_status, "status" },
 	{ "check-config", ctl_check_config, "check-config [-v] [file]" },
+	{ "hosts", ctl_hosts, "hosts [--free | suggest [name [mac]]]" },
 };
 
 static void __attribute__((noreturn))
