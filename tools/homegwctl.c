@@ -26,6 +26,7 @@ int	ctl_status(struct ctl *, int, char **);
 int	ctl_check_config(struct ctl *, int, char **);
 int	ctl_hosts(struct ctl *, int, char **);
 int	ctl_nat(struct ctl *, int, char **);
+int	ctl_arp(struct ctl *, int, char **);
 
 static const struct ctl_command commands[] = {
 	{ "version", ctl_version, "version" },
@@ -35,6 +36,7 @@ static const struct ctl_command commands[] = {
 	{ "nat", ctl_nat, "nat [--host h] [--proto p] [--port n] [--state s] "
 	    "[--sort key] [--limit n] | nat top | nat rules | "
 	    "nat flush-rules | nat load-rules" },
+	{ "arp", ctl_arp, "arp [events [-n count] | history address|mac]" },
 };
 
 static void __attribute__((noreturn))
