@@ -34,16 +34,20 @@ const char *const schema_live[] = {
 	"  name TEXT PRIMARY KEY,"
 	"  mac TEXT NOT NULL,"
 	"  address TEXT NOT NULL UNIQUE,"
-	"  pin_arp INTEGER NOT NULL DEFAULT 0"
+	"  pin_arp INTEGER NOT NULL DEFAULT 0,"
+	"  seq INTEGER NOT NULL DEFAULT 0"	/* address as a number: order */
 	");"
 	/* Owner: addrd.  The gateway's own addresses and their state. */
 	"CREATE TABLE addresses ("
-	"  role TEXT PRIMARY KEY,"		/* lan, wan, wan_gateway */
+	"  role TEXT PRIMARY KEY,"		/* lan, wan, route */
 	"  ifname TEXT NOT NULL,"
 	"  address TEXT NOT NULL,"
 	"  plen INTEGER NOT NULL,"
-	"  state TEXT NOT NULL,"	/* waiting, probing, active, conflict */
-	"  conflict_mac TEXT,"
+	"  state TEXT NOT NULL,"	/* waiting, probing, active, conflict, */
+	"  conflict_mac TEXT,"		/* error, foreign */
+	"  mac TEXT,"			/* the interface's own MAC */
+	"  detail TEXT,"		/* why waiting/error, in words */
+	"  seq INTEGER NOT NULL DEFAULT 0,"	/* address as a number */
 	"  updated INTEGER NOT NULL"
 	");"
 	/* Owner: arpd.  Mirror of the kernel neighbour table (IPv4). */
@@ -78,6 +82,7 @@ const char *const schema_live[] = {
 	"  orig_bytes INTEGER NOT NULL DEFAULT 0,"
 	"  reply_packets INTEGER NOT NULL DEFAULT 0,"
 	"  reply_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  lan_addr TEXT,"			/* the LAN side, if any */
 	"  lan_host TEXT,"			/* host table name, if any */
 	"  first_seen INTEGER NOT NULL,"
 	"  last_seen INTEGER NOT NULL,"
@@ -87,6 +92,7 @@ const char *const schema_live[] = {
 	"CREATE INDEX conntrack_dst ON conntrack(orig_dst);"
 	"CREATE INDEX conntrack_bytes ON conntrack((orig_bytes + reply_bytes));"
 	"CREATE INDEX conntrack_first ON conntrack(first_seen);"
+	"CREATE INDEX conntrack_lan ON conntrack(lan_addr);"
 	/* Owner: dnsd.  Health and figures of each upstream. */
 	"CREATE TABLE dns_upstreams ("
 	"  address TEXT PRIMARY KEY,"		/* "9.9.9.9:53" */

@@ -124,11 +124,12 @@ lab_stop()
 	_lst_pid=$(cat "$LAB_DIR/$1.pid")
 	kill -TERM "$_lst_pid" 2>/dev/null || return 0
 	if _lab_wait 10 _lab_gone "$_lst_pid"; then
-		wait "$_lst_pid" 2>/dev/null
-		return $?
+		_lst_rc=0
+		wait "$_lst_pid" 2>/dev/null || _lst_rc=$?
+		return "$_lst_rc"
 	fi
-	kill -KILL "$_lst_pid" 2>/dev/null
-	wait "$_lst_pid" 2>/dev/null
+	kill -KILL "$_lst_pid" 2>/dev/null || :
+	wait "$_lst_pid" 2>/dev/null || :
 	return 1
 }
 
@@ -460,13 +461,13 @@ lab_down()
 			_lab_kill_ns "$_ld_ns" KILL
 			_lab_wait 5 _lab_ns_empty "$_ld_ns"
 		fi
-		ip netns del "$_ld_ns" 2>/dev/null
+		ip netns del "$_ld_ns" 2>/dev/null || :
 	done
 	# Reap the processes lab_spawn started (our children) quietly.
 	if [ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR" ]; then
 		for _ld_p in "$LAB_DIR"/*.pid; do
 			[ -s "$_ld_p" ] || continue
-			wait "$(cat "$_ld_p")" 2>/dev/null
+			wait "$(cat "$_ld_p")" 2>/dev/null || :
 		done
 	fi
 	if [ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR" ] &&

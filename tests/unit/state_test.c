@@ -172,6 +172,55 @@ test_open_real(void)
 	state_close(db);
 }
 
+/*
+ * Daemons starting at once on a new file: every one opens it, and the
+ * schema is applied exactly once (a second run would fail on CREATE
+ * TABLE of an existing table).
+ */
+#define RACE_PROCS	6
+
+static void
+test_open_race(void)
+{
+	const char	*path = tmp_path("race.db");
+	pid_t		 pids[RACE_PROCS];
+	sqlite3		*db;
+	char		 go = 'g';
+	int		 barrier[2], i, ok = 0, status;
+
+	if (pipe(barrier) == -1) {
+		CHECK(0);
+		return;
+	}
+	fflush(stdout);
+	for (i = 0; i < RACE_PROCS; i++) {
+		if ((pids[i] = fork()) == 0) {
+			close(barrier[1]);
+			/* Wait until every sibling exists, then go. */
+			if (read(barrier[0], &go, 1) != 0)
+				_exit(9);
+			if (state_open(path, HGW_DB_LIVE, 0, &db) != 0)
+				_exit(1);
+			if (state_heartbeat(db, "racer", getpid(), 0, NULL)
+			    != 0)
+				_exit(2);
+			state_close(db);
+			_exit(0);
+		}
+	}
+	close(barrier[0]);
+	close(barrier[1]);	/* EOF releases every child at once */
+	for (i = 0; i < RACE_PROCS; i++)
+		if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			ok++;
+	CHECK(ok == RACE_PROCS);
+	CHECK(state_open(path, HGW_DB_LIVE, 1, &db) == 0);
+	CHECK(query_int(db, "PRAGMA user_version") == schema_live_count);
+	CHECK(query_int(db, "SELECT count(*) FROM daemons") == 1);
+	state_close(db);
+}
+
 /* A three-step migration list for the multi-step tests. */
 static const char *const test_migrations[] = {
 	/* 0 -> 1 */
@@ -813,6 +862,7 @@ main(void)
 		return (1);
 	}
 	test_open_real();
+	test_open_race();
 	test_migrate();
 	test_newer();
 	test_open_conf();

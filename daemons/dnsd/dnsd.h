@@ -1,0 +1,360 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * dnsd.h: homegw-dnsd, the LAN's caching DNS forwarder.  One libevent
+ * loop; a query is answered from the host table (local.c), from the
+ * cache (cache.c) or by forwarding (upstream.c); listen.c owns the
+ * sockets clients talk to and stats.c the counters and the query log.
+ */
+#ifndef HGW_DNSD_H
+#define HGW_DNSD_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "dnswire.h"
+
+struct event;
+struct event_base;
+struct bufferevent;
+struct evconnlistener;
+struct hgw_conf;
+struct hgw_daemon;
+struct state_writer;
+
+#define DNSD_UDP_BATCH		32	/* datagrams per recvmmsg */
+#define DNSD_TCP_MAX		128	/* TCP clients at once */
+#define DNSD_TCP_INFLIGHT	32	/* queries in flight per TCP client */
+#define DNSD_TCP_IDLE_S		10
+#define DNSD_PENDING_MAX	2048	/* upstream queries in flight */
+#define DNSD_WAITERS_MAX	64	/* clients waiting on one question */
+#define DNSD_STALE_TTL		30	/* TTL of a stale answer (RFC 8767) */
+#define DNSD_STALE_MAX_S	86400	/* keep expired answers this long */
+#define DNSD_LOCAL_TTL		300
+#define DNSD_NEG_TTL		60	/* SOA minimum of the local zones */
+#define DNSD_KEY_MAX		(DNS_NAME_MAX + 5)
+#define DNSD_CACHE_MSG_MAX	16384	/* larger answers are not cached */
+#define DNSD_TTL_MAX_RR		DNS_RR_MAX
+#define DNSD_LOG_RING		4096	/* query log entries between flushes */
+#define DNSD_RATE_SLOTS		1024	/* per-client rate limiter slots */
+
+/* The key bits besides name, type and class. */
+#define DNSD_KEY_DO		0x01
+#define DNSD_KEY_CD		0x02
+
+/* Where an answer came from, as the query log names it. */
+enum dnsd_source {
+	SRC_CACHE,
+	SRC_LOCAL,
+	SRC_UPSTREAM,
+	SRC_STALE,
+	SRC_ERROR,
+	SRC_MAX
+};
+
+/* Counters, all monotonic since start. */
+struct dnsd_stats {
+	uint64_t	 queries;
+	uint64_t	 udp;
+	uint64_t	 tcp;
+	uint64_t	 cache_hits;
+	uint64_t	 cache_misses;
+	uint64_t	 local;
+	uint64_t	 forwarded;	/* upstream queries sent */
+	uint64_t	 upstream_answers;
+	uint64_t	 servfail;
+	uint64_t	 nxdomain;
+	uint64_t	 stale;
+	uint64_t	 prefetch;
+	uint64_t	 dropped_malformed;	/* client queries */
+	uint64_t	 dropped_unwanted;	/* replies that did not match */
+	uint64_t	 upstream_malformed;
+	uint64_t	 ratelimited;
+	uint64_t	 rebind_blocked;
+	uint64_t	 truncated;
+	uint64_t	 overload;	/* refused: too many in flight */
+	uint64_t	 deduplicated;	/* waited on an identical query */
+};
+
+/* A TCP client connection; freed once closed and nothing is in flight. */
+struct dnsd_tcp {
+	TAILQ_ENTRY(dnsd_tcp)	 entry;
+	struct dnsd		*dnsd;
+	struct bufferevent	*bev;
+	struct sockaddr_storage	 peer;
+	socklen_t		 peerlen;
+	unsigned int		 inflight;
+	int			 closed;
+};
+TAILQ_HEAD(dnsd_tcp_list, dnsd_tcp);
+
+/* A socket clients talk to. */
+struct dnsd_listener {
+	struct dnsd		*dnsd;
+	struct hgw_endpoint	 ep;
+	int			 udp_fd;
+	int			 tcp_fd;
+	struct event		*ev_udp;
+	struct evconnlistener	*tcp;
+};
+
+/* A client query being handled: where it came from and how to answer. */
+struct dnsd_req {
+	struct dns_query	 q;
+	const uint8_t		*pkt;
+	size_t			 len;
+	struct dnsd_listener	*l;		/* UDP: answer from here */
+	struct dnsd_tcp		*tcp;		/* TCP: answer on this */
+	struct sockaddr_storage	 from;
+	socklen_t		 fromlen;
+	size_t			 limit;		/* largest answer allowed */
+	int64_t			 start_us;
+	uint8_t			 key[DNSD_KEY_MAX];
+	size_t			 keylen;
+	uint32_t		 hash;
+};
+
+/* A cached answer: a ready wire copy whose TTL fields are patched. */
+struct cache_entry {
+	TAILQ_ENTRY(cache_entry) lru;
+	struct cache_entry	*hnext;
+	uint32_t		 hash;
+	uint16_t		 keylen;
+	uint16_t		 len;		/* of wire */
+	uint16_t		 nttl;
+	uint8_t			 rcode;
+	uint8_t			 prefetching;
+	int64_t			 inserted;	/* seconds, monotonic */
+	int64_t			 expires;
+	uint32_t		 hits;
+	uint32_t		 ttl;		/* lifetime given at insert */
+	size_t			 size;		/* bytes accounted */
+	uint8_t			*key;
+	uint16_t		*ttl_off;
+	uint8_t			*wire;
+};
+
+/* An answer ready to be cached or served (built from an upstream reply). */
+struct cache_msg {
+	uint8_t			 wire[DNSD_CACHE_MSG_MAX];
+	size_t			 len;
+	uint16_t		 ttl_off[DNSD_TTL_MAX_RR];
+	unsigned int		 nttl;
+	uint32_t		 ttl;		/* lifetime */
+	int			 cacheable;
+	int			 rebind;	/* refused by rebind protection */
+	uint8_t			 rcode;
+};
+
+/* What cache_build() needs to know about the policy. */
+struct cache_policy {
+	uint32_t		 min_ttl;
+	uint32_t		 max_ttl;
+	uint32_t		 negative_ttl;
+	int			 rebind_protection;	/* check this answer */
+	struct in_addr		 lan_addr;
+	int			 lan_plen;
+};
+
+struct cache;
+
+/* One upstream server and its health. */
+struct upstream {
+	struct hgw_endpoint	 ep;
+	char			 name[ADDR_STRLEN];
+	int			 position;
+	int			 zone;		/* index in zones, -1: general */
+	int			 down;
+	unsigned int		 fails;		/* consecutive */
+	unsigned int		 backoff_ms;
+	int64_t			 retry_at_ms;
+	uint64_t		 queries;
+	uint64_t		 answers;
+	uint64_t		 timeouts;
+	uint64_t		 errors;
+	double			 latency_ms;	/* moving average */
+	int64_t			 last_ok;	/* epoch seconds */
+};
+
+/* A client waiting for an upstream answer. */
+struct waiter {
+	TAILQ_ENTRY(waiter)	 entry;
+	struct dnsd_listener	*l;
+	struct dnsd_tcp		*tcp;
+	struct sockaddr_storage	 from;
+	socklen_t		 fromlen;
+	uint16_t		 id;
+	uint16_t		 flags;
+	struct dns_edns		 edns;
+	size_t			 limit;
+	uint8_t			 qname[DNS_NAME_MAX];	/* client's case */
+	uint8_t			 qnamelen;
+	int64_t			 start_us;
+};
+TAILQ_HEAD(waiter_list, waiter);
+
+/* One question forwarded upstream, with everyone waiting on it. */
+struct pending {
+	TAILQ_ENTRY(pending)	 entry;
+	struct pending		*hnext;
+	struct dnsd		*dnsd;
+	uint8_t			 key[DNSD_KEY_MAX];
+	size_t			 keylen;
+	uint32_t		 hash;
+	uint16_t		 qtype;
+	uint16_t		 qclass;
+	uint16_t		 id;		/* of the current try */
+	uint8_t			 query[DNS_NAME_MAX + DNS_HDR_LEN + 4 +
+				    DNS_OPT_LEN + 2];
+	size_t			 querylen;	/* without the TCP prefix */
+	int			 fd;		/* connected UDP socket */
+	struct event		*ev;		/* reply readable */
+	struct event		*ev_timer;	/* this try timed out */
+	struct bufferevent	*bev;		/* TCP fallback */
+	int			 tcp_next;	/* retry this upstream by TCP */
+	uint8_t			*tcpbuf;
+	int			 up;		/* upstream of this try */
+	unsigned int		 generation;	/* of the upstream table */
+	uint32_t		 tried;		/* bitmask of upstreams */
+	unsigned int		 tries;
+	int64_t			 sent_us;
+	int			 prefetch;
+	struct waiter_list	 waiters;
+	unsigned int		 nwaiters;
+};
+TAILQ_HEAD(pending_list, pending);
+
+/* One query log entry, formatted only when written to the database. */
+struct qlog {
+	int64_t			 time_ms;
+	struct sockaddr_storage	 client;
+	uint8_t			 qname[DNS_NAME_MAX];
+	uint8_t			 qnamelen;
+	uint16_t		 qtype;
+	uint8_t			 rcode;
+	uint8_t			 source;	/* enum dnsd_source */
+	int16_t			 upstream;	/* index or -1 */
+	uint32_t		 latency_us;
+};
+
+/* A per-client token bucket. */
+struct rate_slot {
+	uint32_t		 addr;		/* hash of the address */
+	uint32_t		 tokens;	/* in 1/1000 of a query */
+	int64_t			 last_ms;
+};
+
+struct dnsd {
+	struct hgw_daemon	*d;
+	struct event_base	*base;
+	const struct hgw_conf	*conf;
+
+	struct dnsd_listener	 listeners[16];
+	unsigned int		 nlisteners;
+	struct dnsd_tcp_list	 tcps;
+	unsigned int		 ntcp;
+
+	struct cache		*cache;
+
+	struct upstream		 upstreams[32];
+	unsigned int		 nupstreams;
+	unsigned int		 generation;
+	struct pending_list	 pendings;
+	struct pending		**ptable;
+	unsigned int		 ptable_size;
+	unsigned int		 npending;
+
+	/* local.c */
+	uint8_t			 domain[DNS_NAME_MAX];
+	size_t			 domainlen;
+	uint8_t			 revzone[DNS_NAME_MAX];
+	size_t			 revzonelen;
+	int64_t			 serial;
+
+	/* stats.c */
+	struct dnsd_stats	 st;
+	struct dnsd_stats	 st_hist;	/* at the last history row */
+	int64_t			 hist_time;
+	struct qlog		*qlog;
+	unsigned int		 qlog_head;	/* next slot */
+	unsigned int		 qlog_count;	/* unwritten entries */
+	uint64_t		 qlog_lost;
+	struct state_writer	*w_live;
+	struct state_writer	*w_persist;
+	struct event		*ev_stats;
+
+	struct rate_slot	 rate[DNSD_RATE_SLOTS];
+
+	/* Time, read once per batch of packets. */
+	int64_t			 now_s;		/* monotonic */
+	int64_t			 now_us;	/* monotonic */
+	int64_t			 wall_ms;
+};
+
+/* dnsd.c */
+void	dnsd_clock(struct dnsd *);
+
+/* listen.c */
+int	listen_open(struct dnsd *);
+void	listen_close(struct dnsd *);
+int	listen_query(struct dnsd *, struct dnsd_req *, uint8_t *out,
+	    size_t cap);
+void	listen_send(struct dnsd *, struct dnsd_listener *,
+	    struct dnsd_tcp *, const struct sockaddr_storage *, socklen_t,
+	    const uint8_t *, size_t);
+void	listen_tcp_done(struct dnsd_tcp *);
+size_t	listen_error(const struct dns_query *, unsigned int rcode,
+	    uint8_t *out, size_t cap);
+
+/* cache.c */
+struct cache *cache_new(unsigned int max_entries, size_t max_bytes);
+void	cache_free(struct cache *);
+void	cache_limits(struct cache *, unsigned int max_entries,
+	    size_t max_bytes);
+size_t	cache_key(const struct dns_query *, uint8_t *key, uint32_t *hash);
+struct cache_entry *cache_lookup(struct cache *, const uint8_t *key,
+	    size_t keylen, uint32_t hash, int64_t now, int allow_stale);
+struct cache_entry *cache_insert(struct cache *, const uint8_t *key,
+	    size_t keylen, uint32_t hash, const struct cache_msg *,
+	    int64_t now);
+int	cache_build(const struct dns_msg *, const struct cache_policy *,
+	    struct cache_msg *);
+size_t	cache_write(const uint8_t *wire, size_t len, const uint16_t *ttl_off,
+	    unsigned int nttl, int64_t elapsed, int stale, uint16_t id,
+	    uint16_t qflags, const uint8_t *qname, size_t qnamelen,
+	    const struct dns_edns *, size_t limit, uint8_t *out, size_t cap);
+size_t	cache_write_entry(const struct cache_entry *, int64_t now,
+	    const struct dns_query *, size_t limit, uint8_t *out, size_t cap);
+unsigned int cache_count(const struct cache *);
+size_t	cache_bytes(const struct cache *);
+uint64_t cache_evictions(const struct cache *);
+int	cache_is_private(const uint8_t *rdata, size_t len, struct in_addr,
+	    int);
+
+/* upstream.c */
+int	upstream_init(struct dnsd *);
+void	upstream_reload(struct dnsd *, const struct hgw_conf *);
+void	upstream_free(struct dnsd *);
+int	upstream_query(struct dnsd *, struct dnsd_req *);
+void	upstream_prefetch(struct dnsd *, const struct dnsd_req *);
+
+/* local.c */
+void	local_init(struct dnsd *, const struct hgw_conf *);
+size_t	local_answer(struct dnsd *, const struct dnsd_req *, uint8_t *out,
+	    size_t cap);
+size_t	local_any(const struct dns_query *, uint8_t *out, size_t cap);
+
+/* stats.c */
+int	stats_init(struct dnsd *);
+void	stats_free(struct dnsd *);
+void	stats_log(struct dnsd *, const struct sockaddr_storage *,
+	    const uint8_t *qname, size_t qnamelen, uint16_t qtype,
+	    unsigned int rcode, enum dnsd_source, int upstream,
+	    int64_t latency_us);
+int	stats_ratelimit(struct dnsd *, const struct sockaddr_storage *);
+const char *stats_status(struct dnsd *);
+
+#endif /* HGW_DNSD_H */

@@ -1,0 +1,779 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * upstream.c: forwarding.  Owns the upstream table (order, health,
+ * backoff, conditional forwarding), the questions in flight, and the
+ * rules that keep forged replies out (the DNSpooq lessons): each try goes
+ * out on a fresh connected UDP socket bound to a random port with a
+ * random ID from getrandom(2); a reply counts only when it comes from
+ * that exact address and port, carries that ID and repeats our question
+ * byte for byte; anything else is counted and ignored while the real
+ * reply may still come.  One question (name, type, class, DO, CD) is in
+ * flight at most once: later clients wait on it.  A truncated reply is
+ * retried over TCP.  When every upstream fails the waiters get a stale
+ * answer (RFC 8767) or SERVFAIL.
+ */
+#include <sys/types.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "conf.h"
+#include "log.h"
+#include "dnswire.h"
+#include "dnsd.h"
+
+#define BACKOFF_MIN_MS	1000
+#define BACKOFF_MAX_MS	60000
+#define FAILS_DOWN	3	/* consecutive failures before "down" */
+
+static uint8_t	 rnd_pool[512];
+static size_t	 rnd_left;
+
+static void	 send_next(struct pending *);
+
+/* Random bytes from getrandom(2), drawn in blocks. */
+static void
+rnd_bytes(void *out, size_t n)
+{
+	uint8_t	*o = out;
+
+	while (n > 0) {
+		if (rnd_left == 0) {
+			ssize_t	 r = getrandom(rnd_pool, sizeof(rnd_pool), 0);
+
+			if (r != (ssize_t)sizeof(rnd_pool))
+				fatal("getrandom");
+			rnd_left = sizeof(rnd_pool);
+		}
+		*o++ = rnd_pool[--rnd_left];
+		n--;
+	}
+}
+
+static uint16_t
+rnd_u16(void)
+{
+	uint16_t	 v;
+
+	rnd_bytes(&v, sizeof(v));
+	return (v);
+}
+
+static int
+ep_equal(const struct hgw_endpoint *a, const struct hgw_endpoint *b)
+{
+	return (a->len == b->len && memcmp(&a->ss, &b->ss, a->len) == 0);
+}
+
+/* Build the table from a config, keeping the figures of known servers. */
+static void
+table_build(struct dnsd *dd, const struct hgw_conf *conf)
+{
+	struct upstream	 old[32];
+	unsigned int	 nold = dd->nupstreams, i, j, n = 0;
+
+	memcpy(old, dd->upstreams, sizeof(old));
+	memset(dd->upstreams, 0, sizeof(dd->upstreams));
+	for (i = 0; i < conf->dns.nupstream && n < 32; i++, n++) {
+		dd->upstreams[n].ep = conf->dns.upstream[i];
+		dd->upstreams[n].zone = -1;
+	}
+	for (i = 0; i < conf->dns.nzones && n < 32; i++, n++) {
+		dd->upstreams[n].ep = conf->dns.zones[i].upstream;
+		dd->upstreams[n].zone = (int)i;
+	}
+	for (i = 0; i < n; i++) {
+		struct upstream	*u = &dd->upstreams[i];
+
+		u->position = (int)i;
+		u->backoff_ms = BACKOFF_MIN_MS;
+		for (j = 0; j < nold; j++)
+			if (ep_equal(&old[j].ep, &u->ep) &&
+			    old[j].zone == u->zone) {
+				*u = old[j];
+				u->position = (int)i;
+				break;
+			}
+		addr_fmt_endpoint(&u->ep, u->name, sizeof(u->name));
+	}
+	dd->nupstreams = n;
+	dd->generation++;
+}
+
+/* Set up forwarding. */
+int
+upstream_init(struct dnsd *dd)
+{
+	TAILQ_INIT(&dd->pendings);
+	dd->ptable_size = 4096;
+	if ((dd->ptable = calloc(dd->ptable_size, sizeof(*dd->ptable))) ==
+	    NULL)
+		return (-1);
+	table_build(dd, dd->conf);
+	return (0);
+}
+
+/* Take the upstream list of a new config; questions in flight go on. */
+void
+upstream_reload(struct dnsd *dd, const struct hgw_conf *conf)
+{
+	table_build(dd, conf);
+}
+
+static void
+try_close(struct pending *p)
+{
+	if (p->ev != NULL) {
+		event_free(p->ev);
+		p->ev = NULL;
+	}
+	if (p->ev_timer != NULL)
+		evtimer_del(p->ev_timer);
+	if (p->fd != -1) {
+		close(p->fd);
+		p->fd = -1;
+	}
+	if (p->bev != NULL) {
+		bufferevent_free(p->bev);
+		p->bev = NULL;
+	}
+}
+
+static void
+pending_free(struct pending *p)
+{
+	struct dnsd	*dd = p->dnsd;
+	struct pending	**pp;
+	struct waiter	*w;
+
+	try_close(p);
+	if (p->ev_timer != NULL)
+		event_free(p->ev_timer);
+	for (pp = &dd->ptable[p->hash & (dd->ptable_size - 1)]; *pp != NULL;
+	    pp = &(*pp)->hnext)
+		if (*pp == p) {
+			*pp = p->hnext;
+			break;
+		}
+	TAILQ_REMOVE(&dd->pendings, p, entry);
+	dd->npending--;
+	while ((w = TAILQ_FIRST(&p->waiters)) != NULL) {
+		TAILQ_REMOVE(&p->waiters, w, entry);
+		if (w->tcp != NULL)
+			listen_tcp_done(w->tcp);
+		free(w);
+	}
+	free(p->tcpbuf);
+	free(p);
+}
+
+/* Drop everything in flight (at stop). */
+void
+upstream_free(struct dnsd *dd)
+{
+	struct pending	*p;
+
+	while ((p = TAILQ_FIRST(&dd->pendings)) != NULL)
+		pending_free(p);
+	free(dd->ptable);
+	dd->ptable = NULL;
+}
+
+static struct upstream *
+cur_upstream(struct pending *p)
+{
+	if (p->generation != p->dnsd->generation || p->up < 0 ||
+	    (unsigned int)p->up >= p->dnsd->nupstreams)
+		return (NULL);
+	return (&p->dnsd->upstreams[p->up]);
+}
+
+static void
+health_fail(struct dnsd *dd, struct upstream *u)
+{
+	if (u == NULL)
+		return;
+	u->fails++;
+	if (u->fails >= FAILS_DOWN) {
+		if (!u->down)
+			log_warnx("upstream %s not answering, marked down",
+			    u->name);
+		else if (u->backoff_ms < BACKOFF_MAX_MS)
+			u->backoff_ms *= 2;
+		u->down = 1;
+		u->retry_at_ms = dd->now_us / 1000 + u->backoff_ms;
+	}
+}
+
+static void
+health_ok(struct dnsd *dd, struct upstream *u, int64_t rtt_us)
+{
+	double	 ms = (double)rtt_us / 1000.0;
+
+	if (u->down)
+		log_info("upstream %s answers again", u->name);
+	u->down = 0;
+	u->fails = 0;
+	u->backoff_ms = BACKOFF_MIN_MS;
+	u->answers++;
+	u->latency_ms = u->latency_ms == 0 ? ms : u->latency_ms * 0.875 +
+	    ms * 0.125;
+	u->last_ok = dd->wall_ms / 1000;
+}
+
+/* Which conditional-forwarding zone a name (lower case) falls in, or -1. */
+static int
+zone_for(const struct dnsd *dd, const uint8_t *name, size_t len)
+{
+	uint8_t		 z[DNS_NAME_MAX];
+	unsigned int	 i;
+	int		 n, best = -1, bestlen = 0;
+
+	for (i = 0; i < dd->conf->dns.nzones; i++) {
+		if ((n = dns_name_from_str(dd->conf->dns.zones[i].domain,
+		    z)) < 0)
+			continue;
+		if (dns_name_under(name, len, z, (size_t)n) && n > bestlen) {
+			best = (int)i;
+			bestlen = n;
+		}
+	}
+	return (best);
+}
+
+/* Answer one waiter from a wire answer and log it. */
+static void
+answer_waiter(struct dnsd *dd, struct pending *p, struct waiter *w,
+    const uint8_t *wire, size_t len, const uint16_t *ttl_off,
+    unsigned int nttl, int64_t elapsed, int stale, enum dnsd_source src)
+{
+	static uint8_t	 out[DNS_MSG_MAX];
+	size_t		 n;
+	unsigned int	 rcode = wire[3] & DNS_F_RCODE;
+
+	n = cache_write(wire, len, ttl_off, nttl, elapsed, stale, w->id,
+	    w->flags, w->qname, w->qnamelen, &w->edns, w->limit, out,
+	    sizeof(out));
+	if (n == 0)
+		return;
+	if (out[2] & (DNS_F_TC >> 8))
+		dd->st.truncated++;
+	if (rcode == DNS_R_SERVFAIL)
+		dd->st.servfail++;
+	else if (rcode == DNS_R_NXDOMAIN)
+		dd->st.nxdomain++;
+	listen_send(dd, w->l, w->tcp, &w->from, w->fromlen, out, n);
+	stats_log(dd, &w->from, p->key, w->qnamelen, p->qtype, rcode, src,
+	    src == SRC_UPSTREAM ? p->up : -1, dd->now_us - w->start_us);
+}
+
+/* Answer every waiter with an empty message of the given rcode. */
+static void
+answer_error(struct dnsd *dd, struct pending *p, unsigned int rcode)
+{
+	uint8_t		 wire[DNS_HDR_LEN + DNS_NAME_MAX + 4];
+	size_t		 qlen = p->keylen - 5;
+	struct waiter	*w;
+
+	memset(wire, 0, DNS_HDR_LEN);
+	wire[2] = (DNS_F_QR | DNS_F_RA) >> 8;
+	wire[3] = (DNS_F_RA & 0xff) | (rcode & DNS_F_RCODE);
+	wire[5] = 1;
+	memcpy(wire + DNS_HDR_LEN, p->key, qlen + 4);
+	TAILQ_FOREACH(w, &p->waiters, entry)
+		answer_waiter(dd, p, w, wire, DNS_HDR_LEN + qlen + 4, NULL, 0,
+		    0, 0, SRC_ERROR);
+}
+
+/* Every upstream failed: a stale answer if we have one, else SERVFAIL. */
+static void
+fail(struct pending *p)
+{
+	struct dnsd		*dd = p->dnsd;
+	struct cache_entry	*e = NULL;
+	struct waiter		*w;
+
+	if (dd->conf->dns.serve_stale)
+		e = cache_lookup(dd->cache, p->key, p->keylen, p->hash,
+		    dd->now_s, 1);
+	if (e != NULL) {
+		TAILQ_FOREACH(w, &p->waiters, entry) {
+			dd->st.stale++;
+			answer_waiter(dd, p, w, e->wire, e->len, e->ttl_off,
+			    e->nttl, dd->now_s - e->inserted,
+			    dd->now_s >= e->expires, SRC_STALE);
+		}
+	} else
+		answer_error(dd, p, DNS_R_SERVFAIL);
+	pending_free(p);
+}
+
+/* A reply passed every check: cache it and answer the waiters. */
+static void
+accept_reply(struct pending *p, const uint8_t *buf, size_t len, int tcp)
+{
+	static struct dns_msg	 m;
+	static struct cache_msg	 cm;
+	struct dnsd		*dd = p->dnsd;
+	struct upstream		*u = cur_upstream(p);
+	struct cache_policy	 pol;
+	struct waiter		*w;
+	unsigned int		 rcode;
+
+	if (dns_msg_parse(buf, len, &m) != 0 || m.hdr.qdcount != 1) {
+		dd->st.upstream_malformed++;
+		if (u != NULL)
+			u->errors++;
+		try_close(p);
+		send_next(p);
+		return;
+	}
+	if ((m.hdr.flags & DNS_F_TC) && !tcp) {
+		/* Both ways: our client may retry over TCP, and so do we. */
+		p->tries--;
+		p->tried &= ~(1U << p->up);
+		try_close(p);
+		p->tcp_next = 1;
+		send_next(p);
+		return;
+	}
+	rcode = m.hdr.flags & DNS_F_RCODE;
+	if (rcode != DNS_R_NOERROR && rcode != DNS_R_NXDOMAIN) {
+		if (u != NULL)
+			u->errors++;
+		try_close(p);
+		send_next(p);
+		return;
+	}
+	if (u != NULL)
+		health_ok(dd, u, dd->now_us - p->sent_us);
+	dd->st.upstream_answers++;
+	memset(&pol, 0, sizeof(pol));
+	pol.min_ttl = dd->conf->dns.min_ttl;
+	pol.max_ttl = dd->conf->dns.max_ttl;
+	pol.negative_ttl = dd->conf->dns.negative_ttl;
+	pol.lan_addr = dd->conf->lan.addr;
+	pol.lan_plen = dd->conf->lan.plen;
+	/* Conditional zones may point at the LAN on purpose. */
+	pol.rebind_protection = dd->conf->dns.rebind_protection &&
+	    (u == NULL || u->zone < 0);
+	if (cache_build(&m, &pol, &cm) != 0) {
+		dd->st.upstream_malformed++;
+		try_close(p);
+		send_next(p);
+		return;
+	}
+	if (cm.rebind) {
+		char	 name[DNS_NAME_STRLEN];
+
+		dd->st.rebind_blocked++;
+		dns_name_to_str(p->key, p->keylen - 5, name, sizeof(name));
+		log_warnx("refused \"%s\" from %s: points at a private "
+		    "address (rebinding)", name, u != NULL ? u->name : "?");
+		answer_error(dd, p, DNS_R_REFUSED);
+		pending_free(p);
+		return;
+	}
+	if (cm.cacheable)
+		cache_insert(dd->cache, p->key, p->keylen, p->hash, &cm,
+		    dd->now_s);
+	TAILQ_FOREACH(w, &p->waiters, entry)
+		answer_waiter(dd, p, w, cm.wire, cm.len, cm.ttl_off, cm.nttl,
+		    0, 0, SRC_UPSTREAM);
+	pending_free(p);
+}
+
+/*
+ * Does a reply belong to our try?  The socket is connected, so the kernel
+ * already matched the source address and port; check the ID, the QR bit
+ * and the question, byte for byte.
+ */
+static int
+reply_matches(const struct pending *p, const uint8_t *buf, size_t len)
+{
+	size_t	 qsz = p->keylen - 5 + 4;
+
+	if (len < DNS_HDR_LEN + qsz)
+		return (0);
+	if ((buf[0] << 8 | buf[1]) != p->id || !(buf[2] & 0x80))
+		return (0);
+	if (buf[4] != 0 || buf[5] != 1)
+		return (0);
+	return (memcmp(buf + DNS_HDR_LEN, p->query + DNS_HDR_LEN, qsz) == 0);
+}
+
+static void
+udp_read_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	static uint8_t	 buf[DNS_MSG_MAX];
+	struct pending	*p = arg;
+	struct dnsd	*dd = p->dnsd;
+	struct sockaddr_storage ss;
+	socklen_t	 sslen;
+	ssize_t		 n;
+	int		 i;
+
+	dnsd_clock(dd);
+	for (i = 0; i < 8; i++) {
+		sslen = sizeof(ss);
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+		    (struct sockaddr *)&ss, &sslen);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			/* ICMP unreachable: the upstream is not there. */
+			health_fail(dd, cur_upstream(p));
+			try_close(p);
+			send_next(p);
+			return;
+		}
+		if (!reply_matches(p, buf, (size_t)n)) {
+			dd->st.dropped_unwanted++;
+			continue;
+		}
+		accept_reply(p, buf, (size_t)n, 0);
+		return;
+	}
+}
+
+static void
+timeout_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct pending	*p = arg;
+	struct upstream	*u;
+
+	dnsd_clock(p->dnsd);
+	if ((u = cur_upstream(p)) != NULL) {
+		u->timeouts++;
+		log_debug("%s: upstream %s timed out", __func__, u->name);
+	}
+	health_fail(p->dnsd, u);
+	try_close(p);
+	send_next(p);
+}
+
+static void
+tcp_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct pending	*p = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	uint8_t		 lenb[2];
+	size_t		 len;
+
+	dnsd_clock(p->dnsd);
+	if (evbuffer_copyout(in, lenb, 2) != 2)
+		return;
+	len = (size_t)(lenb[0] << 8 | lenb[1]);
+	if (evbuffer_get_length(in) < 2 + len)
+		return;
+	if (p->tcpbuf == NULL && (p->tcpbuf = malloc(DNS_MSG_MAX)) == NULL) {
+		try_close(p);
+		send_next(p);
+		return;
+	}
+	evbuffer_drain(in, 2);
+	evbuffer_remove(in, p->tcpbuf, len);
+	if (!reply_matches(p, p->tcpbuf, len)) {
+		p->dnsd->st.dropped_unwanted++;
+		try_close(p);
+		send_next(p);
+		return;
+	}
+	accept_reply(p, p->tcpbuf, len, 1);
+}
+
+static void
+tcp_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct pending	*p = arg;
+
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	dnsd_clock(p->dnsd);
+	health_fail(p->dnsd, cur_upstream(p));
+	try_close(p);
+	send_next(p);
+}
+
+/* Open a connected UDP socket on a random local port. */
+static int
+udp_socket(const struct hgw_endpoint *ep)
+{
+	struct sockaddr_storage	 local;
+	int			 fd, i;
+
+	fd = socket(ep->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return (-1);
+	for (i = 0; i < 16; i++) {
+		uint16_t	 port = 1024 + rnd_u16() % (65536 - 1024);
+
+		memset(&local, 0, sizeof(local));
+		local.ss_family = ep->ss.ss_family;
+		if (local.ss_family == AF_INET)
+			((struct sockaddr_in *)&local)->sin_port = htons(port);
+		else
+			((struct sockaddr_in6 *)&local)->sin6_port =
+			    htons(port);
+		if (bind(fd, (struct sockaddr *)&local,
+		    local.ss_family == AF_INET ?
+		    sizeof(struct sockaddr_in) :
+		    sizeof(struct sockaddr_in6)) == 0)
+			break;
+		if (errno != EADDRINUSE) {
+			close(fd);
+			return (-1);
+		}
+	}
+	if (i == 16 || connect(fd, (const struct sockaddr *)&ep->ss,
+	    ep->len) == -1) {
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+/* Pick the next upstream for a question, or -1. */
+static int
+pick(struct pending *p)
+{
+	struct dnsd	*dd = p->dnsd;
+	int64_t		 now_ms = dd->now_us / 1000, soonest = INT64_MAX;
+	int		 zone = zone_for(dd, p->key, p->keylen - 5);
+	int		 i, best = -1, ncand = 0, first = -1;
+
+	if (p->generation != dd->generation) {
+		p->generation = dd->generation;
+		p->tried = 0;
+	}
+	for (i = 0; i < (int)dd->nupstreams; i++) {
+		struct upstream	*u = &dd->upstreams[i];
+
+		if (u->zone != zone)
+			continue;
+		ncand++;
+		if (first == -1)
+			first = i;
+		if (p->tried & (1U << i))
+			continue;
+		if (u->down && now_ms < u->retry_at_ms) {
+			if (u->retry_at_ms < soonest && p->tries == 0) {
+				soonest = u->retry_at_ms;
+				best = i;
+			}
+			continue;
+		}
+		return (i);
+	}
+	/* Every one down: still try the one due soonest, once. */
+	if (best != -1)
+		return (best);
+	/* A single upstream gets one retry. */
+	if (ncand == 1 && p->tries < 2)
+		return (first);
+	return (-1);
+}
+
+/* Send the question to the next upstream, or give up. */
+static void
+send_next(struct pending *p)
+{
+	struct dnsd	*dd = p->dnsd;
+	struct upstream	*u;
+	struct timeval	 tv;
+	int		 i, use_tcp = p->tcp_next;
+	unsigned int	 ms;
+
+	p->tcp_next = 0;
+	if (use_tcp)
+		i = p->up;
+	else if ((i = pick(p)) < 0) {
+		fail(p);
+		return;
+	}
+	if (p->tries >= 2 * dd->nupstreams + 2) {
+		fail(p);
+		return;
+	}
+	u = &dd->upstreams[i];
+	p->up = i;
+	p->tried |= 1U << i;
+	p->tries++;
+	p->id = rnd_u16();
+	p->query[0] = p->id >> 8;
+	p->query[1] = p->id & 0xff;
+	ms = dd->conf->dns.timeout_ms ? dd->conf->dns.timeout_ms : 1500;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	p->sent_us = dd->now_us;
+	u->queries++;
+	dd->st.forwarded++;
+	if (use_tcp) {
+		uint8_t	 lenb[2];
+
+		lenb[0] = (uint8_t)(p->querylen >> 8);
+		lenb[1] = (uint8_t)(p->querylen & 0xff);
+		p->bev = bufferevent_socket_new(dd->base, -1,
+		    BEV_OPT_CLOSE_ON_FREE);
+		if (p->bev == NULL)
+			goto failed;
+		bufferevent_setcb(p->bev, tcp_read_cb, NULL, tcp_event_cb, p);
+		tv.tv_sec *= 2;
+		bufferevent_set_timeouts(p->bev, &tv, &tv);
+		if (bufferevent_socket_connect(p->bev,
+		    (struct sockaddr *)&u->ep.ss, (int)u->ep.len) == -1)
+			goto failed;
+		bufferevent_write(p->bev, lenb, 2);
+		bufferevent_write(p->bev, p->query, p->querylen);
+		bufferevent_enable(p->bev, EV_READ | EV_WRITE);
+		return;
+	}
+	if ((p->fd = udp_socket(&u->ep)) == -1)
+		goto failed;
+	if (send(p->fd, p->query, p->querylen, 0) == -1 && errno != EAGAIN)
+		goto failed;
+	p->ev = event_new(dd->base, p->fd, EV_READ | EV_PERSIST, udp_read_cb,
+	    p);
+	if (p->ev == NULL || event_add(p->ev, NULL) == -1)
+		goto failed;
+	evtimer_add(p->ev_timer, &tv);
+	return;
+failed:
+	log_warn("upstream %s: cannot send", u->name);
+	health_fail(dd, u);
+	try_close(p);
+	/* The next pick skips this one; the tries bound ends the loop. */
+	send_next(p);
+}
+
+static struct pending *
+pending_find(struct dnsd *dd, const uint8_t *key, size_t keylen,
+    uint32_t hash)
+{
+	struct pending	*p;
+
+	for (p = dd->ptable[hash & (dd->ptable_size - 1)]; p != NULL;
+	    p = p->hnext)
+		if (p->hash == hash && p->keylen == keylen &&
+		    memcmp(p->key, key, keylen) == 0)
+			return (p);
+	return (NULL);
+}
+
+static struct pending *
+pending_new(struct dnsd *dd, const struct dnsd_req *req)
+{
+	struct pending	*p;
+	struct dns_wr	 w;
+	struct dns_header h;
+	const struct dns_query *q = &req->q;
+
+	if (dd->npending >= DNSD_PENDING_MAX)
+		return (NULL);
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return (NULL);
+	p->dnsd = dd;
+	p->fd = -1;
+	p->up = -1;
+	p->generation = dd->generation;
+	TAILQ_INIT(&p->waiters);
+	memcpy(p->key, req->key, req->keylen);
+	p->keylen = req->keylen;
+	p->hash = req->hash;
+	p->qtype = q->qtype;
+	p->qclass = q->qclass;
+	/* Our query: the name in lower case, RD, the client's CD and DO. */
+	dns_wr_init(&w, p->query, sizeof(p->query));
+	memset(&h, 0, sizeof(h));
+	h.flags = DNS_F_RD | (q->hdr.flags & DNS_F_CD);
+	h.qdcount = 1;
+	h.arcount = 1;
+	if (dns_put_header(&w, &h) < 0 ||
+	    dns_put_bytes(&w, p->key, q->qnamelen) < 0 ||
+	    dns_put_u16(&w, q->qtype) < 0 || dns_put_u16(&w, q->qclass) < 0 ||
+	    dns_put_opt(&w, DNS_EDNS_SIZE, q->edns.flags & DNS_EDNS_DO) < 0) {
+		free(p);
+		return (NULL);
+	}
+	p->querylen = w.pos;
+	if ((p->ev_timer = evtimer_new(dd->base, timeout_cb, p)) == NULL) {
+		free(p);
+		return (NULL);
+	}
+	p->hnext = dd->ptable[p->hash & (dd->ptable_size - 1)];
+	dd->ptable[p->hash & (dd->ptable_size - 1)] = p;
+	TAILQ_INSERT_TAIL(&dd->pendings, p, entry);
+	dd->npending++;
+	return (p);
+}
+
+/*
+ * Forward a client query, or join an identical one in flight.  Returns
+ * 0 when the client will be answered later, -1 when it cannot be (too
+ * many in flight: the caller answers SERVFAIL).
+ */
+int
+upstream_query(struct dnsd *dd, struct dnsd_req *req)
+{
+	struct pending	*p;
+	struct waiter	*w;
+	int		 fresh = 0;
+
+	if ((p = pending_find(dd, req->key, req->keylen, req->hash)) != NULL) {
+		if (p->nwaiters >= DNSD_WAITERS_MAX)
+			return (-1);
+		dd->st.deduplicated++;
+	} else {
+		if ((p = pending_new(dd, req)) == NULL)
+			return (-1);
+		fresh = 1;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		if (fresh)
+			pending_free(p);
+		return (-1);
+	}
+	w->l = req->l;
+	w->tcp = req->tcp;
+	memcpy(&w->from, &req->from, req->fromlen);
+	w->fromlen = req->fromlen;
+	w->id = req->q.hdr.id;
+	w->flags = req->q.hdr.flags;
+	w->edns = req->q.edns;
+	w->limit = req->limit;
+	memcpy(w->qname, req->q.qname, req->q.qnamelen);
+	w->qnamelen = (uint8_t)req->q.qnamelen;
+	w->start_us = req->start_us;
+	if (w->tcp != NULL)
+		w->tcp->inflight++;
+	TAILQ_INSERT_TAIL(&p->waiters, w, entry);
+	p->nwaiters++;
+	if (fresh)
+		send_next(p);
+	return (0);
+}
+
+/* Refresh a popular answer before it expires; nobody waits on it. */
+void
+upstream_prefetch(struct dnsd *dd, const struct dnsd_req *req)
+{
+	struct pending	*p;
+
+	if (pending_find(dd, req->key, req->keylen, req->hash) != NULL)
+		return;
+	if ((p = pending_new(dd, req)) == NULL)
+		return;
+	p->prefetch = 1;
+	dd->st.prefetch++;
+	send_next(p);
+}

@@ -1,0 +1,366 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * engine.c: natd's decisions, wiring the pieces together.  Owns when the
+ * ruleset is (re)loaded and what happens when the kernel refuses it, the
+ * flow callback that feeds conntrack events and dumps into the mirror,
+ * the periodic counters dump, the resync after an overrun, the history
+ * timer, and reload.  Kernel work goes through kernel.c, SQLite through
+ * publish.c.
+ */
+#include <sys/types.h>
+#include <sys/time.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+#include "state.h"
+#include "natd.h"
+
+/* The counters dump: at least this often apart... */
+#define DUMP_MIN_MS		1000
+/* ...and at most this share of the time spent dumping (1/n). */
+#define DUMP_COST_SHARE		10
+#define DUMP_MAX_MS		10000
+/* Least time between two resyncs after overruns. */
+#define RESYNC_MIN_MS		1000
+
+static int
+rules_path(const struct hgw_conf *conf, const char *suffix, char *buf,
+    size_t len)
+{
+	int	 n;
+
+	n = snprintf(buf, len, "%s/%s%s", conf->gateway.run_dir,
+	    NATD_RULES_FILE, suffix);
+	return (n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0);
+}
+
+static int
+write_file(const char *path, const char *text)
+{
+	FILE	*f;
+	int	 r = 0;
+
+	if ((f = fopen(path, "w")) == NULL)
+		return (-errno);
+	if (fputs(text, f) == EOF)
+		r = -errno;
+	if (fclose(f) == EOF && r == 0)
+		r = -errno;
+	return (r);
+}
+
+/*
+ * Generate, write and load the ruleset in one transaction.  When the
+ * kernel refuses it, the old table stays as it was, and the message names
+ * the config item behind the refused line.  A refused flowtable alone
+ * (say a device that is gone) costs only the offload: load again without.
+ */
+int
+engine_rules_apply(struct natd *n, const struct hgw_conf *conf)
+{
+	struct rules	 r;
+	char		 tmp[PATH_MAX], path[PATH_MAX];
+	char		*err = NULL, *msg;
+	int		 offload = conf->nat.flow_offload && n->offload, rc;
+
+	if (rules_path(conf, ".new", tmp, sizeof(tmp)) < 0 ||
+	    rules_path(conf, "", path, sizeof(path)) < 0) {
+		log_warnx("run_dir \"%s\" is too long",
+		    conf->gateway.run_dir);
+		return (-1);
+	}
+again:
+	if ((rc = rules_build(conf, offload, &r)) < 0) {
+		log_warnx("cannot generate the ruleset: %s", strerror(-rc));
+		return (-1);
+	}
+	if ((rc = write_file(tmp, r.text)) < 0) {
+		log_warnx("cannot write \"%s\": %s", tmp, strerror(-rc));
+		rules_free(&r);
+		return (-1);
+	}
+	if (kernel_nft_load(n->kernel, tmp, &err) < 0) {
+		msg = rules_explain(&r, tmp, err);
+		free(err);
+		err = NULL;
+		rules_free(&r);
+		if (offload && msg != NULL &&
+		    strstr(msg, "[nat] flow_offload") != NULL) {
+			log_warnx("flow offload refused (%s); loading the "
+			    "rules without it", msg);
+			free(msg);
+			n->offload = 0;
+			offload = 0;
+			goto again;
+		}
+		log_warnx("ruleset refused, the previous rules stay in "
+		    "place: %s", msg != NULL ? msg : "unknown error");
+		free(msg);
+		(void)unlink(tmp);
+		return (-1);
+	}
+	if (rename(tmp, path) == -1)
+		log_warn("cannot rename \"%s\"", tmp);
+	log_info("table inet %s loaded: masquerade %s, %u forward%s, "
+	    "hairpin %s, flow offload %s", NATD_TABLE,
+	    conf->nat.masquerade ? "on" : "off", conf->nforwards,
+	    conf->nforwards == 1 ? "" : "s", conf->nat.hairpin ? "on" : "off",
+	    offload ? "on" : "off");
+	rules_free(&r);
+	n->rules_loaded = 1;
+	return (0);
+}
+
+/* Remove our table, on request only. */
+int
+engine_rules_flush(struct natd *n, char **ret_error)
+{
+	char	 path[PATH_MAX];
+
+	if (kernel_nft_run(n->kernel, rules_flush_text(), ret_error) < 0)
+		return (-1);
+	if (rules_path(n->d->conf, "", path, sizeof(path)) == 0)
+		(void)unlink(path);
+	n->rules_loaded = 0;
+	return (0);
+}
+
+/* Does this kernel have flowtables?  Ask it with a batch that undoes itself. */
+void
+engine_probe_offload(struct natd *n)
+{
+	char	*err = NULL;
+
+	n->offload = 0;
+	if (!n->d->conf->nat.flow_offload)
+		return;
+	if (kernel_nft_run(n->kernel, rules_probe_text(), &err) == 0) {
+		n->offload = 1;
+		log_info("flow offload available: forwarded flows bypass the "
+		    "hooks once established");
+		return;
+	}
+	log_warnx("flow offload is not available in this kernel (%.*s): "
+	    "skipped, NAT and forwarding work without it",
+	    err != NULL ? (int)strcspn(err, "\n") : 7,
+	    err != NULL ? err : "refused");
+	free(err);
+}
+
+static void
+update_stats(struct natd *n)
+{
+	struct natd_stats s;
+
+	memset(&s, 0, sizeof(s));
+	s.ct_count = kernel_ct_count();
+	s.ct_max = kernel_ct_max();
+	s.events = kernel_ct_events(n->kernel);
+	s.overruns = kernel_ct_overruns(n->kernel);
+	s.resyncs = n->resyncs;
+	s.malformed = kernel_ct_malformed(n->kernel);
+	s.offload = n->offload;
+	s.rules_loaded = n->rules_loaded;
+	publish_set_stats(n->publish, &s);
+}
+
+/* A conntrack entry from an event or a dump, into the mirror. */
+void
+engine_flow_cb(const struct flow_info *i, int is_new, int is_destroy,
+    void *arg)
+{
+	struct natd	*n = arg;
+
+	if (is_destroy)
+		(void)mirror_destroy(n->mirror, i);
+	else
+		(void)mirror_update(n->mirror, i, state_now(), n->baseline);
+	publish_dirty(n->publish);
+}
+
+/*
+ * Dump and sweep.  An interrupted or failed dump is not a full picture,
+ * so nothing is swept after it; the next one tries again.
+ */
+static int
+dump(struct natd *n)
+{
+	int	 r;
+
+	mirror_mark(n->mirror);
+	if ((r = kernel_ct_dump(n->kernel)) < 0) {
+		log_debug("%s: dump incomplete: %s", __func__, strerror(-r));
+		return (r);
+	}
+	(void)mirror_sweep(n->mirror);
+	return (0);
+}
+
+static void
+schedule_dump(struct natd *n)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = n->dump_ms / 1000;
+	tv.tv_usec = (n->dump_ms % 1000) * 1000;
+	evtimer_add(n->ev_dump, &tv);
+}
+
+static void
+dump_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct natd	*n = arg;
+	struct timespec	 t0, t1;
+	long		 ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	(void)dump(n);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* A big table is dumped less often, so dumping stays cheap. */
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000;
+	n->dump_ms = (unsigned int)(ms * DUMP_COST_SHARE);
+	if (n->dump_ms < DUMP_MIN_MS)
+		n->dump_ms = DUMP_MIN_MS;
+	if (n->dump_ms > DUMP_MAX_MS)
+		n->dump_ms = DUMP_MAX_MS;
+	update_stats(n);
+	schedule_dump(n);
+}
+
+/* Events were lost (overrun): dump and sweep, deferred by kernel.c. */
+void
+engine_resync_cb(void *arg)
+{
+	struct natd	*n = arg;
+
+	n->resyncs++;
+	log_debug("%s: conntrack events were lost, resyncing", __func__);
+	(void)dump(n);
+	update_stats(n);
+}
+
+static void
+history_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct natd	*n = arg;
+
+	publish_history(n->publish);
+}
+
+/* Subscribe, then dump: no flow can fall between the two. */
+int
+engine_start(struct natd *n)
+{
+	struct timeval	 tv;
+	int		 r, tries;
+
+	if ((r = kernel_ct_subscribe(n->kernel, RESYNC_MIN_MS)) < 0) {
+		log_warnx("cannot follow conntrack events: %s", strerror(-r));
+		return (-1);
+	}
+	n->baseline = 1;
+	for (tries = 0; tries < 5; tries++)
+		if ((r = dump(n)) == 0)
+			break;
+	n->baseline = 0;
+	if (r < 0)
+		log_warnx("conntrack dump failed (%s), retrying on the timer",
+		    strerror(-r));
+	log_info("mirroring %u conntrack entries", n->mirror->nflows);
+	n->dump_ms = DUMP_MIN_MS;
+	if ((n->ev_dump = evtimer_new(n->d->base, dump_cb, n)) == NULL ||
+	    (n->ev_history = event_new(n->d->base, -1, EV_PERSIST, history_cb,
+	    n)) == NULL)
+		return (-1);
+	schedule_dump(n);
+	tv.tv_sec = n->d->conf->nat.history_interval ?
+	    n->d->conf->nat.history_interval : 300;
+	tv.tv_usec = 0;
+	evtimer_add(n->ev_history, &tv);
+	update_stats(n);
+	return (0);
+}
+
+/* Stop the timers. */
+void
+engine_stop(struct natd *n)
+{
+	if (n->ev_dump != NULL)
+		event_free(n->ev_dump);
+	if (n->ev_history != NULL)
+		event_free(n->ev_history);
+	n->ev_dump = n->ev_history = NULL;
+}
+
+/* SIGHUP with a valid config: check the forwards, then swap the rules. */
+int
+engine_reload(struct hgw_daemon *d, struct hgw_conf *newconf)
+{
+	struct natd	*n = d->arg;
+	char		*errors = NULL, *p, *nl;
+	struct timeval	 tv;
+
+	if (rules_check(newconf, &errors) < 0) {
+		for (p = errors; p != NULL && *p != '\0'; p = nl + 1) {
+			if ((nl = strchr(p, '\n')) == NULL)
+				break;
+			log_warnx("%.*s", (int)(nl - p), p);
+		}
+		free(errors);
+		return (-1);
+	}
+	if (newconf->nat.flow_offload && !d->conf->nat.flow_offload)
+		engine_probe_offload(n);
+	if (engine_rules_apply(n, newconf) < 0)
+		return (-1);
+	n->mirror->max_flows = newconf->nat.max_flows ?
+	    newconf->nat.max_flows : n->mirror->max_flows;
+	if (newconf->nat.history_interval != d->conf->nat.history_interval) {
+		tv.tv_sec = newconf->nat.history_interval ?
+		    newconf->nat.history_interval : 300;
+		tv.tv_usec = 0;
+		evtimer_add(n->ev_history, &tv);
+	}
+	n->mirror->rewrite = 1;	/* host names may have changed */
+	publish_dirty(n->publish);
+	return (0);
+}
+
+/* The final flush: close the history interval and write everything. */
+void
+engine_flush(struct hgw_daemon *d)
+{
+	struct natd	*n = d->arg;
+
+	if (n->publish == NULL)
+		return;
+	update_stats(n);
+	publish_history(n->publish);
+	publish_flush(n->publish);
+}
+
+/* The heartbeat's status text. */
+const char *
+engine_status(struct hgw_daemon *d)
+{
+	struct natd	*n = d->arg;
+
+	snprintf(n->status, sizeof(n->status), "%u flows, rules %s, "
+	    "offload %s, %lu overruns", n->mirror ? n->mirror->nflows : 0,
+	    n->rules_loaded ? "loaded" : "not loaded",
+	    n->offload ? "on" : "off",
+	    n->kernel ? kernel_ct_overruns(n->kernel) : 0UL);
+	return (n->status);
+}

@@ -1,0 +1,380 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * mirror.c: natd's in-memory copy of the kernel conntrack table.  Owns the
+ * flow hash (keyed by kernel id plus original tuple, since ids are reused
+ * after a flow dies), its bound (max_flows), mark and sweep after a dump,
+ * the rows still to delete from live.db, and the per-LAN-host traffic
+ * counted between two history intervals.  Pure: it never talks to the
+ * kernel or SQLite, so its logic is unit-tested without either.
+ *
+ * Mark and sweep: mirror_mark() starts a new generation; every flow a
+ * dump reports, and every flow an event touches, carries the current
+ * generation; mirror_sweep() at the end of the dump drops the flows still
+ * in an older one.  Those are flows whose DESTROY event was lost in an
+ * overrun.  A flow created during the dump and missed by it arrives by its
+ * NEW event afterwards, so nothing is lost either way.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "natd.h"
+
+/* Distinct LAN hosts counted per interval. */
+#define MIRROR_HOSTS_MAX	1024
+
+static unsigned int
+nbuckets_for(unsigned int max)
+{
+	unsigned int	 n = 64;
+
+	while (n < max && n < (1U << 22))
+		n <<= 1;
+	return (n);
+}
+
+/* Create an empty mirror holding at most max_flows flows. */
+struct mirror *
+mirror_new(unsigned int max_flows, struct in_addr lan_net, int lan_plen)
+{
+	struct mirror	*m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return (NULL);
+	m->max_flows = max_flows ? max_flows : 1;
+	m->nbuckets = nbuckets_for(m->max_flows);
+	m->max_hosts = MIRROR_HOSTS_MAX;
+	m->max_dead = m->max_flows;
+	m->lan_self = lan_net;
+	m->lan_net.s_addr = lan_net.s_addr & addr_mask4(lan_plen);
+	m->lan_plen = lan_plen;
+	TAILQ_INIT(&m->flows);
+	m->buckets = calloc(m->nbuckets, sizeof(*m->buckets));
+	m->hosts = calloc(m->max_hosts, sizeof(*m->hosts));
+	m->dead = calloc(m->max_dead, sizeof(*m->dead));
+	if (m->buckets == NULL || m->hosts == NULL || m->dead == NULL) {
+		mirror_free(m);
+		return (NULL);
+	}
+	return (m);
+}
+
+/* Free the mirror and every flow; NULL is fine. */
+void
+mirror_free(struct mirror *m)
+{
+	struct flow	*f;
+
+	if (m == NULL)
+		return;
+	while ((f = TAILQ_FIRST(&m->flows)) != NULL) {
+		TAILQ_REMOVE(&m->flows, f, entry);
+		free(f);
+	}
+	free(m->buckets);
+	free(m->hosts);
+	free(m->dead);
+	free(m);
+}
+
+static size_t
+tuple_len(int family)
+{
+	return (family == AF_INET6 ? 16 : 4);
+}
+
+static int
+key_equal(const struct flow_info *a, const struct flow_info *b)
+{
+	size_t	 n = tuple_len(a->orig.family);
+
+	return (a->id == b->id && a->proto == b->proto &&
+	    a->orig.family == b->orig.family &&
+	    a->orig.sport == b->orig.sport && a->orig.dport == b->orig.dport &&
+	    memcmp(a->orig.src, b->orig.src, n) == 0 &&
+	    memcmp(a->orig.dst, b->orig.dst, n) == 0);
+}
+
+static unsigned int
+key_hash(const struct mirror *m, const struct flow_info *i)
+{
+	uint32_t	 h = 2166136261U;
+	const uint8_t	*p;
+	size_t		 k, n = tuple_len(i->orig.family);
+
+#define MIX(b)	do { h ^= (uint8_t)(b); h *= 16777619U; } while (0)
+	for (k = 0; k < 4; k++)
+		MIX(i->id >> (8 * k));
+	MIX(i->proto);
+	for (p = i->orig.src, k = 0; k < n; k++)
+		MIX(p[k]);
+	for (p = i->orig.dst, k = 0; k < n; k++)
+		MIX(p[k]);
+	MIX(i->orig.sport);
+	MIX(i->orig.sport >> 8);
+	MIX(i->orig.dport);
+	MIX(i->orig.dport >> 8);
+#undef MIX
+	return (h & (m->nbuckets - 1));
+}
+
+/* Look a flow up by its key. */
+struct flow *
+mirror_find(struct mirror *m, const struct flow_info *i)
+{
+	struct flow	*f;
+
+	for (f = m->buckets[key_hash(m, i)]; f != NULL; f = f->hnext)
+		if (key_equal(&f->info, i))
+			return (f);
+	return (NULL);
+}
+
+static int
+in_lan(const struct mirror *m, const struct flow_tuple *t, const uint8_t *a)
+{
+	struct in_addr	 in;
+
+	if (t->family != AF_INET || m->lan_plen <= 0)
+		return (0);
+	memcpy(&in, a, 4);
+	/* The gateway's own LAN address is not a LAN host. */
+	if (in.s_addr == m->lan_self.s_addr)
+		return (0);
+	return (addr_in_prefix4(in, m->lan_net, m->lan_plen));
+}
+
+/*
+ * Which side is the LAN host: the original source for outbound flows,
+ * the reply source for forwarded (DNAT) inbound ones.
+ */
+static int
+lan_side(const struct mirror *m, const struct flow_info *i)
+{
+	if (in_lan(m, &i->orig, i->orig.src))
+		return (1);
+	if (in_lan(m, &i->reply, i->reply.src))
+		return (2);
+	return (0);
+}
+
+/* The LAN host's address for a flow, 0.0.0.0 if it has none. */
+struct in_addr
+mirror_flow_lan_addr(const struct mirror *m, const struct flow_info *i)
+{
+	struct in_addr	 a;
+
+	a.s_addr = 0;
+	switch (lan_side(m, i)) {
+	case 1:
+		memcpy(&a, i->orig.src, 4);
+		break;
+	case 2:
+		memcpy(&a, i->reply.src, 4);
+		break;
+	}
+	return (a);
+}
+
+/*
+ * The host's slot.  A linear scan: the LAN prefix bounds the hosts, and
+ * a scan per new flow costs less than the netlink message that brought it.
+ */
+static int
+host_slot(struct mirror *m, struct in_addr a)
+{
+	unsigned int	 i, free_slot = m->max_hosts;
+
+	for (i = 0; i < m->max_hosts; i++) {
+		if (m->hosts[i].used && m->hosts[i].addr.s_addr == a.s_addr)
+			return ((int)i);
+		if (!m->hosts[i].used && free_slot == m->max_hosts)
+			free_slot = i;
+	}
+	if (free_slot == m->max_hosts)
+		return (-1);	/* full: this host's traffic is not counted */
+	memset(&m->hosts[free_slot], 0, sizeof(m->hosts[free_slot]));
+	m->hosts[free_slot].used = 1;
+	m->hosts[free_slot].addr = a;
+	return ((int)free_slot);
+}
+
+/* Add what the counters grew by since we last looked to the host. */
+static void
+account(struct mirror *m, struct flow *f, const struct flow_info *i)
+{
+	struct mirror_host *h;
+	uint64_t	 out, in, pkts;
+
+	if (f->host < 0)
+		return;
+	h = &m->hosts[f->host];
+	if (lan_side(m, i) == 1) {
+		out = i->orig_bytes;
+		in = i->reply_bytes;
+	} else {
+		out = i->reply_bytes;
+		in = i->orig_bytes;
+	}
+	pkts = i->orig_packets + i->reply_packets;
+	/* Counters only grow; a smaller value is a reused id: start over. */
+	if (out >= f->acct_out)
+		h->bytes_out += out - f->acct_out;
+	if (in >= f->acct_in)
+		h->bytes_in += in - f->acct_in;
+	if (pkts >= f->acct_pkts)
+		h->packets += pkts - f->acct_pkts;
+	f->acct_out = out;
+	f->acct_in = in;
+	f->acct_pkts = pkts;
+}
+
+/* Add or update a flow seen by an event or a dump. */
+struct flow *
+mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
+    int baseline)
+{
+	struct flow	*f;
+	struct in_addr	 a;
+	unsigned int	 b;
+
+	if ((f = mirror_find(m, i)) == NULL) {
+		if (m->nflows >= m->max_flows) {
+			m->full++;
+			return (NULL);
+		}
+		if ((f = calloc(1, sizeof(*f))) == NULL) {
+			m->full++;
+			return (NULL);
+		}
+		f->info = *i;
+		f->first_seen = i->start > 0 && i->start <= now ? i->start :
+		    now;
+		f->host = -1;
+		a = mirror_flow_lan_addr(m, i);
+		if (a.s_addr != 0)
+			f->host = host_slot(m, a);
+		if (f->host >= 0)
+			m->hosts[f->host].connections++;
+		if (baseline) {
+			/* Traffic from before we looked is not ours to count. */
+			f->acct_out = lan_side(m, i) == 1 ? i->orig_bytes :
+			    i->reply_bytes;
+			f->acct_in = lan_side(m, i) == 1 ? i->reply_bytes :
+			    i->orig_bytes;
+			f->acct_pkts = i->orig_packets + i->reply_packets;
+		}
+		b = key_hash(m, i);
+		f->hnext = m->buckets[b];
+		m->buckets[b] = f;
+		TAILQ_INSERT_TAIL(&m->flows, f, entry);
+		m->nflows++;
+		m->created++;
+		m->history_created++;
+	}
+	account(m, f, i);
+	f->info = *i;
+	f->gen = m->gen;
+	f->last_seen = now;
+	f->dirty = 1;
+	return (f);
+}
+
+static void
+remove_flow(struct mirror *m, struct flow *f)
+{
+	struct flow	**pp;
+
+	for (pp = &m->buckets[key_hash(m, &f->info)]; *pp != NULL;
+	    pp = &(*pp)->hnext) {
+		if (*pp == f) {
+			*pp = f->hnext;
+			break;
+		}
+	}
+	TAILQ_REMOVE(&m->flows, f, entry);
+	m->nflows--;
+	if (f->host >= 0 && m->hosts[f->host].connections > 0)
+		m->hosts[f->host].connections--;
+	if (m->ndead < m->max_dead) {
+		m->dead[m->ndead].id = f->info.id;
+		m->dead[m->ndead].proto = f->info.proto;
+		m->dead[m->ndead].orig = f->info.orig;
+		m->ndead++;
+	} else
+		m->rewrite = 1;	/* too many to list: rewrite the table */
+	free(f);
+}
+
+/* A DESTROY event: count the flow's last bytes and forget it. */
+int
+mirror_destroy(struct mirror *m, const struct flow_info *i)
+{
+	struct flow	*f;
+
+	if ((f = mirror_find(m, i)) == NULL)
+		return (-ENOENT);
+	account(m, f, i);
+	remove_flow(m, f);
+	m->destroyed++;
+	return (0);
+}
+
+/* Start a dump: a new generation. */
+void
+mirror_mark(struct mirror *m)
+{
+	m->gen++;
+}
+
+/* Drop the flows the last dump did not report. */
+unsigned int
+mirror_sweep(struct mirror *m)
+{
+	struct flow	*f, *next;
+	unsigned int	 n = 0;
+
+	for (f = TAILQ_FIRST(&m->flows); f != NULL; f = next) {
+		next = TAILQ_NEXT(f, entry);
+		if (f->gen >= m->gen)
+			continue;
+		remove_flow(m, f);
+		n++;
+	}
+	m->swept += n;
+	return (n);
+}
+
+/* Start a new history interval. */
+void
+mirror_history_reset(struct mirror *m)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < m->max_hosts; i++) {
+		/* A host with no flow left and nothing counted is forgotten. */
+		if (m->hosts[i].connections == 0)
+			m->hosts[i].used = 0;
+		m->hosts[i].bytes_out = 0;
+		m->hosts[i].bytes_in = 0;
+		m->hosts[i].packets = 0;
+	}
+	m->history_created = 0;
+}
+
+/* The rows are written: clear dirty marks and the dead list. */
+void
+mirror_flushed(struct mirror *m)
+{
+	struct flow	*f;
+
+	TAILQ_FOREACH(f, &m->flows, entry)
+		f->dirty = 0;
+	m->ndead = 0;
+	m->rewrite = 0;
+}

@@ -1,0 +1,263 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * natd.h: homegw-natd, the NAT daemon.  It programs one nftables table of
+ * its own (inet homegw) from the config and mirrors the kernel's
+ * connection-tracking table into live.db.  Policy lives in rules.c (config
+ * to ruleset text) and mirror.c (the flow table); every kernel side effect
+ * goes through kernel.c; publish.c writes SQLite; control.c answers
+ * homegwctl on a UNIX socket.
+ */
+#ifndef HGW_NATD_H
+#define HGW_NATD_H
+
+#include <sys/queue.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <stdint.h>
+
+
+struct event_base;
+struct hgw_conf;
+struct hgw_daemon;
+
+#define NATD_TABLE		"homegw"	/* table inet homegw */
+#define NATD_RULES_FILE		"nat-rules.nft"	/* in run_dir */
+#define NATD_SOCKET		"natd.sock"	/* in run_dir */
+
+/* rules.c */
+
+/* The generated ruleset and, for each of its lines, the config item. */
+struct rules {
+	char		*text;
+	size_t		 len;
+	size_t		 cap;
+	char		**items;	/* items[line], 1-based; may be NULL */
+	int		 nlines;
+	int		 cap_lines;
+	int		 failed;	/* allocation failed while building */
+};
+
+/* Refuse forwards the kernel could not honour; errors as file:line. */
+int		 rules_check(const struct hgw_conf *, char **ret_errors);
+/* Build the replace-in-one-transaction ruleset text. */
+int		 rules_build(const struct hgw_conf *, int offload,
+		    struct rules *);
+/* Text that removes our table (and only ours). */
+const char	*rules_flush_text(void);
+/* A batch that creates and deletes a flowtable: the offload probe. */
+const char	*rules_probe_text(void);
+/* The config item behind a line of the text; NULL if none. */
+const char	*rules_item(const struct rules *, int line);
+/*
+ * Rewrite an nft error message that names "file:LINE:" so that it names
+ * the config item instead.  Returns a malloc'ed string.
+ */
+char		*rules_explain(const struct rules *, const char *file,
+		    const char *nft_error);
+void		 rules_free(struct rules *);
+
+/* mirror.c */
+
+struct flow_tuple {
+	int		 family;	/* AF_INET or AF_INET6 */
+	uint8_t		 src[16];
+	uint8_t		 dst[16];
+	uint16_t	 sport;		/* host order; ICMP: id */
+	uint16_t	 dport;		/* host order; ICMP: type << 8 | code */
+};
+
+/* One conntrack entry as the kernel reported it. */
+struct flow_info {
+	uint32_t	 id;
+	uint8_t		 proto;
+	struct flow_tuple orig;
+	struct flow_tuple reply;
+	uint8_t		 tcp_state;	/* TCP_CONNTRACK_*, 0 if not tcp */
+	int		 has_tcp_state;
+	uint32_t	 status;	/* IPS_* */
+	uint32_t	 timeout;	/* seconds */
+	uint64_t	 orig_packets, orig_bytes;
+	uint64_t	 reply_packets, reply_bytes;
+	int64_t		 start;		/* kernel timestamp, 0 if unknown */
+};
+
+struct flow {
+	struct flow_info info;
+	struct flow	*hnext;		/* hash chain */
+	TAILQ_ENTRY(flow) entry;	/* all flows */
+	int64_t		 first_seen;
+	int64_t		 last_seen;
+	uint64_t	 gen;		/* last dump or event that saw it */
+	int		 dirty;		/* to be written */
+	int		 host;		/* index into mirror hosts, -1 */
+	uint64_t	 acct_out, acct_in, acct_pkts;	/* counted so far */
+};
+TAILQ_HEAD(flow_list, flow);
+
+/* Per LAN host totals, accumulated over one history interval. */
+struct mirror_host {
+	struct in_addr	 addr;
+	uint64_t	 bytes_out, bytes_in, packets;
+	unsigned int	 connections;	/* open flows now */
+	int		 used;
+};
+
+/* A flow removed from memory whose row must still be deleted. */
+struct flow_key {
+	uint32_t	 id;
+	uint8_t		 proto;
+	struct flow_tuple orig;
+};
+
+struct mirror {
+	struct flow	**buckets;
+	unsigned int	 nbuckets;
+	struct flow_list flows;
+	unsigned int	 nflows;
+	unsigned int	 max_flows;
+	uint64_t	 gen;
+	struct in_addr	 lan_net;
+	struct in_addr	 lan_self;	/* the gateway's LAN address */
+	int		 lan_plen;
+	struct mirror_host *hosts;
+	unsigned int	 max_hosts;
+	struct flow_key	*dead;		/* rows to delete at next flush */
+	unsigned int	 ndead;
+	unsigned int	 max_dead;
+	int		 rewrite;	/* rewrite every row at next flush */
+	/* Counters for the metrics. */
+	uint64_t	 created;	/* flows added (events or dumps) */
+	uint64_t	 destroyed;
+	uint64_t	 swept;		/* removed by mark and sweep */
+	uint64_t	 full;		/* refused: table at max_flows */
+	uint64_t	 history_created;	/* flows added this interval */
+};
+
+/* lan: the gateway's LAN address; lan_plen its prefix length. */
+struct mirror	*mirror_new(unsigned int max_flows, struct in_addr lan,
+		    int lan_plen);
+void		 mirror_free(struct mirror *);
+/* Start a dump: everything not seen again by mirror_sweep() goes. */
+void		 mirror_mark(struct mirror *);
+/*
+ * A flow seen by an event (NEW) or a dump: add or update it.  baseline: its
+ * counters so far are not this interval's traffic (start-up dump).
+ * Returns the flow, or NULL when the table is full.
+ */
+struct flow	*mirror_update(struct mirror *, const struct flow_info *,
+		    int64_t now, int baseline);
+/* A DESTROY event: count its last bytes and remove it. */
+int		 mirror_destroy(struct mirror *, const struct flow_info *);
+/* End a dump: remove flows the dump did not see.  Returns how many. */
+unsigned int	 mirror_sweep(struct mirror *);
+struct flow	*mirror_find(struct mirror *, const struct flow_info *);
+/* The LAN side address of a flow (0.0.0.0 if none). */
+struct in_addr	 mirror_flow_lan_addr(const struct mirror *,
+		    const struct flow_info *);
+/* Reset the per-host interval counters (after they were saved). */
+void		 mirror_history_reset(struct mirror *);
+/* After a flush: forget the dead keys and the dirty marks. */
+void		 mirror_flushed(struct mirror *);
+
+/* kernel.c */
+
+struct kernel;
+typedef void (*kernel_flow_cb)(const struct flow_info *, int is_new,
+		    int is_destroy, void *arg);
+
+struct kernel	*kernel_open(struct event_base *, kernel_flow_cb,
+		    void (*resync_cb)(void *), void *arg);
+void		 kernel_close(struct kernel *);
+/* Set /proc/sys/<name> to 1 in our namespace; -errno. */
+int		 kernel_sysctl_on(const char *name);
+/* Load nft text from a file; on error *ret_error holds nft's message. */
+int		 kernel_nft_load(struct kernel *, const char *path,
+		    char **ret_error);
+/* Run nft commands from a buffer (flush, probe). */
+int		 kernel_nft_run(struct kernel *, const char *text,
+		    char **ret_error);
+/* "list table inet homegw" into a malloc'ed string, or NULL. */
+char		*kernel_nft_list(struct kernel *);
+/* Dump the conntrack table through the flow callback; -errno. */
+int		 kernel_ct_dump(struct kernel *);
+/* Start following NEW and DESTROY events. */
+int		 kernel_ct_subscribe(struct kernel *, unsigned int resync_min_ms);
+/* Ask for a deferred resync. */
+void		 kernel_ct_resync(struct kernel *);
+unsigned long	 kernel_ct_overruns(const struct kernel *);
+uint64_t	 kernel_ct_events(const struct kernel *);
+uint64_t	 kernel_ct_malformed(const struct kernel *);
+/* nf_conntrack_count and nf_conntrack_max of our namespace; -1 if unknown. */
+long		 kernel_ct_count(void);
+long		 kernel_ct_max(void);
+
+/* publish.c */
+
+struct publish;
+
+struct publish	*publish_new(struct hgw_daemon *, struct mirror *);
+void		 publish_free(struct publish *);
+/* Something changed: write it at the next tick. */
+void		 publish_dirty(struct publish *);
+/* Close a history interval now (timer and stop). */
+void		 publish_history(struct publish *);
+/* Write now (the final flush). */
+void		 publish_flush(struct publish *);
+/* Values for the metrics rows. */
+struct natd_stats {
+	long		 ct_count, ct_max;
+	uint64_t	 events;
+	unsigned long	 overruns;
+	uint64_t	 resyncs;
+	uint64_t	 malformed;
+	int		 offload;
+	int		 rules_loaded;
+};
+void		 publish_set_stats(struct publish *, const struct natd_stats *);
+
+/* control.c */
+
+struct control;
+struct natd;
+
+struct control	*control_open(struct natd *, const char *path);
+void		 control_close(struct control *);
+
+/* natd.c: the daemon's context, shared by the files above. */
+struct natd {
+	struct hgw_daemon *d;
+	struct kernel	*kernel;
+	struct mirror	*mirror;
+	struct publish	*publish;
+	struct control	*control;
+	struct event	*ev_dump;	/* periodic counters dump */
+	struct event	*ev_history;
+	int		 offload;	/* flowtable usable */
+	int		 rules_loaded;
+	uint64_t	 resyncs;
+	int		 baseline;	/* the start-up dump is running */
+	unsigned int	 dump_ms;	/* period of the counters dump */
+	char		 status[128];
+};
+
+/* engine.c */
+
+/* Apply the config's ruleset; 0, or -1 after logging why. */
+int		 engine_rules_apply(struct natd *, const struct hgw_conf *);
+/* Remove our table; 0, or -1 with *ret_error. */
+int		 engine_rules_flush(struct natd *, char **ret_error);
+/* Probe flow offload once; sets n->offload. */
+void		 engine_probe_offload(struct natd *);
+/* Follow events, then dump and sweep: the mirror's starting picture. */
+int		 engine_start(struct natd *);
+/* Reload with a new, valid config; -1 keeps the old one. */
+int		 engine_reload(struct hgw_daemon *, struct hgw_conf *);
+void		 engine_flush(struct hgw_daemon *);
+const char	*engine_status(struct hgw_daemon *);
+void		 engine_stop(struct natd *);
+void		 engine_flow_cb(const struct flow_info *, int is_new,
+		    int is_destroy, void *arg);
+void		 engine_resync_cb(void *arg);
+
+#endif /* HGW_NATD_H */

@@ -1,0 +1,419 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * publish.c: natd's writes to SQLite.  Owns the conntrack table of live.db
+ * (the mirror, written about once a second in one transaction through a
+ * state_writer), natd's metrics rows, and the traffic_history table of
+ * homegw.db (per LAN host totals, one row per host per history interval,
+ * written rarely to spare the SD card).  It never talks to the kernel.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+#include "state.h"
+#include "natd.h"
+
+#define LIVE_FLUSH_MS		1000
+#define PERSIST_FLUSH_MS	5000
+/* History rows waiting for their transaction. */
+#define HISTORY_PENDING_MAX	4096
+/* Rows kept in traffic_history at most. */
+#define HISTORY_ROWS_MAX	500000
+
+struct history_row {
+	int64_t		 time;
+	char		 host[INET_ADDRSTRLEN];
+	uint64_t	 bytes_out, bytes_in, packets;
+	unsigned int	 connections;
+};
+
+struct publish {
+	struct hgw_daemon	*d;
+	struct mirror		*m;
+	struct state_writer	*live_w;
+	struct state_writer	*persist_w;
+	sqlite3_stmt		*upsert, *del, *clear;
+	sqlite3_stmt		*hist;
+	struct natd_stats	 stats;
+	struct history_row	*pending;
+	unsigned int		 npending;
+	unsigned int		 nsent;		/* of pending, in the last txn */
+	int64_t			 interval_start;
+	int64_t			 last_prune;
+	uint64_t		 history_dropped;
+};
+
+static const char *
+proto_name(uint8_t p, char *buf, size_t len)
+{
+	switch (p) {
+	case IPPROTO_TCP:
+		return ("tcp");
+	case IPPROTO_UDP:
+		return ("udp");
+	case IPPROTO_ICMP:
+		return ("icmp");
+	case IPPROTO_ICMPV6:
+		return ("icmpv6");
+	case IPPROTO_SCTP:
+		return ("sctp");
+	case IPPROTO_UDPLITE:
+		return ("udplite");
+	case IPPROTO_GRE:
+		return ("gre");
+	case IPPROTO_IGMP:
+		return ("igmp");
+	default:
+		snprintf(buf, len, "%u", p);
+		return (buf);
+	}
+}
+
+static const char *
+tcp_state_name(uint8_t s)
+{
+	static const char *const names[] = {
+		"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
+		"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2",
+	};
+
+	if (s < sizeof(names) / sizeof(names[0]))
+		return (names[s]);
+	return ("UNKNOWN");
+}
+
+static void
+tuple_addr(const struct flow_tuple *t, const uint8_t *a, char *buf,
+    size_t len)
+{
+	if (inet_ntop(t->family, a, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+}
+
+static void
+bind_key(sqlite3_stmt *s, uint32_t id, uint8_t proto,
+    const struct flow_tuple *o)
+{
+	char	 src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], pb[8];
+
+	tuple_addr(o, o->src, src, sizeof(src));
+	tuple_addr(o, o->dst, dst, sizeof(dst));
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, proto_name(proto, pb, sizeof(pb)), -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, src, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 4, o->sport);
+	sqlite3_bind_text(s, 5, dst, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 6, o->dport);
+}
+
+static int
+step(sqlite3_stmt *s)
+{
+	int	 r = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return (r == SQLITE_DONE ? 0 : -EIO);
+}
+
+static int
+write_flow(struct publish *p, const struct flow *f)
+{
+	const struct flow_info *i = &f->info;
+	const struct hgw_host *h;
+	sqlite3_stmt	*s = p->upsert;
+	char		 a[INET6_ADDRSTRLEN], lan[INET_ADDRSTRLEN];
+	struct in_addr	 la;
+
+	bind_key(s, i->id, i->proto, &i->orig);
+	sqlite3_bind_int(s, 7, i->orig.family == AF_INET6 ? 6 : 4);
+	tuple_addr(&i->reply, i->reply.src, a, sizeof(a));
+	sqlite3_bind_text(s, 8, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 9, i->reply.sport);
+	tuple_addr(&i->reply, i->reply.dst, a, sizeof(a));
+	sqlite3_bind_text(s, 10, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 11, i->reply.dport);
+	if (i->has_tcp_state)
+		sqlite3_bind_text(s, 12, tcp_state_name(i->tcp_state), -1,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 12);
+	sqlite3_bind_int64(s, 13, i->status);
+	sqlite3_bind_int64(s, 14, i->timeout);
+	sqlite3_bind_int64(s, 15, (sqlite3_int64)i->orig_packets);
+	sqlite3_bind_int64(s, 16, (sqlite3_int64)i->orig_bytes);
+	sqlite3_bind_int64(s, 17, (sqlite3_int64)i->reply_packets);
+	sqlite3_bind_int64(s, 18, (sqlite3_int64)i->reply_bytes);
+	la = mirror_flow_lan_addr(p->m, i);
+	if (la.s_addr != 0) {
+		inet_ntop(AF_INET, &la, lan, sizeof(lan));
+		sqlite3_bind_text(s, 19, lan, -1, SQLITE_TRANSIENT);
+		if ((h = conf_host_by_addr(p->d->conf, la)) != NULL)
+			sqlite3_bind_text(s, 20, h->name, -1,
+			    SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int64(s, 21, f->first_seen);
+	sqlite3_bind_int64(s, 22, f->last_seen);
+	return (step(s));
+}
+
+static void
+set_metrics(struct publish *p, sqlite3 *db)
+{
+	const struct natd_stats *s = &p->stats;
+	const char	*n = p->d->name;
+	struct {
+		const char	*name;
+		double		 v;
+	} mv[] = {
+		{ "conntrack_count", (double)s->ct_count },
+		{ "conntrack_max", (double)s->ct_max },
+		{ "flows", (double)p->m->nflows },
+		{ "flows_max", (double)p->m->max_flows },
+		{ "flows_created", (double)p->m->created },
+		{ "flows_destroyed", (double)p->m->destroyed },
+		{ "flows_swept", (double)p->m->swept },
+		{ "flows_refused", (double)p->m->full },
+		{ "events", (double)s->events },
+		{ "overruns", (double)s->overruns },
+		{ "resyncs", (double)s->resyncs },
+		{ "malformed", (double)s->malformed },
+		{ "flow_offload", (double)s->offload },
+		{ "rules_loaded", (double)s->rules_loaded },
+		{ "history_dropped", (double)p->history_dropped },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(mv) / sizeof(mv[0]); i++)
+		if (mv[i].v >= 0)
+			(void)state_metric_set(db, n, mv[i].name, mv[i].v);
+}
+
+/*
+ * The live.db transaction.  The dirty marks are cleared here, before the
+ * commit is known to succeed; a failed commit is seen on the next call
+ * (state_writer_failures) and answered by rewriting every row.
+ */
+static int
+live_flush_cb(sqlite3 *db, void *arg)
+{
+	struct publish	*p = arg;
+	struct mirror	*m = p->m;
+	struct flow	*f;
+	unsigned int	 i;
+	int		 all;
+
+	all = m->rewrite || state_writer_failures(p->live_w) > 0;
+	if (all) {
+		if (step(p->clear) < 0)
+			return (-EIO);
+	} else {
+		for (i = 0; i < m->ndead; i++) {
+			bind_key(p->del, m->dead[i].id, m->dead[i].proto,
+			    &m->dead[i].orig);
+			if (step(p->del) < 0)
+				return (-EIO);
+		}
+	}
+	TAILQ_FOREACH(f, &m->flows, entry) {
+		if (!all && !f->dirty)
+			continue;
+		if (write_flow(p, f) < 0)
+			return (-EIO);
+	}
+	set_metrics(p, db);
+	mirror_flushed(m);
+	return (0);
+}
+
+static int
+persist_flush_cb(sqlite3 *db, void *arg)
+{
+	struct publish	*p = arg;
+	struct history_row *h;
+	unsigned int	 i;
+	int64_t		 now = state_now();
+	uint32_t	 days = p->d->conf->gateway.retention_days;
+
+	/* The rows of the last call are committed unless it failed. */
+	if (state_writer_failures(p->persist_w) == 0 && p->nsent > 0) {
+		memmove(p->pending, p->pending + p->nsent,
+		    (p->npending - p->nsent) * sizeof(*p->pending));
+		p->npending -= p->nsent;
+	}
+	p->nsent = 0;
+	for (i = 0; i < p->npending; i++) {
+		h = &p->pending[i];
+		sqlite3_bind_int64(p->hist, 1, h->time);
+		sqlite3_bind_text(p->hist, 2, h->host, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(p->hist, 3, (sqlite3_int64)h->bytes_out);
+		sqlite3_bind_int64(p->hist, 4, (sqlite3_int64)h->bytes_in);
+		sqlite3_bind_int64(p->hist, 5, (sqlite3_int64)h->packets);
+		sqlite3_bind_int64(p->hist, 6, h->connections);
+		if (step(p->hist) < 0)
+			return (-EIO);
+	}
+	p->nsent = p->npending;
+	if (now - p->last_prune > 3600) {
+		p->last_prune = now;
+		(void)state_prune(db, "traffic_history", "time",
+		    days ? (int64_t)days * 86400 : 0, HISTORY_ROWS_MAX);
+	}
+	return (0);
+}
+
+/* Prepare the statements and the two batched writers. */
+struct publish *
+publish_new(struct hgw_daemon *d, struct mirror *m)
+{
+	struct publish	*p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return (NULL);
+	p->d = d;
+	p->m = m;
+	p->stats.ct_count = p->stats.ct_max = -1;
+	if ((p->pending = calloc(HISTORY_PENDING_MAX,
+	    sizeof(*p->pending))) == NULL)
+		goto fail;
+	p->upsert = state_prepare(d->live, "INSERT OR REPLACE INTO conntrack "
+	    "(ct_id, proto, orig_src, orig_sport, orig_dst, orig_dport, "
+	    "family, reply_src, reply_sport, reply_dst, reply_dport, "
+	    "tcp_state, status, timeout, orig_packets, orig_bytes, "
+	    "reply_packets, reply_bytes, lan_addr, lan_host, first_seen, "
+	    "last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?)");
+	p->del = state_prepare(d->live, "DELETE FROM conntrack WHERE "
+	    "ct_id = ? AND proto = ? AND orig_src = ? AND orig_sport = ? AND "
+	    "orig_dst = ? AND orig_dport = ?");
+	p->clear = state_prepare(d->live, "DELETE FROM conntrack");
+	p->hist = state_prepare(d->persist, "INSERT OR REPLACE INTO "
+	    "traffic_history (time, host, bytes_out, bytes_in, packets, "
+	    "connections) VALUES (?, ?, ?, ?, ?, ?)");
+	if (p->upsert == NULL || p->del == NULL || p->clear == NULL ||
+	    p->hist == NULL) {
+		log_warnx("cannot prepare natd's statements: %s / %s",
+		    sqlite3_errmsg(d->live), sqlite3_errmsg(d->persist));
+		goto fail;
+	}
+	p->live_w = state_writer_new(d->base, d->live, LIVE_FLUSH_MS,
+	    live_flush_cb, p);
+	p->persist_w = state_writer_new(d->base, d->persist, PERSIST_FLUSH_MS,
+	    persist_flush_cb, p);
+	if (p->live_w == NULL || p->persist_w == NULL)
+		goto fail;
+	/* A restart starts from the kernel's picture, not the old rows. */
+	p->m->rewrite = 1;
+	p->interval_start = state_now();
+	p->last_prune = 0;
+	return (p);
+fail:
+	publish_free(p);
+	return (NULL);
+}
+
+/* Free; NULL is fine. */
+void
+publish_free(struct publish *p)
+{
+	if (p == NULL)
+		return;
+	state_writer_free(p->live_w);
+	state_writer_free(p->persist_w);
+	sqlite3_finalize(p->upsert);
+	sqlite3_finalize(p->del);
+	sqlite3_finalize(p->clear);
+	sqlite3_finalize(p->hist);
+	free(p->pending);
+	free(p);
+}
+
+/* Write at the next tick. */
+void
+publish_dirty(struct publish *p)
+{
+	state_writer_dirty(p->live_w);
+}
+
+/* Keep the figures for the metrics rows. */
+void
+publish_set_stats(struct publish *p, const struct natd_stats *s)
+{
+	p->stats = *s;
+	state_writer_dirty(p->live_w);
+}
+
+static void
+history_add(struct publish *p, int64_t t, const char *host, uint64_t out,
+    uint64_t in, uint64_t pkts, unsigned int conns)
+{
+	struct history_row *h;
+
+	if (p->npending >= HISTORY_PENDING_MAX) {
+		p->history_dropped++;
+		return;
+	}
+	h = &p->pending[p->npending++];
+	h->time = t;
+	snprintf(h->host, sizeof(h->host), "%s", host);
+	h->bytes_out = out;
+	h->bytes_in = in;
+	h->packets = pkts;
+	h->connections = conns;
+}
+
+/* Close the current history interval: one row per host and a total. */
+void
+publish_history(struct publish *p)
+{
+	struct mirror	*m = p->m;
+	struct mirror_host *h;
+	char		 a[INET_ADDRSTRLEN];
+	uint64_t	 out = 0, in = 0, pkts = 0;
+	unsigned int	 i;
+
+	for (i = 0; i < m->max_hosts; i++) {
+		h = &m->hosts[i];
+		if (!h->used)
+			continue;
+		if (h->bytes_out == 0 && h->bytes_in == 0 &&
+		    h->connections == 0)
+			continue;
+		inet_ntop(AF_INET, &h->addr, a, sizeof(a));
+		history_add(p, p->interval_start, a, h->bytes_out,
+		    h->bytes_in, h->packets, h->connections);
+		out += h->bytes_out;
+		in += h->bytes_in;
+		pkts += h->packets;
+	}
+	history_add(p, p->interval_start, "*", out, in, pkts, m->nflows);
+	mirror_history_reset(m);
+	p->interval_start = state_now();
+	state_writer_dirty(p->persist_w);
+}
+
+/* The final flush: both databases, now. */
+void
+publish_flush(struct publish *p)
+{
+	state_writer_dirty(p->live_w);
+	if (state_writer_flush(p->live_w) < 0)
+		log_warnx("final write of the conntrack mirror failed");
+	if (p->npending > 0) {
+		state_writer_dirty(p->persist_w);
+		if (state_writer_flush(p->persist_w) < 0)
+			log_warnx("final write of the traffic history failed");
+	}
+}

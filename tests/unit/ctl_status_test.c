@@ -1,0 +1,182 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * ctl_status_test.c: "homegwctl status" end to end.  Writes a live.db
+ * with state.c the way the daemons do (a running daemon, a hung one, one
+ * killed without clearing its row, one that never ran, and the addresses
+ * addrd publishes), then runs the real homegwctl binary on it and checks
+ * both the text and the --json output.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "state.h"
+#include "../tap.h"
+
+static char	 tmpdir[64];
+static char	 ctl[1024];
+static char	 conf_path[256];
+
+static int
+rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return (remove(path));
+}
+
+/* Run homegwctl with args; its stdout into out, exit status returned. */
+static int
+run_ctl(const char *args, char *out, size_t len)
+{
+	char	 cmd[2048];
+	FILE	*p;
+	size_t	 n;
+	int	 st;
+
+	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' %s", ctl, conf_path, args);
+	if ((p = popen(cmd, "r")) == NULL)
+		return (-1);
+	n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return (WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+/* The line of text output starting with name. */
+static const char *
+line_of(const char *out, const char *name)
+{
+	static char	 buf[512];
+	const char	*p = out, *e;
+	size_t		 n = strlen(name);
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, name, n) == 0 && p[n] == ' ') {
+			e = strchr(p, '\n');
+			snprintf(buf, sizeof(buf), "%.*s",
+			    (int)(e != NULL ? e - p : (long)strlen(p)), p);
+			return (buf);
+		}
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return ("");
+}
+
+int
+main(void)
+{
+	const char	*t = getenv("TMPDIR"), *b = getenv("top_builddir");
+	char		 run_dir[128], path[256], out[16384], want[256];
+	sqlite3		*live;
+	FILE		*f;
+	pid_t		 dead;
+	int64_t		 now;
+	const char	*p;
+	long		 up;
+
+	if (getenv("HOMEGWCTL") != NULL)
+		snprintf(ctl, sizeof(ctl), "%s", getenv("HOMEGWCTL"));
+	else
+		snprintf(ctl, sizeof(ctl), "%s/tools/homegwctl",
+		    b != NULL ? b : ".");
+	snprintf(tmpdir, sizeof(tmpdir), "%s/ctl_status.XXXXXX",
+	    t != NULL && strlen(t) < 32 ? t : "/tmp");
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return (1);
+	}
+	snprintf(run_dir, sizeof(run_dir), "%s/run", tmpdir);
+	snprintf(conf_path, sizeof(conf_path), "%s/homegw.conf", tmpdir);
+	if ((f = fopen(conf_path, "w")) == NULL) {
+		perror(conf_path);
+		return (1);
+	}
+	fprintf(f, "[gateway]\nstate_dir = %s/lib\nrun_dir = %s\n\n"
+	    "[lan]\ninterface = br-lan\naddress = 192.168.50.1/24\n",
+	    tmpdir, run_dir);
+	fclose(f);
+
+	/* No daemon has ever run: everything "not running", exit 0. */
+	CHECK(run_ctl("status 2>/dev/null", out, sizeof(out)) == 0);
+	CHECK(strstr(line_of(out, "addrd"), "not running") != NULL);
+	CHECK(strstr(line_of(out, "webd"), "not running") != NULL);
+	CHECK(run_ctl("--json status 2>/dev/null", out, sizeof(out)) == 0);
+	CHECK(strstr(out, "\"name\": \"dnsd\", \"state\": \"not running\", "
+	    "\"pid\": null") != NULL);
+	CHECK(strstr(out, "\"addresses\": []") != NULL);
+
+	/* A pid that surely exited: a reaped child's. */
+	if ((dead = fork()) == 0)
+		_exit(0);
+	waitpid(dead, NULL, 0);
+
+	mkdir(run_dir, 0770);
+	snprintf(path, sizeof(path), "%s/%s", run_dir, STATE_LIVE_FILE);
+	CHECK(state_open(path, HGW_DB_LIVE, 0, &live) == 0);
+	now = state_now();
+	/* addrd: this process, fresh heartbeat, up two hours. */
+	CHECK(state_heartbeat(live, "addrd", getpid(), now - 7300,
+	    "lan 192.168.50.1/24 active") == 0);
+	/* arpd: alive but its heartbeat is a minute old. */
+	CHECK(state_heartbeat(live, "arpd", getpid(), now - 600, "hung") ==
+	    0);
+	CHECK(state_exec(live, "UPDATE daemons SET heartbeat = heartbeat - 60 "
+	    "WHERE name = 'arpd'") == 0);
+	/* natd: killed -9, its row left behind. */
+	CHECK(state_heartbeat(live, "natd", dead, now - 50, "\"quoted\"") ==
+	    0);
+	CHECK(state_exec(live, "INSERT INTO addresses (role, ifname, address, "
+	    "plen, state, updated) VALUES ('lan', 'br-lan', '192.168.50.1', "
+	    "24, 'active', strftime('%s', 'now'))") == 0);
+
+	CHECK(run_ctl("status", out, sizeof(out)) == 0);
+	printf("# %s\n", line_of(out, "DAEMON"));
+	printf("# %s\n", line_of(out, "addrd"));
+	CHECK(strstr(line_of(out, "addrd"), " running ") != NULL);
+	CHECK(strstr(line_of(out, "addrd"), "2h01m") != NULL);
+	CHECK(strstr(line_of(out, "addrd"), "lan 192.168.50.1/24 active") !=
+	    NULL);
+	snprintf(want, sizeof(want), " %ld ", (long)getpid());
+	CHECK(strstr(line_of(out, "addrd"), want) != NULL);
+	CHECK(strstr(line_of(out, "arpd"), " stale ") != NULL);
+	CHECK(strstr(line_of(out, "natd"), " not running ") != NULL);
+	CHECK(strstr(line_of(out, "dnsd"), " not running ") != NULL);
+	CHECK(strstr(line_of(out, "lan"), "192.168.50.1/24") != NULL);
+	CHECK(strstr(line_of(out, "lan"), "active") != NULL);
+
+	CHECK(run_ctl("status --json", out, sizeof(out)) == 0);
+	snprintf(want, sizeof(want), "\"name\": \"addrd\", \"state\": "
+	    "\"running\", \"pid\": %ld", (long)getpid());
+	CHECK(strstr(out, want) != NULL);
+	CHECK(strstr(out, "\"name\": \"arpd\", \"state\": \"stale\"") != NULL);
+	CHECK(strstr(out, "\"name\": \"natd\", \"state\": \"not running\"")
+	    != NULL);
+	/* The second may tick between writing and reading. */
+	up = -1;
+	if ((p = strstr(out, "\"name\": \"addrd\"")) != NULL &&
+	    (p = strstr(p, "\"uptime\": ")) != NULL)
+		up = strtol(p + strlen("\"uptime\": "), NULL, 10);
+	CHECK(up >= 7300 && up <= 7305);
+	CHECK(strstr(out, "\"status\": \"\\\"quoted\\\"\"") != NULL);
+	CHECK(strstr(out, "\"address\": \"192.168.50.1/24\"") != NULL);
+
+	/* A clean stop clears the row. */
+	CHECK(state_heartbeat_clear(live, "addrd") == 0);
+	CHECK(run_ctl("status", out, sizeof(out)) == 0);
+	CHECK(strstr(line_of(out, "addrd"), " not running ") != NULL);
+
+	CHECK(run_ctl("status extra 2>/dev/null", out, sizeof(out)) == 2);
+
+	state_close(live);
+	nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	return (tap_done());
+}

@@ -1,0 +1,249 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * natd_mirror_test.c: the conntrack mirror without the kernel.  Flows go
+ * in as events and dumps would bring them; the tests check the key (id
+ * plus original tuple), the bound, mark and sweep after a lost DESTROY,
+ * that a flow created during a dump survives the sweep, the rows left to
+ * delete, and the per-LAN-host traffic counted from counter deltas.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "natd.h"
+#include "../tap.h"
+
+static struct flow_info
+mk(uint32_t id, const char *src, uint16_t sport, const char *dst,
+    uint16_t dport)
+{
+	struct flow_info i;
+
+	memset(&i, 0, sizeof(i));
+	i.id = id;
+	i.proto = IPPROTO_TCP;
+	i.orig.family = i.reply.family = AF_INET;
+	inet_pton(AF_INET, src, i.orig.src);
+	inet_pton(AF_INET, dst, i.orig.dst);
+	i.orig.sport = sport;
+	i.orig.dport = dport;
+	/* Masqueraded: the reply comes back to the WAN address. */
+	inet_pton(AF_INET, dst, i.reply.src);
+	inet_pton(AF_INET, "203.0.113.2", i.reply.dst);
+	i.reply.sport = dport;
+	i.reply.dport = sport;
+	i.has_tcp_state = 1;
+	i.tcp_state = 3;
+	return (i);
+}
+
+static struct mirror *
+mk_mirror(unsigned int max)
+{
+	struct in_addr	 lan;
+
+	inet_pton(AF_INET, "192.168.50.1", &lan);
+	return (mirror_new(max, lan, 24));
+}
+
+static struct mirror_host *
+host(struct mirror *m, const char *a)
+{
+	struct in_addr	 in;
+	unsigned int	 i;
+
+	inet_pton(AF_INET, a, &in);
+	for (i = 0; i < m->max_hosts; i++)
+		if (m->hosts[i].used && m->hosts[i].addr.s_addr == in.s_addr)
+			return (&m->hosts[i]);
+	return (NULL);
+}
+
+static void
+test_key_and_bound(void)
+{
+	struct mirror	*m = mk_mirror(3);
+	struct flow_info a = mk(1, "192.168.50.10", 40000, "203.0.113.1", 80);
+	struct flow_info b = a, c, d;
+	struct flow	*f;
+
+	CHECK(mirror_update(m, &a, 100, 0) != NULL);
+	CHECK(m->nflows == 1);
+	/* The same flow again: updated, not duplicated. */
+	a.orig_bytes = 500;
+	a.start = 90;
+	f = mirror_update(m, &a, 101, 0);
+	CHECK(f != NULL && m->nflows == 1 && f->info.orig_bytes == 500);
+	CHECK(f != NULL && f->first_seen == 100 && f->last_seen == 101);
+	/* A reused id with another tuple is another flow. */
+	b.orig.sport = 40001;
+	CHECK(mirror_update(m, &b, 102, 0) != NULL && m->nflows == 2);
+	c = mk(7, "192.168.50.11", 1, "203.0.113.1", 443);
+	CHECK(mirror_update(m, &c, 102, 0) != NULL && m->nflows == 3);
+	/* Full: refused and counted, nothing else disturbed. */
+	d = mk(8, "192.168.50.11", 2, "203.0.113.1", 443);
+	CHECK(mirror_update(m, &d, 102, 0) == NULL);
+	CHECK(m->nflows == 3 && m->full == 1);
+	/* The kernel's start time becomes first seen. */
+	d.start = 50;
+	CHECK(mirror_destroy(m, &c) == 0);
+	f = mirror_update(m, &d, 102, 0);
+	CHECK(f != NULL && f->first_seen == 50);
+	CHECK(mirror_destroy(m, &c) == -ENOENT);
+	mirror_free(m);
+}
+
+static void
+test_sweep(void)
+{
+	struct mirror	*m = mk_mirror(100);
+	struct flow_info a = mk(1, "192.168.50.10", 1000, "203.0.113.1", 80);
+	struct flow_info b = mk(2, "192.168.50.10", 1001, "203.0.113.1", 80);
+	struct flow_info c = mk(3, "192.168.50.11", 1002, "203.0.113.1", 80);
+	struct flow_info d = mk(4, "192.168.50.11", 1003, "203.0.113.1", 80);
+
+	mirror_update(m, &a, 10, 0);
+	mirror_update(m, &b, 10, 0);
+	mirror_update(m, &c, 10, 0);
+	mirror_flushed(m);
+	/*
+	 * b's DESTROY was lost in an overrun.  The dump sees a and c; d is
+	 * created while the dump runs and arrives by its NEW event.
+	 */
+	mirror_mark(m);
+	mirror_update(m, &a, 11, 0);
+	mirror_update(m, &d, 11, 0);
+	mirror_update(m, &c, 11, 0);
+	CHECK(mirror_sweep(m) == 1);
+	CHECK(m->nflows == 3 && m->swept == 1);
+	CHECK(mirror_find(m, &b) == NULL);
+	CHECK(mirror_find(m, &a) != NULL && mirror_find(m, &d) != NULL);
+	/* b's row is to be deleted at the next flush, by its key. */
+	CHECK(m->ndead == 1 && m->dead[0].id == 2 &&
+	    m->dead[0].orig.sport == 1001);
+	mirror_flushed(m);
+	CHECK(m->ndead == 0);
+	/* A sweep right after a full dump removes nothing. */
+	mirror_mark(m);
+	mirror_update(m, &a, 12, 0);
+	mirror_update(m, &c, 12, 0);
+	mirror_update(m, &d, 12, 0);
+	CHECK(mirror_sweep(m) == 0);
+	/* An empty dump empties the mirror. */
+	mirror_mark(m);
+	CHECK(mirror_sweep(m) == 3 && m->nflows == 0);
+	mirror_free(m);
+}
+
+static void
+test_dead_overflow(void)
+{
+	struct mirror	*m = mk_mirror(2);
+	struct flow_info a = mk(1, "192.168.50.10", 1, "203.0.113.1", 80);
+	struct flow_info b = mk(2, "192.168.50.10", 2, "203.0.113.1", 80);
+	struct flow_info c = mk(3, "192.168.50.10", 3, "203.0.113.1", 80);
+
+	mirror_update(m, &a, 1, 0);
+	mirror_update(m, &b, 1, 0);
+	mirror_destroy(m, &a);
+	mirror_destroy(m, &b);
+	mirror_update(m, &c, 1, 0);
+	mirror_destroy(m, &c);
+	/* More deletions than the list holds: rewrite the whole table. */
+	CHECK(m->ndead == 2 && m->rewrite == 1);
+	mirror_flushed(m);
+	CHECK(m->ndead == 0 && m->rewrite == 0);
+	mirror_free(m);
+}
+
+static void
+test_traffic(void)
+{
+	struct mirror	*m = mk_mirror(100);
+	struct flow_info a = mk(1, "192.168.50.10", 1000, "203.0.113.1", 80);
+	struct flow_info old = mk(2, "192.168.50.11", 1000, "203.0.113.1", 80);
+	struct flow_info in;
+	struct mirror_host *h;
+	struct in_addr	 la;
+
+	/* A flow the start-up dump found: its past bytes are not counted. */
+	old.orig_bytes = 10000;
+	old.reply_bytes = 20000;
+	mirror_update(m, &old, 1, 1);
+	old.orig_bytes += 100;
+	old.reply_bytes += 200;
+	mirror_update(m, &old, 2, 0);
+	h = host(m, "192.168.50.11");
+	CHECK(h != NULL && h->bytes_out == 100 && h->bytes_in == 200);
+
+	/* A new flow: everything counts, deltas only, DESTROY adds the end. */
+	a.orig_bytes = 60;
+	a.reply_bytes = 40;
+	a.orig_packets = 1;
+	a.reply_packets = 1;
+	mirror_update(m, &a, 1, 0);
+	a.orig_bytes = 1060;
+	a.reply_bytes = 5040;
+	a.orig_packets = 5;
+	a.reply_packets = 6;
+	mirror_update(m, &a, 2, 0);
+	a.orig_bytes = 1100;
+	mirror_destroy(m, &a);
+	h = host(m, "192.168.50.10");
+	CHECK(h != NULL && h->bytes_out == 1100 && h->bytes_in == 5040 &&
+	    h->packets == 11 && h->connections == 0);
+
+	/*
+	 * A port forward: the LAN host is the reply source, and its replies
+	 * (the reply direction) are its outgoing traffic.
+	 */
+	memset(&in, 0, sizeof(in));
+	in.id = 9;
+	in.proto = IPPROTO_TCP;
+	in.orig.family = in.reply.family = AF_INET;
+	inet_pton(AF_INET, "203.0.113.1", in.orig.src);
+	inet_pton(AF_INET, "203.0.113.2", in.orig.dst);
+	in.orig.sport = 5555;
+	in.orig.dport = 8443;
+	inet_pton(AF_INET, "192.168.50.12", in.reply.src);
+	inet_pton(AF_INET, "203.0.113.1", in.reply.dst);
+	in.reply.sport = 443;
+	in.reply.dport = 5555;
+	in.orig_bytes = 300;
+	in.reply_bytes = 7000;
+	mirror_update(m, &in, 3, 0);
+	la = mirror_flow_lan_addr(m, &in);
+	CHECK(la.s_addr == inet_addr("192.168.50.12"));
+	h = host(m, "192.168.50.12");
+	CHECK(h != NULL && h->bytes_out == 7000 && h->bytes_in == 300 &&
+	    h->connections == 1);
+
+	/* A new interval: totals restart, idle hosts are forgotten. */
+	mirror_history_reset(m);
+	CHECK(host(m, "192.168.50.10") == NULL);
+	h = host(m, "192.168.50.12");
+	CHECK(h != NULL && h->bytes_out == 0 && h->connections == 1);
+	/* A WAN-only flow has no LAN host. */
+	in = mk(10, "203.0.113.1", 1, "203.0.113.2", 22);
+	inet_pton(AF_INET, "203.0.113.2", in.reply.src);
+	la = mirror_flow_lan_addr(m, &in);
+	CHECK(la.s_addr == 0);
+	/* Nor does the gateway's own LAN address. */
+	in = mk(11, "192.168.50.1", 1, "224.0.0.22", 0);
+	la = mirror_flow_lan_addr(m, &in);
+	CHECK(la.s_addr == 0);
+	mirror_free(m);
+}
+
+int
+main(void)
+{
+	test_key_and_bound();
+	test_sweep();
+	test_dead_overflow();
+	test_traffic();
+	return (tap_done());
+}

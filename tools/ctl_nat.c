@@ -1,0 +1,291 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * ctl_nat.c: homegwctl nat, the conntrack mirror and natd's ruleset from a
+ * shell.  Lists flows from live.db with filters and sorting, the busiest
+ * LAN hosts, and talks to natd over its control socket for what only natd
+ * may do (list, remove or load table inet homegw).  Reads the databases,
+ * never writes them.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "conf.h"
+#include "ctl.h"
+
+#define NAT_SOCKET	"natd.sock"
+#define NAT_RULES_FILE	"nat-rules.nft"
+#define NAT_REPLY_MAX	(1024 * 1024)
+
+int	ctl_nat(struct ctl *, int, char **);
+
+static int
+nat_usage(void)
+{
+	fprintf(stderr, "usage: homegwctl nat [--host name|address] "
+	    "[--proto tcp|udp|icmp|...] [--port n] [--state tcp-state]\n"
+	    "           [--sort bytes|packets|age|host|state|proto|port] "
+	    "[--limit n]\n"
+	    "       homegwctl nat top [--limit n]\n"
+	    "       homegwctl nat rules | flush-rules | load-rules\n");
+	return (CTL_USAGE);
+}
+
+/*
+ * Send one request line to natd and print its reply.  Returns 0 when the
+ * reply starts with anything but "error", 1 on an error reply, -1 when
+ * natd does not answer.
+ */
+static int
+nat_request(struct ctl *c, const char *cmd, FILE *out)
+{
+	struct sockaddr_un	 sun;
+	const struct hgw_conf	*conf = ctl_conf(c);
+	char			 buf[4096];
+	ssize_t			 n;
+	size_t			 total = 0;
+	int			 fd, first = 1, error = 0;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s",
+	    conf->gateway.run_dir, NAT_SOCKET) >= sizeof(sun.sun_path))
+		return (-1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd) ||
+	    write(fd, "\n", 1) != 1) {
+		close(fd);
+		return (-1);
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0 &&
+	    total < NAT_REPLY_MAX) {
+		if (first && strncmp(buf, "error", 5) == 0)
+			error = 1;
+		first = 0;
+		fwrite(buf, 1, (size_t)n, error ? stderr : out);
+		total += (size_t)n;
+	}
+	close(fd);
+	if (first)
+		return (-1);	/* closed without a word */
+	return (error);
+}
+
+static int
+nat_rules(struct ctl *c)
+{
+	const struct hgw_conf *conf = ctl_conf(c);
+	char		 path[PATH_MAX], buf[4096];
+	FILE		*f;
+	size_t		 n;
+
+	if (nat_request(c, "rules", stdout) == 0)
+		return (CTL_OK);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s",
+	    conf->gateway.run_dir, NAT_RULES_FILE) >= sizeof(path) ||
+	    (f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "homegwctl: natd is not running and has left "
+		    "no ruleset (%s)\n", path);
+		return (CTL_ERROR);
+	}
+	fprintf(stderr, "homegwctl: natd is not running; the last ruleset "
+	    "it loaded (%s):\n", path);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, stdout);
+	fclose(f);
+	return (CTL_OK);
+}
+
+static int
+nat_control(struct ctl *c, const char *cmd)
+{
+	switch (nat_request(c, cmd, stdout)) {
+	case 0:
+		return (CTL_OK);
+	case 1:
+		return (CTL_ERROR);
+	default:
+		fprintf(stderr, "homegwctl: natd is not running (no answer on "
+		    "%s/%s); only natd changes its table\n",
+		    ctl_conf(c)->gateway.run_dir, NAT_SOCKET);
+		return (CTL_ERROR);
+	}
+}
+
+static int
+parse_uint(const char *s, unsigned int max, unsigned int *ret)
+{
+	char		*end;
+	unsigned long	 v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v > max)
+		return (-1);
+	*ret = (unsigned int)v;
+	return (0);
+}
+
+static int
+nat_top(struct ctl *c, int argc, char **argv)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	unsigned int	 limit = 10;
+	int		 i, r;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+			if (parse_uint(argv[++i], 100000, &limit) < 0)
+				return (nat_usage());
+		} else
+			return (nat_usage());
+	}
+	if ((db = ctl_live(c)) == NULL)
+		return (CTL_ERROR);
+	/* Outgoing bytes: the original direction when the host started it. */
+	if (sqlite3_prepare_v2(db, "SELECT lan_addr AS address, "
+	    "max(lan_host) AS host, count(*) AS connections, "
+	    "sum(CASE WHEN orig_src = lan_addr THEN orig_bytes "
+	    "ELSE reply_bytes END) AS bytes_out, "
+	    "sum(CASE WHEN orig_src = lan_addr THEN reply_bytes "
+	    "ELSE orig_bytes END) AS bytes_in, "
+	    "sum(orig_packets + reply_packets) AS packets "
+	    "FROM conntrack WHERE lan_addr IS NOT NULL GROUP BY lan_addr "
+	    "ORDER BY bytes_out + bytes_in DESC, connections DESC "
+	    "LIMIT ?1", -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
+		return (CTL_ERROR);
+	}
+	sqlite3_bind_int(st, 1, (int)limit);
+	r = ctl_print_query(c, st);
+	sqlite3_finalize(st);
+	return (r < 0 ? CTL_ERROR : CTL_OK);
+}
+
+static int
+nat_list(struct ctl *c, int argc, char **argv)
+{
+	static const struct {
+		const char	*name;
+		const char	*order;
+	} sorts[] = {
+		{ "bytes", "orig_bytes + reply_bytes DESC" },
+		{ "packets", "orig_packets + reply_packets DESC" },
+		{ "age", "first_seen ASC" },
+		{ "host", "lan_host IS NULL, lan_host, lan_addr" },
+		{ "state", "tcp_state IS NULL, tcp_state" },
+		{ "proto", "proto" },
+		{ "port", "orig_dport" },
+	};
+	const char	*host = NULL, *proto = NULL, *state = NULL;
+	const char	*order = sorts[0].order;
+	unsigned int	 port = 0, limit = 200;
+	int		 i, r, has_port = 0;
+	size_t		 k;
+	char		 sql[2048];
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+
+	for (i = 1; i < argc; i++) {
+		if (i + 1 >= argc)
+			return (nat_usage());
+		if (strcmp(argv[i], "--host") == 0)
+			host = argv[++i];
+		else if (strcmp(argv[i], "--proto") == 0)
+			proto = argv[++i];
+		else if (strcmp(argv[i], "--state") == 0)
+			state = argv[++i];
+		else if (strcmp(argv[i], "--port") == 0) {
+			if (parse_uint(argv[++i], 65535, &port) < 0)
+				return (nat_usage());
+			has_port = 1;
+		} else if (strcmp(argv[i], "--limit") == 0) {
+			if (parse_uint(argv[++i], 10000000, &limit) < 0)
+				return (nat_usage());
+		} else if (strcmp(argv[i], "--sort") == 0) {
+			i++;
+			for (k = 0; k < sizeof(sorts) / sizeof(sorts[0]); k++)
+				if (strcmp(argv[i], sorts[k].name) == 0)
+					break;
+			if (k == sizeof(sorts) / sizeof(sorts[0]))
+				return (nat_usage());
+			order = sorts[k].order;
+		} else
+			return (nat_usage());
+	}
+	if ((db = ctl_live(c)) == NULL)
+		return (CTL_ERROR);
+	/*
+	 * The NAT column: the address and port the flow wears outside for
+	 * a masqueraded flow, or the LAN host it was forwarded to.
+	 */
+	snprintf(sql, sizeof(sql), "SELECT proto, "
+	    "orig_src || ':' || orig_sport AS source, "
+	    "orig_dst || ':' || orig_dport AS destination, "
+	    "CASE WHEN reply_dst != orig_src OR reply_dport != orig_sport "
+	    "THEN 'snat ' || reply_dst || ':' || reply_dport "
+	    "WHEN reply_src != orig_dst OR reply_sport != orig_dport "
+	    "THEN 'dnat ' || reply_src || ':' || reply_sport "
+	    "ELSE '' END AS nat, "
+	    "coalesce(tcp_state, '') AS state, "
+	    "orig_bytes AS bytes_orig, reply_bytes AS bytes_reply, "
+	    "orig_packets + reply_packets AS packets, timeout, "
+	    "coalesce(lan_host, lan_addr, '') AS host, "
+	    "max(0, strftime('%%s', 'now') - first_seen) AS age "
+	    "FROM conntrack WHERE "
+	    "(?1 IS NULL OR lan_host = ?1 OR lan_addr = ?1 OR orig_src = ?1 "
+	    "OR orig_dst = ?1 OR reply_src = ?1) "
+	    "AND (?2 IS NULL OR proto = lower(?2)) "
+	    "AND (?3 IS NULL OR orig_sport = ?3 OR orig_dport = ?3 OR "
+	    "reply_sport = ?3 OR reply_dport = ?3) "
+	    "AND (?4 IS NULL OR tcp_state = upper(replace(?4, '-', '_'))) "
+	    "ORDER BY %s LIMIT ?5", order);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
+		return (CTL_ERROR);
+	}
+	if (host != NULL)
+		sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
+	if (proto != NULL)
+		sqlite3_bind_text(st, 2, proto, -1, SQLITE_STATIC);
+	if (has_port)
+		sqlite3_bind_int(st, 3, (int)port);
+	if (state != NULL)
+		sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, limit);
+	r = ctl_print_query(c, st);
+	sqlite3_finalize(st);
+	return (r < 0 ? CTL_ERROR : CTL_OK);
+}
+
+/* homegwctl nat [filters] | top | rules | flush-rules | load-rules */
+int
+ctl_nat(struct ctl *c, int argc, char **argv)
+{
+	if (argc >= 2 && argv[1][0] != '-') {
+		if (strcmp(argv[1], "top") == 0)
+			return (nat_top(c, argc - 1, argv + 1));
+		if (argc != 2)
+			return (nat_usage());
+		if (strcmp(argv[1], "rules") == 0)
+			return (nat_rules(c));
+		if (strcmp(argv[1], "flush-rules") == 0)
+			return (nat_control(c, "flush-rules"));
+		if (strcmp(argv[1], "load-rules") == 0)
+			return (nat_control(c, "load-rules"));
+		return (nat_usage());
+	}
+	return (nat_list(c, argc, argv));
+}
