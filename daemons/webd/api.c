@@ -1,0 +1,1029 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * api.c: the JSON endpoints under /api/v1/ (see docs/api.md).  Owns the
+ * read-only handles on live.db and homegw.db and every query the page
+ * makes.  A database that does not exist yet (its daemons never ran), a
+ * table with no rows, or a query that fails all give empty answers, never
+ * an error page: the status page must work with any daemon absent.
+ * Every list is bounded (LIMIT), and the conntrack view is filtered,
+ * sorted and paged in SQL (query.c), so no answer ever ships a whole
+ * table.  Read transactions are a single statement each, so webd never
+ * holds the WAL back from a checkpoint.
+ */
+#include <sys/types.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "addr.h"
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+#include "state.h"
+#include "webd.h"
+
+#define DB_RETRY_S	2	/* how often to look for a missing database */
+#define HEARTBEAT_STALE	60	/* seconds without heartbeat: stale */
+#define ROWS_MAX	1000	/* any other list */
+#define FREE_SHOWN	64	/* free addresses listed */
+
+static const char *const daemon_names[] = {
+	"addrd", "arpd", "natd", "dnsd", "webd"
+};
+
+static sqlite3 *
+open_ro(struct webd *w, enum hgw_db which)
+{
+	char	 path[PATH_MAX];
+	sqlite3	*db;
+	int	 r;
+
+	if (which == HGW_DB_LIVE)
+		r = conf_live_db(w->d->conf, path, sizeof(path));
+	else
+		r = conf_persist_db(w->d->conf, path, sizeof(path));
+	if (r < 0)
+		return (NULL);
+	if ((r = state_open(path, which, 1, &db)) < 0) {
+		log_debug("%s: %s: %s", __func__, path, strerror(-r));
+		return (NULL);
+	}
+	log_info("reading %s", path);
+	return (db);
+}
+
+/* Open whichever database is missing, at most every DB_RETRY_S seconds. */
+void
+api_db_refresh(struct webd *w, int64_t now)
+{
+	if ((w->live != NULL && w->persist != NULL) || now < w->db_retry)
+		return;
+	w->db_retry = now + DB_RETRY_S;
+	if (w->live == NULL)
+		w->live = open_ro(w, HGW_DB_LIVE);
+	if (w->persist == NULL)
+		w->persist = open_ro(w, HGW_DB_PERSIST);
+}
+
+/* Close both handles. */
+void
+api_db_close(struct webd *w)
+{
+	state_close(w->live);
+	state_close(w->persist);
+	w->live = w->persist = NULL;
+	w->db_retry = 0;
+}
+
+/* A bounded integer from a query argument. */
+int64_t
+api_arg_int(const char *s, int64_t def, int64_t min, int64_t max)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s == '\0')
+		return (def);
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s)
+		return (def);
+	if (v < min)
+		return (min);
+	if (v > max)
+		return (max);
+	return (v);
+}
+
+/*
+ * Prepare sql on db and bind the arguments described by fmt: 's' text,
+ * 'i' int64.  NULL when db is absent or the statement fails (a table a
+ * newer schema added, a locked database): the caller shows nothing.
+ */
+static sqlite3_stmt *
+prep(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt	*st;
+	va_list		 ap;
+	int		 i, r = SQLITE_OK;
+
+	if (db == NULL)
+		return (NULL);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_debug("%s: %s: %s", __func__, sqlite3_errmsg(db), sql);
+		return (NULL);
+	}
+	va_start(ap, fmt);
+	for (i = 0; fmt[i] != '\0' && r == SQLITE_OK; i++) {
+		if (fmt[i] == 's')
+			r = sqlite3_bind_text(st, i + 1, va_arg(ap, const char *),
+			    -1, SQLITE_TRANSIENT);
+		else
+			r = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+	}
+	va_end(ap);
+	if (r != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return (NULL);
+	}
+	return (st);
+}
+
+/* Every row of st as objects in an array (at most max), then finalize. */
+static int
+rows(struct json *j, sqlite3_stmt *st, int max)
+{
+	int	 n = 0;
+
+	json_array_open(j);
+	if (st != NULL) {
+		while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+			json_row(j, st);
+			n++;
+		}
+		sqlite3_finalize(st);
+	}
+	json_array_close(j);
+	return (n);
+}
+
+/* A single integer from a query; def when there is none. */
+static int64_t
+scalar(sqlite3_stmt *st, int64_t def)
+{
+	int64_t	 v = def;
+
+	if (st == NULL)
+		return (def);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return (v);
+}
+
+/* A metric's value, or NAN-free def when the daemon never wrote it. */
+static int
+metric(struct webd *w, const char *daemon, const char *name, double *ret)
+{
+	sqlite3_stmt	*st;
+	int		 found = 0;
+
+	st = prep(w->live, "SELECT value FROM metrics WHERE daemon = ?1 AND "
+	    "name = ?2", "ss", daemon, name);
+	if (st == NULL)
+		return (0);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*ret = sqlite3_column_double(st, 0);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return (found);
+}
+
+/* The first metric that exists among names (NULL-terminated list). */
+static int
+metric_any(struct webd *w, const char *daemon, const char *const *names,
+    double *ret)
+{
+	for (; *names != NULL; names++)
+		if (metric(w, daemon, *names, ret))
+			return (1);
+	return (0);
+}
+
+static const char *const m_ct_count[] = { "conntrack_count", "flows", NULL };
+static const char *const m_ct_max[] = { "conntrack_max", "flows_max", NULL };
+static const char *const m_dns_q[] = { "queries", "queries_total", NULL };
+static const char *const m_dns_hit[] = { "cache_hits", "cache_hit", NULL };
+
+static const char *
+host_name_of(struct webd *w, const char *address)
+{
+	struct in_addr	 a;
+	struct hgw_host	*h;
+
+	if (address == NULL || addr_parse_ip4(address, &a) < 0)
+		return (NULL);
+	h = conf_host_by_addr(w->d->conf, a);
+	return (h != NULL ? h->name : NULL);
+}
+
+static void
+metrics_object(struct json *j, struct webd *w)
+{
+	sqlite3_stmt	*st;
+	char		 cur[32] = "";
+	const char	*d;
+	int		 open = 0;
+
+	json_key(j, "metrics");
+	json_object_open(j);
+	st = prep(w->live, "SELECT daemon, name, value, updated FROM metrics "
+	    "ORDER BY daemon, name LIMIT 1000", "");
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		d = (const char *)sqlite3_column_text(st, 0);
+		if (d == NULL)
+			continue;
+		if (!open || strcmp(cur, d) != 0) {
+			if (open)
+				json_object_close(j);
+			snprintf(cur, sizeof(cur), "%s", d);
+			json_key(j, cur);
+			json_object_open(j);
+			open = 1;
+		}
+		json_key(j, (const char *)sqlite3_column_text(st, 1));
+		json_column(j, st, 2);
+	}
+	if (open)
+		json_object_close(j);
+	if (st != NULL)
+		sqlite3_finalize(st);
+	json_object_close(j);
+}
+
+static void
+daemon_row(struct json *j, struct webd *w, const char *name)
+{
+	sqlite3_stmt	*st;
+	int64_t		 hb, started;
+	int		 found = 0;
+
+	json_object_open(j);
+	json_kstring(j, "name", name);
+	if (strcmp(name, "webd") == 0) {
+		/* We are the one answering, and we never write live.db. */
+		json_kint(j, "pid", getpid());
+		json_kint(j, "started", w->d->started);
+		json_kint(j, "uptime", state_now() - w->d->started);
+		json_kint(j, "heartbeat", state_now());
+		json_kstring(j, "version", HGW_VERSION);
+		json_kbool(j, "running", 1);
+		json_kbool(j, "stale", 0);
+		json_object_close(j);
+		return;
+	}
+	st = prep(w->live, "SELECT pid, started, heartbeat, version, status "
+	    "FROM daemons WHERE name = ?1", "s", name);
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		found = 1;
+		started = sqlite3_column_int64(st, 1);
+		hb = sqlite3_column_int64(st, 2);
+		json_kint(j, "pid", sqlite3_column_int64(st, 0));
+		json_kint(j, "started", started);
+		json_kint(j, "uptime", state_now() - started);
+		json_kint(j, "heartbeat", hb);
+		json_key(j, "version");
+		json_column(j, st, 3);
+		json_key(j, "status");
+		json_column(j, st, 4);
+		json_kbool(j, "running", state_now() - hb <= HEARTBEAT_STALE);
+		json_kbool(j, "stale", state_now() - hb > HEARTBEAT_STALE);
+	}
+	if (st != NULL)
+		sqlite3_finalize(st);
+	if (!found) {
+		json_kbool(j, "running", 0);
+		json_kbool(j, "stale", 0);
+	}
+	json_object_close(j);
+}
+
+/* GET status: the overview. */
+static void
+get_status(struct api_request *ar, struct json *j)
+{
+	struct webd		*w = ar->w;
+	const struct hgw_conf	*c = w->d->conf;
+	double			 count, max, q, hits;
+	int64_t			 rows_ct;
+	char			 a[INET_ADDRSTRLEN];
+	size_t			 i;
+
+	json_object_open(j);
+	json_kint(j, "now", ar->now);
+	json_key(j, "gateway");
+	json_object_open(j);
+	json_kstring(j, "name", c->gateway.name);
+	json_kstring(j, "domain", c->gateway.domain);
+	json_kstring(j, "version", HGW_VERSION);
+	json_kbool(j, "live_db", w->live != NULL);
+	json_kbool(j, "persist_db", w->persist != NULL);
+	json_object_close(j);
+
+	json_key(j, "daemons");
+	json_array_open(j);
+	for (i = 0; i < sizeof(daemon_names) / sizeof(daemon_names[0]); i++)
+		daemon_row(j, w, daemon_names[i]);
+	json_array_close(j);
+
+	/* What the config asks for, and what addrd reports. */
+	json_key(j, "configured");
+	json_object_open(j);
+	json_key(j, "lan");
+	json_object_open(j);
+	json_kstring(j, "interface", c->lan.ifname);
+	json_kstring(j, "address", addr_fmt_ip4(c->lan.addr, a));
+	json_kint(j, "plen", c->lan.plen);
+	json_object_close(j);
+	json_key(j, "wan");
+	json_object_open(j);
+	json_kstring(j, "interface", c->wan.ifname);
+	if (c->wan.has_addr) {
+		json_kstring(j, "address", addr_fmt_ip4(c->wan.addr, a));
+		json_kint(j, "plen", c->wan.plen);
+	}
+	if (c->wan.has_gateway)
+		json_kstring(j, "gateway", addr_fmt_ip4(c->wan.gateway, a));
+	json_object_close(j);
+	json_object_close(j);
+	json_key(j, "addresses");
+	rows(j, prep(w->live, "SELECT role, ifname, address, plen, state, "
+	    "conflict_mac, updated FROM addresses ORDER BY role LIMIT 16", ""),
+	    16);
+
+	rows_ct = scalar(prep(w->live, "SELECT count(*) FROM conntrack", ""), 0);
+	json_key(j, "conntrack");
+	json_object_open(j);
+	json_kint(j, "rows", rows_ct);
+	if (metric_any(w, "natd", m_ct_count, &count))
+		json_kint(j, "count", (int64_t)count);
+	else
+		json_kint(j, "count", rows_ct);
+	if (metric_any(w, "natd", m_ct_max, &max) && max > 0)
+		json_kint(j, "max", (int64_t)max);
+	else
+		json_knull(j, "max");
+	json_object_close(j);
+
+	json_key(j, "dns");
+	json_object_open(j);
+	if (metric_any(w, "dnsd", m_dns_q, &q) &&
+	    metric_any(w, "dnsd", m_dns_hit, &hits)) {
+		json_kint(j, "queries", (int64_t)q);
+		json_kint(j, "cache_hits", (int64_t)hits);
+		if (q > 0)
+			json_kdouble(j, "hit_ratio", hits / q);
+		else
+			json_knull(j, "hit_ratio");
+	} else {
+		json_knull(j, "queries");
+		json_knull(j, "cache_hits");
+		json_knull(j, "hit_ratio");
+	}
+	json_object_close(j);
+
+	json_key(j, "counts");
+	json_object_open(j);
+	json_kint(j, "hosts", c->nhosts);
+	json_kint(j, "neighbours", scalar(prep(w->live,
+	    "SELECT count(*) FROM neighbours", ""), 0));
+	json_kint(j, "stations", scalar(prep(w->persist,
+	    "SELECT count(*) FROM stations", ""), 0));
+	json_kint(j, "events_24h", scalar(prep(w->persist,
+	    "SELECT count(*) FROM events WHERE time >= ?1", "i",
+	    ar->now - 86400), 0));
+	json_kint(j, "dns_log", scalar(prep(w->persist,
+	    "SELECT count(*) FROM dns_log", ""), 0));
+	json_kint(j, "forwards", c->nforwards);
+	json_object_close(j);
+	metrics_object(j, w);
+	json_object_close(j);
+}
+
+/* Non-zero when a is in use: the gateway, a host, a proxy range. */
+static int
+addr_taken(const struct hgw_conf *c, struct in_addr a)
+{
+	unsigned int	 i;
+
+	if (a.s_addr == c->lan.addr.s_addr)
+		return (1);
+	if (conf_host_by_addr(c, a) != NULL)
+		return (1);
+	for (i = 0; i < c->arp.nproxy; i++)
+		if (addr_in_prefix4(a, c->arp.proxy[i].addr,
+		    c->arp.proxy[i].plen))
+			return (1);
+	return (0);
+}
+
+static int
+addr_seen(struct webd *w, const char *a)
+{
+	return (scalar(prep(w->live, "SELECT count(*) FROM neighbours WHERE "
+	    "address = ?1 AND mac IS NOT NULL AND state NOT IN "
+	    "('failed', 'incomplete', 'FAILED', 'INCOMPLETE')", "s", a), 0) > 0);
+}
+
+/* GET hosts: the static host table, its live state and free addresses. */
+static void
+get_hosts(struct api_request *ar, struct json *j)
+{
+	struct webd		*w = ar->w;
+	const struct hgw_conf	*c = w->d->conf;
+	struct hgw_host		*h;
+	sqlite3_stmt		*st;
+	struct in_addr		 a;
+	uint32_t		 net, first, last, i;
+	char			 s[INET_ADDRSTRLEN], mac[ADDR_MAC_STRLEN];
+	char			 next[INET_ADDRSTRLEN] = "", snippet[256];
+	int64_t			 nfree = 0;
+	int			 shown = 0;
+
+	json_object_open(j);
+	json_key(j, "lan");
+	json_object_open(j);
+	json_kstring(j, "interface", c->lan.ifname);
+	json_kstring(j, "address", addr_fmt_ip4(c->lan.addr, s));
+	json_kint(j, "plen", c->lan.plen);
+	json_object_close(j);
+
+	json_key(j, "hosts");
+	json_array_open(j);
+	TAILQ_FOREACH(h, &c->hosts, entry) {
+		json_object_open(j);
+		json_kstring(j, "name", h->name);
+		json_kstring(j, "address", addr_fmt_ip4(h->addr, s));
+		json_kstring(j, "mac", addr_fmt_mac(h->mac, mac));
+		json_kbool(j, "pin_arp", h->pin_arp);
+		st = prep(w->live, "SELECT mac, state, updated FROM neighbours "
+		    "WHERE address = ?1 ORDER BY updated DESC LIMIT 1", "s", s);
+		if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+			json_key(j, "seen_mac");
+			json_column(j, st, 0);
+			json_key(j, "state");
+			json_column(j, st, 1);
+			json_key(j, "updated");
+			json_column(j, st, 2);
+			json_kbool(j, "mac_mismatch",
+			    sqlite3_column_text(st, 0) != NULL &&
+			    strcasecmp((const char *)sqlite3_column_text(st, 0),
+			    mac) != 0);
+		} else {
+			json_knull(j, "state");
+			json_kbool(j, "mac_mismatch", 0);
+		}
+		if (st != NULL)
+			sqlite3_finalize(st);
+		json_object_close(j);
+	}
+	json_array_close(j);
+
+	/* Free addresses in the LAN prefix (capped at a /16's worth). */
+	json_key(j, "free");
+	json_array_open(j);
+	if (c->lan.plen >= 16 && c->lan.plen <= 30) {
+		net = ntohl(c->lan.addr.s_addr) & ntohl(addr_mask4(c->lan.plen));
+		first = net + 1;
+		last = net + (uint32_t)((1ULL << (32 - c->lan.plen)) - 2);
+		for (i = first; i <= last; i++) {
+			a.s_addr = htonl(i);
+			if (addr_taken(c, a))
+				continue;
+			addr_fmt_ip4(a, s);
+			/* Only the listed ones are checked against ARP. */
+			if (shown < FREE_SHOWN && addr_seen(w, s))
+				continue;
+			if (next[0] == '\0')
+				snprintf(next, sizeof(next), "%s", s);
+			if (shown < FREE_SHOWN) {
+				json_string(j, s);
+				shown++;
+			}
+			nfree++;
+		}
+	}
+	json_array_close(j);
+	json_kint(j, "free_count", nfree);
+	if (next[0] != '\0') {
+		json_kstring(j, "next_free", next);
+		snprintf(snippet, sizeof(snippet), "[host device%s]\n"
+		    "# the device's MAC address\n"
+		    "mac = 00:00:00:00:00:00\n"
+		    "address = %s\n", strrchr(next, '.') + 1, next);
+		json_kstring(j, "snippet", snippet);
+	} else {
+		json_knull(j, "next_free");
+		json_knull(j, "snippet");
+	}
+	json_object_close(j);
+}
+
+static void
+station_times(struct json *j, struct webd *w, const char *mac,
+    const char *address)
+{
+	sqlite3_stmt	*st;
+
+	st = prep(w->persist, "SELECT first_seen, last_seen FROM stations "
+	    "WHERE mac = ?1 AND address = ?2", "ss", mac ? mac : "",
+	    address ? address : "");
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		json_key(j, "first_seen");
+		json_column(j, st, 0);
+		json_key(j, "last_seen");
+		json_column(j, st, 1);
+	} else {
+		json_knull(j, "first_seen");
+		json_knull(j, "last_seen");
+	}
+	if (st != NULL)
+		sqlite3_finalize(st);
+}
+
+/* GET neighbours: the ARP mirror with names and station history. */
+static void
+get_neighbours(struct api_request *ar, struct json *j)
+{
+	struct webd	*w = ar->w;
+	sqlite3_stmt	*st;
+	struct hgw_host	*h;
+	struct in_addr	 a;
+	uint8_t		 mac[ADDR_MAC_LEN];
+	const char	*addr, *m;
+	int		 n = 0, known, have_mac;
+
+	json_object_open(j);
+	json_key(j, "neighbours");
+	json_array_open(j);
+	st = prep(w->live, "SELECT address, ifname, mac, state, proxy, pinned, "
+	    "updated FROM neighbours ORDER BY ifname, length(address), address "
+	    "LIMIT ?1", "i", (int64_t)ROWS_MAX);
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		addr = (const char *)sqlite3_column_text(st, 0);
+		m = (const char *)sqlite3_column_text(st, 2);
+		json_object_open(j);
+		json_key(j, "address");
+		json_column(j, st, 0);
+		json_key(j, "ifname");
+		json_column(j, st, 1);
+		json_key(j, "mac");
+		json_column(j, st, 2);
+		json_key(j, "state");
+		json_column(j, st, 3);
+		json_key(j, "proxy");
+		json_column(j, st, 4);
+		json_key(j, "pinned");
+		json_column(j, st, 5);
+		json_key(j, "updated");
+		json_column(j, st, 6);
+		h = NULL;
+		known = 0;
+		have_mac = m != NULL && addr_parse_mac(m, mac) == 0;
+		if (addr != NULL && addr_parse_ip4(addr, &a) == 0)
+			h = conf_host_by_addr(w->d->conf, a);
+		if (h == NULL && have_mac)
+			h = conf_host_by_mac(w->d->conf, mac);
+		if (h != NULL && have_mac &&
+		    memcmp(h->mac, mac, ADDR_MAC_LEN) == 0 &&
+		    addr_parse_ip4(addr, &a) == 0 &&
+		    h->addr.s_addr == a.s_addr)
+			known = 1;
+		json_kstring(j, "host", h != NULL ? h->name : NULL);
+		json_kbool(j, "known", known);
+		station_times(j, w, m, addr);
+		json_object_close(j);
+		n++;
+	}
+	if (st != NULL)
+		sqlite3_finalize(st);
+	json_array_close(j);
+	json_kint(j, "count", n);
+	json_object_close(j);
+}
+
+/* GET events?since=ID&limit=N&kind=K: newest first, with a cursor. */
+static void
+get_events(struct api_request *ar, struct json *j)
+{
+	struct webd	*w = ar->w;
+	int64_t		 since, limit, cursor;
+	const char	*kind = ar->arg(ar, "kind");
+
+	since = api_arg_int(ar->arg(ar, "since"), 0, 0, INT64_MAX);
+	limit = api_arg_int(ar->arg(ar, "limit"), 100, 1, ROWS_MAX);
+	json_object_open(j);
+	json_key(j, "events");
+	rows(j, prep(w->persist, "SELECT id, time, daemon, kind, address, "
+	    "mac_old, mac_new, detail FROM events WHERE id > ?1 AND "
+	    "(?2 = '' OR kind = ?2) ORDER BY id DESC LIMIT ?3", "isi", since,
+	    kind != NULL ? kind : "", limit), (int)limit);
+	cursor = scalar(prep(w->persist, "SELECT max(id) FROM events", ""), 0);
+	json_kint(j, "cursor", cursor > since ? cursor : since);
+	json_object_close(j);
+}
+
+static void
+ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
+{
+	const char	*host;
+	int		 i, n = sqlite3_column_count(st);
+
+	json_object_open(j);
+	for (i = 0; i < n; i++) {
+		json_key(j, sqlite3_column_name(st, i));
+		json_column(j, st, i);
+	}
+	/* natd names LAN hosts it knows; fall back on our host table. */
+	if (sqlite3_column_type(st, 18) == SQLITE_NULL) {
+		host = host_name_of(w, (const char *)sqlite3_column_text(st, 3));
+		if (host == NULL)
+			host = host_name_of(w,
+			    (const char *)sqlite3_column_text(st, 7));
+		json_kstring(j, "host", host);
+	} else {
+		json_key(j, "host");
+		json_column(j, st, 18);
+	}
+	json_kint(j, "age", now - sqlite3_column_int64(st, 19));
+	json_kint(j, "bytes", sqlite3_column_int64(st, 15) +
+	    sqlite3_column_int64(st, 17));
+	json_object_close(j);
+}
+
+/*
+ * GET conntrack?host=&proto=&port=&state=&q=&sort=&order=&limit=&offset=
+ * One page of flows and the total that match the filter.
+ */
+static void
+get_conntrack(struct api_request *ar, struct api_response *res)
+{
+	struct webd	*w = ar->w;
+	struct json	*j = &res->json;
+	struct ct_filter f;
+	struct in_addr	 a;
+	struct hgw_host	*h;
+	sqlite3_stmt	*st;
+	char		 sql[2048], haddr[INET_ADDRSTRLEN];
+	const char	*order, *host_name = NULL;
+	double		 max;
+	int64_t		 total = 0;
+	int		 n = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.host = ar->arg(ar, "host");
+	f.proto = ar->arg(ar, "proto");
+	f.state = ar->arg(ar, "state");
+	f.q = ar->arg(ar, "q");
+	f.port = (int)api_arg_int(ar->arg(ar, "port"), -1, 0, 65535);
+	f.sort = ar->arg(ar, "sort");
+	order = ar->arg(ar, "order");
+	f.desc = order == NULL || strcmp(order, "asc") != 0;
+	f.limit = api_arg_int(ar->arg(ar, "limit"), 50, 1, QUERY_LIMIT_MAX);
+	f.offset = api_arg_int(ar->arg(ar, "offset"), 0, 0, INT32_MAX);
+	if ((f.q != NULL && strlen(f.q) > 128) ||
+	    (f.host != NULL && strlen(f.host) > 128) ||
+	    (f.proto != NULL && strlen(f.proto) > 16) ||
+	    (f.state != NULL && strlen(f.state) > 32)) {
+		res->status = 400;
+		json_object_open(j);
+		json_kstring(j, "error", "filter too long");
+		json_object_close(j);
+		return;
+	}
+	if (query_sort_expr(f.sort) == NULL) {
+		res->status = 400;
+		json_object_open(j);
+		json_kstring(j, "error", "unknown sort key");
+		json_object_close(j);
+		return;
+	}
+	/* A host name filters on its address as well. */
+	if (f.host != NULL && *f.host != '\0') {
+		if (addr_parse_ip4(f.host, &a) < 0 &&
+		    (h = conf_host_by_name(w->d->conf, f.host)) != NULL) {
+			host_name = f.host;
+			f.host = addr_fmt_ip4(h->addr, haddr);
+		} else
+			host_name = host_name_of(w, f.host);
+	}
+
+	json_object_open(j);
+	if (query_ct_sql(&f, 1, sql, sizeof(sql)) == 0 &&
+	    (st = prep(w->live, sql, "")) != NULL) {
+		if (query_ct_bind(st, &f, host_name, 1) == 0 &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			total = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	json_kint(j, "total", total);
+	json_kint(j, "offset", f.offset);
+	json_kint(j, "limit", f.limit);
+	json_kstring(j, "sort", f.sort != NULL && *f.sort ? f.sort : "bytes");
+	json_kstring(j, "order", f.desc ? "desc" : "asc");
+	json_kint(j, "table_rows", scalar(prep(w->live,
+	    "SELECT count(*) FROM conntrack", ""), 0));
+	if (metric_any(w, "natd", m_ct_max, &max) && max > 0)
+		json_kint(j, "max", (int64_t)max);
+	else
+		json_knull(j, "max");
+	json_key(j, "rows");
+	json_array_open(j);
+	if (query_ct_sql(&f, 0, sql, sizeof(sql)) == 0 &&
+	    (st = prep(w->live, sql, "")) != NULL) {
+		if (query_ct_bind(st, &f, host_name, 0) == 0)
+			while (sqlite3_step(st) == SQLITE_ROW) {
+				ct_row(j, w, st, ar->now);
+				n++;
+			}
+		sqlite3_finalize(st);
+	}
+	json_array_close(j);
+	json_kint(j, "count", n);
+	json_object_close(j);
+}
+
+/* GET dns: counters, upstreams, top clients and names. */
+static void
+get_dns(struct api_request *ar, struct json *j)
+{
+	struct webd	*w = ar->w;
+	sqlite3_stmt	*st;
+	double		 q, hits;
+	int64_t		 since, window;
+	const char	*client;
+
+	window = api_arg_int(ar->arg(ar, "window"), 86400, 60, 30 * 86400);
+	since = (ar->now - window) * 1000;
+	json_object_open(j);
+	json_kint(j, "window", window);
+	if (metric_any(w, "dnsd", m_dns_q, &q) &&
+	    metric_any(w, "dnsd", m_dns_hit, &hits)) {
+		json_kint(j, "queries", (int64_t)q);
+		json_kint(j, "cache_hits", (int64_t)hits);
+		if (q > 0)
+			json_kdouble(j, "hit_ratio", hits / q);
+		else
+			json_knull(j, "hit_ratio");
+	} else {
+		json_knull(j, "queries");
+		json_knull(j, "cache_hits");
+		json_knull(j, "hit_ratio");
+	}
+	json_key(j, "counters");
+	json_object_open(j);
+	st = prep(w->live, "SELECT name, value FROM metrics WHERE daemon = "
+	    "'dnsd' ORDER BY name LIMIT 200", "");
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		json_key(j, (const char *)sqlite3_column_text(st, 0));
+		json_column(j, st, 1);
+	}
+	if (st != NULL)
+		sqlite3_finalize(st);
+	json_object_close(j);
+	json_key(j, "upstreams");
+	rows(j, prep(w->live, "SELECT address, position, state, queries, "
+	    "answers, timeouts, latency_ms, last_ok, updated FROM dns_upstreams "
+	    "ORDER BY position LIMIT 64", ""), 64);
+
+	json_key(j, "top_clients");
+	json_array_open(j);
+	st = prep(w->persist, "SELECT client, count(*) AS queries FROM dns_log "
+	    "WHERE time_ms >= ?1 GROUP BY client ORDER BY queries DESC, client "
+	    "LIMIT 10", "i", since);
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		client = (const char *)sqlite3_column_text(st, 0);
+		json_object_open(j);
+		json_kstring(j, "client", client);
+		json_kstring(j, "host", host_name_of(w, client));
+		json_kint(j, "queries", sqlite3_column_int64(st, 1));
+		json_object_close(j);
+	}
+	if (st != NULL)
+		sqlite3_finalize(st);
+	json_array_close(j);
+	json_key(j, "top_names");
+	rows(j, prep(w->persist, "SELECT name, count(*) AS queries FROM dns_log "
+	    "WHERE time_ms >= ?1 GROUP BY name ORDER BY queries DESC, name "
+	    "LIMIT 10", "i", since), 10);
+	json_key(j, "sources");
+	rows(j, prep(w->persist, "SELECT source, count(*) AS queries FROM "
+	    "dns_log WHERE time_ms >= ?1 GROUP BY source ORDER BY queries DESC "
+	    "LIMIT 10", "i", since), 10);
+	json_object_close(j);
+}
+
+/*
+ * GET dns/log?since=ID&client=&name=&source=&limit=: the query log,
+ * newest first; cursor is the highest id, for the next poll's since.
+ */
+static void
+get_dns_log(struct api_request *ar, struct json *j)
+{
+	struct webd	*w = ar->w;
+	struct hgw_host	*h;
+	const char	*client = ar->arg(ar, "client");
+	const char	*name = ar->arg(ar, "name");
+	const char	*source = ar->arg(ar, "source");
+	char		 pat[300], s[INET_ADDRSTRLEN];
+	int64_t		 since, limit, cursor;
+
+	since = api_arg_int(ar->arg(ar, "since"), 0, 0, INT64_MAX);
+	limit = api_arg_int(ar->arg(ar, "limit"), 100, 1, ROWS_MAX);
+	if (name == NULL || query_like_pattern(name, pat, sizeof(pat)) < 0)
+		snprintf(pat, sizeof(pat), "%%");
+	json_object_open(j);
+	json_key(j, "rows");
+	rows(j, prep(w->persist, "SELECT id, time_ms, client, name, qtype, "
+	    "rcode, source, upstream, latency_us FROM dns_log WHERE id > ?1 AND "
+	    "(?2 = '' OR client = ?2) AND name LIKE ?3 ESCAPE '\\' AND "
+	    "(?4 = '' OR source = ?4) ORDER BY id DESC LIMIT ?5", "isssi",
+	    since, client != NULL ? client : "", pat,
+	    source != NULL ? source : "", limit), (int)limit);
+	cursor = scalar(prep(w->persist, "SELECT max(id) FROM dns_log", ""), 0);
+	json_kint(j, "cursor", cursor > since ? cursor : since);
+	/* Client addresses to names, for the page. */
+	json_key(j, "hosts");
+	json_object_open(j);
+	TAILQ_FOREACH(h, &w->d->conf->hosts, entry)
+		json_kstring(j, addr_fmt_ip4(h->addr, s), h->name);
+	json_object_close(j);
+	json_object_close(j);
+}
+
+/* GET history/traffic?host=*&since=: traffic per interval, oldest first. */
+static void
+get_history(struct api_request *ar, struct json *j, int dns)
+{
+	struct webd	*w = ar->w;
+	const char	*host = ar->arg(ar, "host");
+	int64_t		 since;
+
+	since = api_arg_int(ar->arg(ar, "since"), ar->now - 86400, 0,
+	    INT64_MAX);
+	json_object_open(j);
+	json_kint(j, "since", since);
+	json_key(j, "rows");
+	if (dns)
+		rows(j, prep(w->persist, "SELECT time, queries, cache_hits, "
+		    "upstream, servfail FROM dns_history WHERE time >= ?1 "
+		    "ORDER BY time DESC LIMIT ?2", "ii", since,
+		    (int64_t)ROWS_MAX), ROWS_MAX);
+	else
+		rows(j, prep(w->persist, "SELECT time, bytes_out, bytes_in, "
+		    "packets, connections FROM traffic_history WHERE host = ?1 "
+		    "AND time >= ?2 ORDER BY time DESC LIMIT ?3", "sii",
+		    host != NULL && *host != '\0' ? host : "*", since,
+		    (int64_t)ROWS_MAX), ROWS_MAX);
+	json_object_close(j);
+}
+
+/* GET host/KEY: one device's journey; KEY is a name, address or MAC. */
+static void
+get_host(struct api_request *ar, struct api_response *res, const char *key)
+{
+	struct webd	*w = ar->w;
+	struct json	*j = &res->json;
+	struct hgw_host	*h = NULL;
+	struct in_addr	 a;
+	uint8_t		 mac[ADDR_MAC_LEN];
+	char		 address[INET_ADDRSTRLEN] = "", macs[ADDR_MAC_STRLEN] = "";
+	sqlite3_stmt	*st;
+
+	if (strlen(key) > 64) {
+		res->status = 400;
+		json_object_open(j);
+		json_kstring(j, "error", "bad host");
+		json_object_close(j);
+		return;
+	}
+	if ((h = conf_host_by_name(w->d->conf, key)) != NULL) {
+		addr_fmt_ip4(h->addr, address);
+		addr_fmt_mac(h->mac, macs);
+	} else if (addr_parse_ip4(key, &a) == 0) {
+		addr_fmt_ip4(a, address);
+		if ((h = conf_host_by_addr(w->d->conf, a)) != NULL)
+			addr_fmt_mac(h->mac, macs);
+	} else if (addr_parse_mac(key, mac) == 0) {
+		addr_fmt_mac(mac, macs);
+		if ((h = conf_host_by_mac(w->d->conf, mac)) != NULL)
+			addr_fmt_ip4(h->addr, address);
+	} else {
+		res->status = 404;
+		json_object_open(j);
+		json_kstring(j, "error", "no such host");
+		json_object_close(j);
+		return;
+	}
+	/* An address outside the host table: its MAC from ARP. */
+	if (macs[0] == '\0' && address[0] != '\0') {
+		st = prep(w->live, "SELECT mac FROM neighbours WHERE address = ?1 "
+		    "AND mac IS NOT NULL ORDER BY updated DESC LIMIT 1", "s",
+		    address);
+		if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+			snprintf(macs, sizeof(macs), "%s",
+			    (const char *)sqlite3_column_text(st, 0));
+		if (st != NULL)
+			sqlite3_finalize(st);
+	}
+	if (address[0] == '\0' && macs[0] != '\0') {
+		st = prep(w->live, "SELECT address FROM neighbours WHERE mac = ?1 "
+		    "ORDER BY updated DESC LIMIT 1", "s", macs);
+		if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+			snprintf(address, sizeof(address), "%s",
+			    (const char *)sqlite3_column_text(st, 0));
+		if (st != NULL)
+			sqlite3_finalize(st);
+	}
+
+	json_object_open(j);
+	json_kstring(j, "key", key);
+	json_kstring(j, "name", h != NULL ? h->name : NULL);
+	json_kstring(j, "address", address[0] ? address : NULL);
+	json_kstring(j, "mac", macs[0] ? macs : NULL);
+	if (h != NULL) {
+		json_key(j, "host");
+		json_object_open(j);
+		json_kstring(j, "name", h->name);
+		json_kstring(j, "address", addr_fmt_ip4(h->addr, address));
+		json_kstring(j, "mac", addr_fmt_mac(h->mac, macs));
+		json_kbool(j, "pin_arp", h->pin_arp);
+		json_object_close(j);
+	} else
+		json_knull(j, "host");
+	json_key(j, "neighbours");
+	rows(j, prep(w->live, "SELECT address, ifname, mac, state, proxy, "
+	    "pinned, updated FROM neighbours WHERE address = ?1 OR mac = ?2 "
+	    "LIMIT 16", "ss", address, macs), 16);
+	json_key(j, "stations");
+	rows(j, prep(w->persist, "SELECT mac, address, ifname, first_seen, "
+	    "last_seen FROM stations WHERE address = ?1 OR mac = ?2 "
+	    "ORDER BY last_seen DESC LIMIT 64", "ss", address, macs), 64);
+	json_key(j, "events");
+	rows(j, prep(w->persist, "SELECT id, time, daemon, kind, address, "
+	    "mac_old, mac_new, detail FROM events WHERE address = ?1 OR "
+	    "(?2 != '' AND (mac_old = ?2 OR mac_new = ?2)) ORDER BY id DESC "
+	    "LIMIT 100", "ss", address, macs), 100);
+	json_key(j, "dns");
+	rows(j, prep(w->persist, "SELECT id, time_ms, name, qtype, rcode, "
+	    "source, latency_us FROM dns_log WHERE client = ?1 ORDER BY id DESC "
+	    "LIMIT 100", "s", address), 100);
+	json_kint(j, "connection_count", scalar(prep(w->live,
+	    "SELECT count(*) FROM conntrack WHERE lan_addr = ?1 OR "
+	    "orig_src = ?1 OR reply_src = ?1", "s", address), 0));
+	json_key(j, "connections");
+	json_array_open(j);
+	st = prep(w->live, "SELECT " QUERY_CT_COLUMNS " FROM conntrack WHERE "
+	    "lan_addr = ?1 OR orig_src = ?1 OR reply_src = ?1 ORDER BY "
+	    "last_seen DESC, rowid DESC LIMIT 200", "s", address);
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		ct_row(j, w, st, ar->now);
+	if (st != NULL)
+		sqlite3_finalize(st);
+	json_array_close(j);
+	json_key(j, "traffic");
+	rows(j, prep(w->persist, "SELECT time, bytes_out, bytes_in, packets, "
+	    "connections FROM traffic_history WHERE host = ?1 AND time >= ?2 "
+	    "ORDER BY time DESC LIMIT 288", "si", address, ar->now - 86400),
+	    288);
+	json_object_close(j);
+}
+
+/* Route a GET under /api/v1/. */
+void
+api_get(struct api_request *ar, struct api_response *res)
+{
+	struct json	*j = &res->json;
+	const char	*p = ar->path;
+
+	api_db_refresh(ar->w, ar->now);
+	res->status = 200;
+	if (strcmp(p, "status") == 0)
+		get_status(ar, j);
+	else if (strcmp(p, "hosts") == 0)
+		get_hosts(ar, j);
+	else if (strcmp(p, "neighbours") == 0)
+		get_neighbours(ar, j);
+	else if (strcmp(p, "events") == 0)
+		get_events(ar, j);
+	else if (strcmp(p, "conntrack") == 0)
+		get_conntrack(ar, res);
+	else if (strcmp(p, "dns") == 0)
+		get_dns(ar, j);
+	else if (strcmp(p, "dns/log") == 0)
+		get_dns_log(ar, j);
+	else if (strcmp(p, "history/traffic") == 0)
+		get_history(ar, j, 0);
+	else if (strcmp(p, "history/dns") == 0)
+		get_history(ar, j, 1);
+	else if (strncmp(p, "host/", 5) == 0 && p[5] != '\0')
+		get_host(ar, res, p + 5);
+	else {
+		res->status = 404;
+		json_object_open(j);
+		json_kstring(j, "error", "no such endpoint");
+		json_kint(j, "status", 404);
+		json_object_close(j);
+	}
+}

@@ -1,0 +1,227 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * webd.h: homegw-webd, the web status page and its JSON API.  One private
+ * header for the daemon, prototypes grouped by the file that defines them.
+ * webd only ever reads the shared databases; its own state (sessions,
+ * login attempts, the asset cache) lives in memory and is capped.
+ */
+#ifndef HGW_WEBD_H
+#define HGW_WEBD_H
+
+#include <sys/socket.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+struct event;
+struct event_base;
+struct hgw_conf;
+struct hgw_daemon;
+struct MHD_Connection;
+struct MHD_Daemon;
+
+/* Limits on what a client may send or hold. */
+#define WEBD_BODY_MAX		4096	/* POST body (JSON login) */
+#define WEBD_CONN_TIMEOUT	30	/* seconds of idle connection */
+#define WEBD_CONN_MEMORY	(32 * 1024)	/* per-connection buffer */
+#define WEBD_SESSIONS_MAX	64
+#define WEBD_CLIENTS_MAX	256	/* login rate-limit table */
+#define WEBD_LOGIN_BURST	5	/* attempts ... */
+#define WEBD_LOGIN_WINDOW	60	/* ... per this many seconds */
+#define WEBD_TOKEN_LEN		32	/* random bytes in a session id */
+#define WEBD_TOKEN_HEX		(WEBD_TOKEN_LEN * 2)
+#define WEBD_ASSETS_MAX		64
+#define WEBD_ASSET_SIZE_MAX	(512 * 1024)
+#define WEBD_LISTEN_MAX		16
+
+/* json.c: a small JSON writer over a growing buffer. */
+struct json {
+	char		*buf;
+	size_t		 len;
+	size_t		 cap;
+	size_t		 max;		/* refuse to grow beyond this */
+	int		 error;		/* out of memory or over max */
+	int		 comma;		/* a value was written at this level */
+	int		 depth;
+};
+
+void	 json_init(struct json *, size_t max);
+void	 json_free(struct json *);
+char	*json_steal(struct json *, size_t *ret_len);
+void	 json_object_open(struct json *);
+void	 json_object_close(struct json *);
+void	 json_array_open(struct json *);
+void	 json_array_close(struct json *);
+void	 json_key(struct json *, const char *);
+void	 json_string(struct json *, const char *);
+void	 json_string_n(struct json *, const char *, size_t);
+void	 json_int(struct json *, int64_t);
+void	 json_double(struct json *, double);
+void	 json_bool(struct json *, int);
+void	 json_null(struct json *);
+/* key + value shorthands */
+void	 json_kstring(struct json *, const char *, const char *);
+void	 json_kint(struct json *, const char *, int64_t);
+void	 json_kdouble(struct json *, const char *, double);
+void	 json_kbool(struct json *, const char *, int);
+void	 json_knull(struct json *, const char *);
+/* Write column i of a SQLite row as the matching JSON value. */
+void	 json_column(struct json *, sqlite3_stmt *, int);
+/* Write the current row as an object keyed by column names. */
+void	 json_row(struct json *, sqlite3_stmt *);
+/*
+ * Find the string member key of the top-level object in text (len bytes)
+ * and unescape it into buf (size len, NUL-terminated).  Returns 0, or -1
+ * when the text is not an object, the key is missing or not a string, or
+ * the value does not fit.
+ */
+int	 json_get_string(const char *text, size_t textlen, const char *key,
+	    char *buf, size_t buflen);
+
+/* auth.c: password check, sessions, CSRF tokens and login rate limit. */
+struct auth_session {
+	char		 id[WEBD_TOKEN_HEX + 1];	/* "" = free slot */
+	char		 csrf[WEBD_TOKEN_HEX + 1];
+	int64_t		 created;
+	int64_t		 last_used;
+};
+
+struct auth_client {
+	struct sockaddr_storage	 addr;	/* family AF_UNSPEC = free slot */
+	int64_t		 window_start;
+	unsigned int	 attempts;
+	int64_t		 last_seen;
+};
+
+struct auth {
+	struct auth_session	 sessions[WEBD_SESSIONS_MAX];
+	struct auth_client	 clients[WEBD_CLIENTS_MAX];
+	unsigned int		 timeout;	/* idle seconds */
+	unsigned int		 burst;
+	unsigned int		 window;
+	uint64_t		 logins_ok;
+	uint64_t		 logins_failed;
+	uint64_t		 logins_limited;
+};
+
+void	 auth_init(struct auth *, unsigned int session_timeout);
+/* Fill buf (WEBD_TOKEN_HEX + 1) with a fresh random hex token. */
+int	 auth_token(char *buf);
+/* Non-zero when password matches the crypt(3) hash. */
+int	 auth_password_ok(const char *hash, const char *password);
+/* Non-zero when hash is something crypt(3) on this system can check. */
+int	 auth_hash_usable(const char *hash);
+/* Start a session; returns it or NULL (no randomness). */
+struct auth_session *auth_session_new(struct auth *, int64_t now);
+/* A live session by cookie value (refreshing its idle time), or NULL. */
+struct auth_session *auth_session_find(struct auth *, const char *id,
+	    int64_t now);
+void	 auth_session_end(struct auth *, struct auth_session *);
+void	 auth_session_clear(struct auth *);
+unsigned int auth_session_count(struct auth *, int64_t now);
+/* Constant-time string compare; 0 when equal. */
+int	 auth_token_cmp(const char *, const char *);
+/*
+ * Count a login attempt from addr.  Returns 0 when allowed, or the number
+ * of seconds to wait when the client has used up its attempts.
+ */
+int	 auth_login_allowed(struct auth *, const struct sockaddr *, int64_t now);
+/* A successful login clears the client's count. */
+void	 auth_login_success(struct auth *, const struct sockaddr *);
+
+/* static.c: the asset cache (web/ files, loaded at start and on HUP). */
+struct asset {
+	char		 path[128];	/* "/index.html" */
+	const char	*type;
+	char		*data;
+	size_t		 size;
+	char		 etag[24];
+	int		 html;
+};
+
+struct assets {
+	struct asset	 files[WEBD_ASSETS_MAX];
+	unsigned int	 count;
+	size_t		 total;
+};
+
+int	 static_load(struct assets *, const char *dir);
+void	 static_free(struct assets *);
+const struct asset *static_find(const struct assets *, const char *url);
+const char *static_type(const char *name);
+
+/* api.c: the JSON endpoints. */
+struct webd;
+struct api_request {
+	struct webd		*w;
+	struct MHD_Connection	*conn;	/* for query arguments */
+	const char		*path;	/* after "/api/v1/" */
+	const char		*(*arg)(struct api_request *, const char *);
+	int64_t			 now;
+};
+
+struct api_response {
+	unsigned int	 status;
+	struct json	 json;
+};
+
+/* Answer a GET under /api/v1/; fills res (status and body). */
+void	 api_get(struct api_request *, struct api_response *);
+/* (Re)open the read-only databases when they are missing. */
+void	 api_db_refresh(struct webd *, int64_t now);
+/* Close them (reload, stop). */
+void	 api_db_close(struct webd *);
+/* Parse a bounded integer argument; def when absent or malformed. */
+int64_t	 api_arg_int(const char *, int64_t def, int64_t min, int64_t max);
+
+/* query.c: SQL for the conntrack view from client filters. */
+#define QUERY_CT_COLUMNS "ct_id, family, proto, orig_src, orig_sport, " \
+	"orig_dst, orig_dport, reply_src, reply_sport, reply_dst, " \
+	"reply_dport, tcp_state, status, timeout, orig_packets, orig_bytes, " \
+	"reply_packets, reply_bytes, lan_host, first_seen, last_seen, lan_addr"
+#define QUERY_LIMIT_MAX	500
+struct ct_filter {
+	const char	*host;
+	const char	*proto;
+	const char	*state;
+	const char	*q;
+	int		 port;		/* -1 = any */
+	const char	*sort;
+	int		 desc;
+	int64_t		 limit;
+	int64_t		 offset;
+};
+const char *query_sort_expr(const char *key);
+int	 query_ct_sql(const struct ct_filter *, int count, char *buf,
+	    size_t len);
+int	 query_like_pattern(const char *text, char *buf, size_t len);
+int	 query_ct_bind(sqlite3_stmt *, const struct ct_filter *,
+	    const char *host_name, int count);
+
+/* http.c: libmicrohttpd glue, driven from the libevent loop. */
+struct webd_listener {
+	struct MHD_Daemon	*mhd;
+	struct event		*ev_read;
+	struct event		*ev_timer;
+	struct webd		*w;
+};
+
+struct webd {
+	struct hgw_daemon	*d;
+	struct webd_listener	 listeners[WEBD_LISTEN_MAX];
+	unsigned int		 nlisteners;
+	struct auth		 auth;
+	struct assets		 assets;
+	sqlite3			*live;		/* read-only, NULL if absent */
+	sqlite3			*persist;
+	int64_t			 db_retry;	/* next open attempt */
+	uint64_t		 requests;
+	uint64_t		 rejected;	/* 4xx for malformed input */
+};
+
+int	 http_start(struct webd *);
+void	 http_stop(struct webd *);
+
+#endif /* HGW_WEBD_H */

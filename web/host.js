@@ -1,0 +1,119 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * host.js: one device's journey: its ARP entry and station history,
+ * the names it looked up, its connections through NAT with their TCP
+ * states, and its traffic.  Reached with /host?h=NAME-ADDRESS-OR-MAC.
+ */
+"use strict";
+
+HGW.start(function () {
+	var el = HGW.el, $ = HGW.$, key = HGW.query("h") || "";
+	var types = { 1: "A", 5: "CNAME", 12: "PTR", 15: "MX", 16: "TXT",
+	    28: "AAAA", 33: "SRV", 65: "HTTPS" };
+	var rcodes = { 0: "NOERROR", 2: "SERVFAIL", 3: "NXDOMAIN",
+	    5: "REFUSED" };
+
+	if (!key) {
+		$("title").textContent = "No host given";
+		return;
+	}
+
+	function ident(r) {
+		var dl = HGW.clear($("ident"));
+		[["Name", r.name || "not in the host table"],
+		    ["Address", r.address], ["MAC", r.mac],
+		    ["Pinned ARP", r.host ? (r.host.pin_arp ? "yes" : "no") :
+		    null]].forEach(function (x) {
+			if (x[1] === null || x[1] === undefined)
+				return;
+			dl.appendChild(el("dt", null, x[0]));
+			dl.appendChild(el("dd", { class: x[0] === "MAC" ?
+			    "mono" : "" }, x[1]));
+		});
+	}
+
+	function load() {
+		return HGW.api("host/" + encodeURIComponent(key)).then(
+		    function (r) {
+			$("title").textContent = r.name ? r.name + " (" +
+			    (r.address || r.mac) + ")" : r.address || r.mac ||
+			    key;
+			document.title = $("title").textContent + " · homegw";
+			ident(r);
+			HGW.fillTable($("neigh"), r.neighbours, function (n) {
+				return [n.address, { v: n.mac, cls: "mono" },
+				    HGW.badge(n.state, HGW.stateClass(n.state)),
+				    { v: n.ifname, cls: "sec" },
+				    HGW.ago(n.updated)];
+			}, "Not in the neighbour table right now", 5);
+			HGW.fillTable($("stations"), r.stations, function (s) {
+				return [{ v: s.mac, cls: "mono" }, s.address,
+				    { v: s.ifname, cls: "sec" },
+				    HGW.time(s.first_seen),
+				    HGW.time(s.last_seen)];
+			}, "Never seen by arpd", 5);
+			var ul = HGW.clear($("events"));
+			r.events.slice(0, 20).forEach(function (e) {
+				ul.appendChild(el("li", null, el("span",
+				    { class: "when" }, HGW.time(e.time)),
+				    HGW.badge(e.kind.replace(/_/g, " ")), " ",
+				    e.mac_old ? e.mac_old + " \u2192 " : "",
+				    e.mac_new || "", e.detail ? el("span",
+				    { class: "muted" }, " " + e.detail) : ""));
+			});
+			HGW.fillTable($("dns"), r.dns, function (q) {
+				return [HGW.time(Math.floor(q.time_ms / 1000)),
+				    { v: q.name, cls: "mono" },
+				    types[q.qtype] || q.qtype,
+				    HGW.badge(rcodes[q.rcode] || q.rcode,
+				    q.rcode === 0 ? "ok" : "warn"),
+				    { v: q.source, cls: "sec" },
+				    { v: (q.latency_us / 1000).toFixed(1) +
+				    " ms", cls: "num sec" }];
+			}, "No lookups logged", 6);
+			var states = {};
+			r.connections.forEach(function (c) {
+				var s = c.tcp_state || c.proto.toUpperCase();
+				states[s] = (states[s] || 0) + 1;
+			});
+			var chips = HGW.clear($("states"));
+			Object.keys(states).sort().forEach(function (s) {
+				chips.appendChild(HGW.badge(s + " " + states[s],
+				    HGW.stateClass(s)));
+			});
+			$("conn-count").textContent =
+			    HGW.num(r.connection_count) + " open";
+			HGW.fillTable($("conns"), r.connections, function (c) {
+				return [c.proto,
+				    { v: HGW.endpoint(c.orig_src, c.orig_sport),
+				    cls: "mono" },
+				    { v: HGW.endpoint(c.orig_dst, c.orig_dport),
+				    cls: "mono" },
+				    { v: HGW.endpoint(c.reply_dst,
+				    c.reply_dport), cls: "mono sec" },
+				    c.tcp_state ? HGW.badge(c.tcp_state,
+				    HGW.stateClass(c.tcp_state)) : "",
+				    { v: HGW.dur(c.age), cls: "num sec" },
+				    { v: HGW.bytes(c.orig_bytes), cls: "num" },
+				    { v: HGW.bytes(c.reply_bytes),
+				    cls: "num" }];
+			}, "No connections", 8);
+			if (r.address)
+				$("nat-link").href = "/nat?host=" +
+				    encodeURIComponent(r.address);
+			var rows = r.traffic.slice().reverse();
+			HGW.chart($("chart"), [
+			    { points: rows.map(function (t) {
+				return [t.time, t.bytes_in]; }) },
+			    { points: rows.map(function (t) {
+				return [t.time, t.bytes_out]; }) }],
+			    { format: HGW.bytes, label: "traffic" });
+		}, function (e) {
+			$("title").textContent = e.status === 404 ?
+			    "No such host: " + key : "Error: " + e.message;
+		});
+	}
+
+	HGW.poll(load, 5000);
+});

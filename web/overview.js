@@ -1,0 +1,153 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * overview.js: the Overview page: daemon health, addresses, conntrack
+ * usage, DNS cache figures, counts, and charts of the last 24 hours.
+ */
+"use strict";
+
+HGW.start(function () {
+	var el = HGW.el;
+
+	function daemons(list) {
+		HGW.fillTable(HGW.$("daemons"), list, function (d) {
+			var cls = d.running ? "ok" : d.stale ? "warn" : "";
+			var what = d.running ? "running" : d.stale ?
+			    "stale (no heartbeat " + HGW.ago(d.heartbeat) + ")" :
+			    "not running";
+			return [
+				el("span", null, el("span", { class: "dot " +
+				    cls }), d.name),
+				{ v: what, cls: "muted" },
+				{ v: d.running ? "up " + HGW.dur(d.uptime) : "",
+				    cls: "num sec" }
+			];
+		}, "", 3);
+	}
+
+	function addresses(s) {
+		var dl = HGW.clear(HGW.$("addresses"));
+		var seen = {};
+		(s.addresses || []).forEach(function (a) {
+			seen[a.role] = true;
+			dl.appendChild(el("dt", null, a.role.toUpperCase()));
+			dl.appendChild(el("dd", null, a.address + "/" + a.plen +
+			    " on " + a.ifname + " ",
+			    HGW.badge(a.state, HGW.stateClass(a.state))));
+		});
+		var c = s.configured || {};
+		if (!seen.lan && c.lan) {
+			dl.appendChild(el("dt", null, "LAN"));
+			dl.appendChild(el("dd", null, c.lan.address + "/" +
+			    c.lan.plen + " on " + c.lan.interface + " ",
+			    HGW.badge("configured")));
+		}
+		if (!seen.wan && c.wan && c.wan.interface) {
+			dl.appendChild(el("dt", null, "WAN"));
+			dl.appendChild(el("dd", null, (c.wan.address ?
+			    c.wan.address + "/" + c.wan.plen : "dynamic") +
+			    " on " + c.wan.interface + " ",
+			    HGW.badge("configured")));
+		}
+	}
+
+	function conntrack(ct) {
+		HGW.$("ct-count").textContent = HGW.num(ct.count);
+		var bar = HGW.$("ct-bar"), pct = 0;
+		if (ct.max) {
+			pct = Math.min(100, ct.count / ct.max * 100);
+			HGW.$("ct-max").textContent = "of " + HGW.num(ct.max) +
+			    " the kernel can track";
+			HGW.$("ct-pct").textContent = pct.toFixed(1) + "%";
+		} else {
+			HGW.$("ct-max").textContent = "limit not known yet";
+			HGW.$("ct-pct").textContent = "";
+		}
+		bar.firstElementChild.style.width = pct + "%";
+		bar.className = "bar" + (pct > 90 ? " bad" : pct > 70 ?
+		    " warn" : "");
+	}
+
+	function dns(d) {
+		HGW.$("dns-ratio").textContent = d.hit_ratio === null ||
+		    d.hit_ratio === undefined ? "–" :
+		    (d.hit_ratio * 100).toFixed(1) + "%";
+		HGW.$("dns-detail").textContent = d.queries === null ?
+		    "no figures from dnsd yet" : HGW.num(d.cache_hits) +
+		    " cache hits of " + HGW.num(d.queries) + " queries";
+	}
+
+	function counts(c) {
+		var dl = HGW.clear(HGW.$("counts"));
+		[["Static hosts", c.hosts, "/hosts"],
+		    ["Neighbours", c.neighbours, "/arp"],
+		    ["Stations seen", c.stations, "/arp"],
+		    ["Events (24 h)", c.events_24h, "/arp"],
+		    ["DNS log entries", c.dns_log, "/dns"],
+		    ["Port forwards", c.forwards, null]].forEach(function (r) {
+			dl.appendChild(el("dt", null, r[0]));
+			dl.appendChild(el("dd", null, r[2] ? el("a",
+			    { href: r[2] }, HGW.num(r[1])) : HGW.num(r[1])));
+		});
+	}
+
+	function refresh() {
+		return HGW.api("status").then(function (s) {
+			daemons(s.daemons);
+			addresses(s);
+			conntrack(s.conntrack);
+			dns(s.dns);
+			counts(s.counts);
+			HGW.status("Updated " + HGW.time(s.now));
+		});
+	}
+
+	function rate(rows, key) {
+		var out = [], i, dt;
+		for (i = 1; i < rows.length; i++) {
+			dt = rows[i].time - rows[i - 1].time;
+			if (dt > 0)
+				out.push([rows[i].time, rows[i][key] * 8 / dt]);
+		}
+		return out;
+	}
+
+	function bits(v) {
+		return HGW.bytes(v).replace("B", "b") + "/s";
+	}
+
+	function charts() {
+		var t = HGW.api("history/traffic").then(function (h) {
+			var rows = h.rows.slice().reverse();
+			HGW.chart(HGW.$("chart-conn"), [{ points:
+			    rows.map(function (r) {
+				return [r.time, r.connections];
+			}) }], { area: true, label: "connections" });
+			HGW.chart(HGW.$("chart-wan"), [
+			    { points: rate(rows, "bytes_in") },
+			    { points: rate(rows, "bytes_out") }],
+			    { format: bits, label: "WAN throughput" });
+		});
+		var d = HGW.api("history/dns").then(function (h) {
+			var rows = h.rows.slice().reverse();
+			HGW.chart(HGW.$("chart-dns"), [
+			    { points: rows.map(function (r) {
+				return [r.time, r.queries]; }) },
+			    { points: [] },
+			    { points: rows.map(function (r) {
+				return [r.time, r.cache_hits]; }) }],
+			    { label: "DNS queries" });
+			HGW.chart(HGW.$("chart-ratio"), [{ points:
+			    rows.filter(function (r) {
+				return r.queries > 0;
+			}).map(function (r) {
+				return [r.time, r.cache_hits / r.queries * 100];
+			}) }], { max: 100, area: true, label: "hit ratio",
+			    format: function (v) { return v + "%"; } });
+		});
+		return Promise.all([t, d]);
+	}
+
+	HGW.poll(refresh, 5000);
+	HGW.poll(charts, 60000);
+});
