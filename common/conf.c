@@ -494,7 +494,7 @@ parse_endpoints(const struct conf_key *k, void *obj, char *val,
     struct conf_why *w)
 {
 	struct hgw_endpoint	 eps[CONF_LIST_MAX];
-	char			*items[CONF_LIST_MAX];
+	char			*items[CONF_LIST_MAX] = { NULL };
 	int			 n, i, j;
 
 	if ((n = split_list(val, items, w, k->name)) < 0)
@@ -523,7 +523,7 @@ parse_prefixes(const struct conf_key *k, void *obj, char *val,
     struct conf_why *w)
 {
 	struct hgw_prefix4	 pfx[CONF_LIST_MAX];
-	char			*items[CONF_LIST_MAX];
+	char			*items[CONF_LIST_MAX] = { NULL };
 	int			 n, i;
 
 	if ((n = split_list(val, items, w, k->name)) < 0)
@@ -549,7 +549,7 @@ parse_zones(const struct conf_key *k, void *obj, char *val,
     struct conf_why *w)
 {
 	struct hgw_dns_zone	 z[CONF_LIST_MAX];
-	char			*items[CONF_LIST_MAX], *eq;
+	char			*items[CONF_LIST_MAX] = { NULL }, *eq;
 	int			 n, i, j;
 
 	if ((n = split_list(val, items, w, k->name)) < 0)
