@@ -1,0 +1,175 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * arpd.c: homegw-arpd's main(): options, set-up order, reload and shutdown,
+ * and nothing else.  The mirror is in mirror.c, the watch in watch.c, the
+ * ARP socket in packet.c and wire.c, proxy ARP in proxy.c, the kernel
+ * calls in kernel.c and the database writes in publish.c.
+ */
+#include <sys/time.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+#include "netlink.h"
+#include "state.h"
+#include "arpd.h"
+
+#define USAGE	"[-fhnvV] [-c file]"
+
+static struct arpd arpd;
+
+/* Periodic work: proxy and pin reconcile (no events come for proxies). */
+static void
+reconcile_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct arpd *a = arg;
+
+	proxy_reconcile(a);
+	mirror_pins_reconcile(a);
+}
+
+static void
+prune_cb(evutil_socket_t fd, short events, void *arg)
+{
+	publish_prune(arg);
+}
+
+/* SIGHUP with a valid new config: apply what changed. */
+static int
+arpd_reload(struct hgw_daemon *d, struct hgw_conf *newconf)
+{
+	struct arpd *a = d->arg;
+
+	if (strcmp(newconf->lan.ifname, a->ifname) != 0) {
+		log_warnx("the LAN interface changed from \"%s\" to \"%s\": "
+		    "restart homegw-arpd to apply it", a->ifname,
+		    newconf->lan.ifname);
+		return (-1);
+	}
+	a->conf = newconf;
+	mirror_set_reservations(a);
+	if (proxy_load(a) < 0) {
+		log_warnx("out of memory loading the proxy set");
+		return (-1);
+	}
+	proxy_reconcile(a);
+	mirror_pins_reconcile(a);
+	publish_live_dirty(a);
+	return (0);
+}
+
+static void
+arpd_flush(struct hgw_daemon *d)
+{
+	publish_flush(d->arg);
+}
+
+static const char *
+arpd_status(struct hgw_daemon *d)
+{
+	struct arpd *a = d->arg;
+
+	snprintf(a->status, sizeof(a->status),
+	    "%u neighbours, %zu stations, %zu proxied, %lu malformed",
+	    a->nneighs, watch_count(a->watch), a->nproxies, a->malformed);
+	return (a->status);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const int caps[] = { CAP_NET_ADMIN, CAP_NET_RAW };
+	struct hgw_daemon	 d = {
+		.name = "arpd",
+		.usage = USAGE,
+		.reload = arpd_reload,
+		.flush = arpd_flush,
+		.status = arpd_status,
+		.arg = &arpd,
+	};
+	struct arpd		*a = &arpd;
+	struct timeval		 tv_reconcile = { ARPD_RECONCILE_S, 0 };
+	struct timeval		 tv_prune = { ARPD_PRUNE_S, 0 };
+	int			 r;
+
+	daemon_init(&d, argc, argv);
+	a->d = &d;
+	a->conf = d.conf;
+	a->pkt_fd = -1;
+	if ((size_t)snprintf(a->ifname, sizeof(a->ifname), "%s",
+	    d.conf->lan.ifname) >= sizeof(a->ifname) || a->ifname[0] == '\0')
+		fatalx("%s: no usable [lan] interface", d.conf_path);
+
+	daemon_open_state(&d);
+	if ((a->nl = netlink_request_sock(NETLINK_ROUTE)) == NULL)
+		fatal("netlink socket");
+	if ((r = kernel_link_get(a->nl, a->ifname, &a->ifindex, a->mac)) < 0)
+		fatalx("LAN interface \"%s\": %s", a->ifname, strerror(-r));
+	/* Raw sockets need CAP_NET_RAW: open it before dropping privileges. */
+	if ((a->pkt_fd = packet_open(a->ifindex)) < 0)
+		fatalx("ARP socket on \"%s\": %s", a->ifname,
+		    strerror(-a->pkt_fd));
+	if (daemon_drop_privileges(&d, caps, sizeof(caps) / sizeof(caps[0]))
+	    == -1)
+		exit(1);
+
+	mirror_set_reservations(a);
+	if (publish_start(a) < 0)
+		fatalx("cannot prepare the database writes");
+	publish_prune(a);
+	if ((r = publish_load_history(a)) < 0)
+		log_warnx("station history unreadable (%s), starting empty",
+		    strerror(-r));
+	if (proxy_load(a) < 0)
+		fatalx("out of memory loading the proxy set");
+	if ((r = kernel_proxy_delay_zero(a->nl, a->ifindex)) < 0)
+		log_warnx("cannot set proxy_delay=0 on \"%s\" (%s), proxy "
+		    "replies from the kernel may be delayed", a->ifname,
+		    strerror(-r));
+
+	/* Enumerate: dump the table (and reconcile pins and proxies). */
+	if (mirror_start(a) < 0)
+		fatal("neighbour events");
+	if (d.conf->arp.prime)
+		mirror_prime(a);
+	if (wire_start(a) < 0)
+		fatalx("cannot watch the ARP socket");
+
+	a->ev_reconcile = event_new(d.base, -1, EV_PERSIST, reconcile_cb, a);
+	a->ev_prune = event_new(d.base, -1, EV_PERSIST, prune_cb, a);
+	if (a->ev_reconcile == NULL || a->ev_prune == NULL ||
+	    event_add(a->ev_reconcile, &tv_reconcile) == -1 ||
+	    event_add(a->ev_prune, &tv_prune) == -1)
+		fatalx("cannot add timers");
+	publish_live_dirty(a);
+	a->running = 1;
+	log_info("watching \"%s\" (%u neighbours, %zu stations, %zu proxied)",
+	    a->ifname, a->nneighs, watch_count(a->watch), a->nproxies);
+
+	daemon_start(&d);
+	event_base_dispatch(d.base);
+	daemon_stop(&d);
+
+	event_free(a->ev_prune);
+	event_free(a->ev_reconcile);
+	wire_stop(a);
+	proxy_clear(a);
+	mirror_stop(a);
+	publish_stop(a);
+	watch_free(a->watch);
+	free(a->reserved);
+	nl_socket_free(a->nl);
+	daemon_free(&d);
+	return (0);
+}
