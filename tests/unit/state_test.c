@@ -182,12 +182,14 @@ test_open_real(void)
 static void
 test_open_race(void)
 {
-	const char	*path = tmp_path("race.db");
+	char		 path[256];
 	pid_t		 pids[RACE_PROCS];
 	sqlite3		*db;
 	char		 go = 'g';
 	int		 barrier[2], i, ok = 0, status = 0, r;
 
+	/* Our own copy: tmp_path() reuses its buffers. */
+	snprintf(path, sizeof(path), "%s", tmp_path("race.db"));
 	if (pipe(barrier) == -1) {
 		CHECK(0);
 		return;
