@@ -207,9 +207,9 @@ static const struct {
 	{ LAN "[wan]\naddress = 203.0.113.2/24\n",
 	  "t.conf:4: expected key \"interface\" in [wan], got \"\"" },
 	{ LAN "[host nas]\naddress = 192.168.1.10\n",
-	  "t.conf:4: expected key \"mac\" in [host], got \"\"" },
+	  "t.conf:4: expected key \"mac\" in [host nas], got \"\"" },
 	{ LAN "[wan]\ninterface = eth1\n[forward web]\nwan_port = 80\n",
-	  "t.conf:6: expected key \"to\" in [forward], got \"\"" },
+	  "t.conf:6: expected key \"to\" in [forward web], got \"\"" },
 	{ LAN "[gateway]\nuser = homegw\x01\n",
 	  "t.conf:5: expected printable text after \"user\", got "
 	  "\"homegw\\x01\"" },
