@@ -120,8 +120,8 @@ used_spans(struct ctl *c, struct spans *s, uint32_t *ret_lo,
 		spans_add(s, p0, p1);
 	}
 	if ((live = live_if_any(c)) != NULL &&
-	    sqlite3_prepare_v2(live, "SELECT address FROM neighbours WHERE mac IS NOT NULL",
-	    -1, &st, NULL) == SQLITE_OK) {
+	    sqlite3_prepare_v2(live, "SELECT address FROM neighbours "
+	    "WHERE mac IS NOT NULL", -1, &st, NULL) == SQLITE_OK) {
 		while (sqlite3_step(st) == SQLITE_ROW && n++ < HOSTS_SEEN_MAX) {
 			const char *t = (const char *)sqlite3_column_text(st, 0);
 
