@@ -26,6 +26,7 @@ struct netlink_watch;
 struct state_writer;
 
 #define ARPD_NEIGH_MAX		4096	/* mirrored neighbours */
+#define ARPD_NEIGH_BUCKETS	256
 #define ARPD_PROXY_MAX		1024	/* proxied addresses, ranges expanded */
 #define ARPD_EVENTS_MAX		256	/* events waiting for the database */
 #define ARPD_PRIME_MAX		256	/* entries primed at start */
@@ -222,7 +223,7 @@ struct arpd {
 	struct event		*ev_prune;
 
 	/* mirror.c */
-	struct neigh_list	 neighs;
+	struct neigh_list	 neighs[ARPD_NEIGH_BUCKETS];
 	unsigned int		 nneighs;
 	unsigned int		 gen;
 
@@ -267,6 +268,7 @@ int		 mirror_start(struct arpd *);
 void		 mirror_resync(struct arpd *);
 void		 mirror_stop(struct arpd *);
 struct neigh	*mirror_find(struct arpd *, struct in_addr);
+struct neigh_list *mirror_bucket(struct arpd *, struct in_addr);
 void		 mirror_observe(struct arpd *, struct in_addr,
 		    const uint8_t mac[ADDR_MAC_LEN], int gratuitous);
 void		 mirror_pins_schedule(struct arpd *);

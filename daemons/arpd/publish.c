@@ -86,6 +86,21 @@ metrics(struct arpd *a, sqlite3 *db)
 	state_metric_set(db, d, "kernel_errors", (double)a->kernel_errors);
 }
 
+static int
+write_neigh(struct arpd *a, const struct neigh *n)
+{
+	char	 ip[INET_ADDRSTRLEN], mac[ADDR_MAC_STRLEN];
+
+	bind_text(st_neigh_ins, 1, addr_fmt_ip4(n->addr, ip));
+	bind_text(st_neigh_ins, 2, a->ifname);
+	if (n->has_mac)
+		bind_text(st_neigh_ins, 3, addr_fmt_mac(n->mac, mac));
+	bind_text(st_neigh_ins, 4, nud_name(n->state));
+	sqlite3_bind_int(st_neigh_ins, 5, mirror_is_pinned(a, n->addr));
+	sqlite3_bind_int64(st_neigh_ins, 6, n->updated);
+	return (step(st_neigh_ins));
+}
+
 /* live.db: rewrite our neighbours rows from the mirror, then metrics. */
 static int
 live_flush_cb(sqlite3 *db, void *arg)
@@ -99,18 +114,10 @@ live_flush_cb(sqlite3 *db, void *arg)
 	bind_text(st_neigh_del, 1, a->ifname);
 	if (step(st_neigh_del) < 0)
 		return (-EIO);
-	LIST_FOREACH(n, &a->neighs, entry) {
-		bind_text(st_neigh_ins, 1, addr_fmt_ip4(n->addr, ip));
-		bind_text(st_neigh_ins, 2, a->ifname);
-		if (n->has_mac)
-			bind_text(st_neigh_ins, 3, addr_fmt_mac(n->mac, mac));
-		bind_text(st_neigh_ins, 4, nud_name(n->state));
-		sqlite3_bind_int(st_neigh_ins, 5,
-		    mirror_is_pinned(a, n->addr));
-		sqlite3_bind_int64(st_neigh_ins, 6, n->updated);
-		if (step(st_neigh_ins) < 0)
-			return (-EIO);
-	}
+	for (i = 0; i < ARPD_NEIGH_BUCKETS; i++)
+		LIST_FOREACH(n, &a->neighs[i], entry)
+			if (write_neigh(a, n) < 0)
+				return (-EIO);
 	for (i = 0; i < a->nproxies; i++) {
 		bind_text(st_proxy_ins, 1, addr_fmt_ip4(a->proxies[i].addr,
 		    ip));
