@@ -34,16 +34,20 @@ const char *const schema_live[] = {
 	"  name TEXT PRIMARY KEY,"
 	"  mac TEXT NOT NULL,"
 	"  address TEXT NOT NULL UNIQUE,"
-	"  pin_arp INTEGER NOT NULL DEFAULT 0"
+	"  pin_arp INTEGER NOT NULL DEFAULT 0,"
+	"  seq INTEGER NOT NULL DEFAULT 0"	/* address as a number: order */
 	");"
 	/* Owner: addrd.  The gateway's own addresses and their state. */
 	"CREATE TABLE addresses ("
-	"  role TEXT PRIMARY KEY,"		/* lan, wan, wan_gateway */
+	"  role TEXT PRIMARY KEY,"		/* lan, wan, route */
 	"  ifname TEXT NOT NULL,"
 	"  address TEXT NOT NULL,"
 	"  plen INTEGER NOT NULL,"
-	"  state TEXT NOT NULL,"	/* waiting, probing, active, conflict */
-	"  conflict_mac TEXT,"
+	"  state TEXT NOT NULL,"	/* waiting, probing, active, conflict, */
+	"  conflict_mac TEXT,"		/* error, foreign */
+	"  mac TEXT,"			/* the interface's own MAC */
+	"  detail TEXT,"		/* why waiting/error, in words */
+	"  seq INTEGER NOT NULL DEFAULT 0,"	/* address as a number */
 	"  updated INTEGER NOT NULL"
 	");"
 	/* Owner: arpd.  Mirror of the kernel neighbour table (IPv4). */

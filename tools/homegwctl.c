@@ -24,6 +24,7 @@
 int	ctl_version(struct ctl *, int, char **);
 int	ctl_status(struct ctl *, int, char **);
 int	ctl_check_config(struct ctl *, int, char **);
+int	ctl_hosts(struct ctl *, int, char **);
 int	ctl_nat(struct ctl *, int, char **);
 int	ctl_arp(struct ctl *, int, char **);
 
@@ -31,6 +32,7 @@ static const struct ctl_command commands[] = {
 	{ "version", ctl_version, "version" },
 	{ "status", ctl_status, "status" },
 	{ "check-config", ctl_check_config, "check-config [-v] [file]" },
+	{ "hosts", ctl_hosts, "hosts [--free | suggest [name [mac]]]" },
 	{ "nat", ctl_nat, "nat [--host h] [--proto p] [--port n] [--state s] "
 	    "[--sort key] [--limit n] | nat top | nat rules | "
 	    "nat flush-rules | nat load-rules" },

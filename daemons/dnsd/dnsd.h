@@ -214,6 +214,7 @@ struct pending {
 	struct event		*ev;		/* reply readable */
 	struct event		*ev_timer;	/* this try timed out */
 	struct bufferevent	*bev;		/* TCP fallback */
+	int			 tcp_next;	/* retry this upstream by TCP */
 	uint8_t			*tcpbuf;
 	int			 up;		/* upstream of this try */
 	unsigned int		 generation;	/* of the upstream table */

@@ -342,7 +342,7 @@ accept_reply(struct pending *p, const uint8_t *buf, size_t len, int tcp)
 		p->tries--;
 		p->tried &= ~(1U << p->up);
 		try_close(p);
-		p->bev = (struct bufferevent *)1;	/* "use TCP" marker */
+		p->tcp_next = 1;
 		send_next(p);
 		return;
 	}
@@ -591,10 +591,10 @@ send_next(struct pending *p)
 	struct dnsd	*dd = p->dnsd;
 	struct upstream	*u;
 	struct timeval	 tv;
-	int		 i, use_tcp = p->bev == (struct bufferevent *)1;
+	int		 i, use_tcp = p->tcp_next;
 	unsigned int	 ms;
 
-	p->bev = NULL;
+	p->tcp_next = 0;
 	if (use_tcp)
 		i = p->up;
 	else if ((i = pick(p)) < 0) {

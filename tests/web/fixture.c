@@ -96,14 +96,16 @@ fill_live(sqlite3 *db, int64_t now, int nflows)
 	    (long long)now, (long long)now);
 	exec(db, sql);
 	snprintf(sql, sizeof(sql),
-	    "INSERT INTO addresses VALUES ('lan', 'br-lan', '192.168.50.1', "
+	    "INSERT INTO addresses (role, ifname, address, plen, state, "
+	    "conflict_mac, updated) VALUES ('lan', 'br-lan', '192.168.50.1', "
 	    "24, 'active', NULL, %lld);"
-	    "INSERT INTO addresses VALUES ('wan', 'wan0', '203.0.113.2', 24, "
+	    "INSERT INTO addresses (role, ifname, address, plen, state, "
+	    "conflict_mac, updated) VALUES ('wan', 'wan0', '203.0.113.2', 24, "
 	    "'active', NULL, %lld);"
-	    "INSERT INTO hosts VALUES ('lan1', '02:00:00:00:50:10', "
-	    "'192.168.50.10', 0);"
-	    "INSERT INTO hosts VALUES ('lan2', '02:00:00:00:50:11', "
-	    "'192.168.50.11', 1);"
+	    "INSERT INTO hosts (name, mac, address, pin_arp) VALUES ('lan1', "
+	    "'02:00:00:00:50:10', '192.168.50.10', 0);"
+	    "INSERT INTO hosts (name, mac, address, pin_arp) VALUES ('lan2', "
+	    "'02:00:00:00:50:11', '192.168.50.11', 1);"
 	    "INSERT INTO neighbours VALUES ('192.168.50.10', 'br-lan', "
 	    "'02:00:00:00:50:10', 'reachable', 0, 0, %lld);"
 	    "INSERT INTO neighbours VALUES ('192.168.50.11', 'br-lan', "

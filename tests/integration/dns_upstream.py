@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+#
+# dns_upstream.py: a scriptable upstream for the dnsd lab tests.  Answers
+# every A query with one address (--answer), except names starting with
+# "rebind." (answered with 10.0.0.1, a private address) and names outside
+# example.test (NXDOMAIN).  Each query's name is appended to --log.  With
+# --forge it first sends three forged replies carrying 6.6.6.6: one with a
+# wrong ID, one with the right ID but another question, and one from a
+# different source port; then, after a short pause, the real reply.
+import argparse
+import socket
+import struct
+import sys
+import time
+
+POISON = bytes([6, 6, 6, 6])
+
+
+def qname_of(pkt):
+    pos, labels = 12, []
+    while pkt[pos] != 0:
+        n = pkt[pos]
+        labels.append(pkt[pos + 1:pos + 1 + n].decode('ascii', 'replace'))
+        pos += 1 + n
+    return '.'.join(labels), pos + 1 + 4
+
+
+def reply(qid, question, addr, ttl, rcode=0):
+    hdr = struct.pack('!HHHHHH', qid, 0x8180 | rcode, 1,
+                      0 if rcode else 1, 0, 0)
+    body = question
+    if not rcode:
+        body += struct.pack('!HHHIH', 0xc00c, 1, 1, ttl, 4) + addr
+    return hdr + body
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--addr', required=True)
+    ap.add_argument('--port', type=int, default=53)
+    ap.add_argument('--answer', required=True)
+    ap.add_argument('--ttl', type=int, default=300)
+    ap.add_argument('--log', required=True)
+    ap.add_argument('--forge', action='store_true')
+    a = ap.parse_args()
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((a.addr, a.port))
+    other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    other.bind((a.addr, 0))
+    answer = socket.inet_aton(a.answer)
+    print('ready', flush=True)
+    while True:
+        pkt, peer = s.recvfrom(4096)
+        if len(pkt) < 17:
+            continue
+        qid = struct.unpack('!H', pkt[:2])[0]
+        name, qend = qname_of(pkt)
+        question = pkt[12:qend]
+        with open(a.log, 'a') as f:
+            f.write(name + '\n')
+        lname = name.lower()
+        if not (lname == 'example.test' or lname.endswith('.example.test')):
+            s.sendto(reply(qid, question, answer, a.ttl, 3), peer)
+            continue
+        addr = answer
+        if lname.startswith('rebind.'):
+            addr = socket.inet_aton('10.0.0.1')
+        if a.forge:
+            s.sendto(reply(qid ^ 0x5a5a, question, POISON, 86400), peer)
+            wrong = b'\x05other' + question[question[0] + 1:]
+            s.sendto(reply(qid, wrong, POISON, 86400), peer)
+            other.sendto(reply(qid, question, POISON, 86400), peer)
+            time.sleep(0.05)
+        s.sendto(reply(qid, question, addr, a.ttl), peer)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
