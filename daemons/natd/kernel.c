@@ -40,6 +40,19 @@
 #include "natd.h"
 
 #define DUMP_RCVBUF		(1024 * 1024)
+/*
+ * The event socket's buffer.  A NEW event takes about 1 KiB of buffer;
+ * 16 MiB hold some 15,000, half a second of a connection flood while the
+ * loop is busy with a dump or a database flush.
+ */
+#define EVENT_RCVBUF		(16 * 1024 * 1024)
+/*
+ * Events are read in batches at most this often: one wakeup per event
+ * cost more than the rest of natd's work together (measured with perf
+ * under a connection flood), and 50 ms is nothing against the mirror's
+ * one-second write interval.
+ */
+#define EVENT_BATCH_MS		50
 
 struct kernel {
 	struct event_base	*base;
@@ -339,10 +352,10 @@ kernel_ct_subscribe(struct kernel *k, unsigned int resync_min_ms)
 		NFNLGRP_CONNTRACK_NEW, NFNLGRP_CONNTRACK_DESTROY };
 
 	k->watch = netlink_watch_new(k->base, NETLINK_NETFILTER, groups,
-	    2, NETLINK_WATCH_RCVBUF, msg_cb, watch_resync_cb, resync_min_ms, k);
+	    2, EVENT_RCVBUF, msg_cb, watch_resync_cb, resync_min_ms, k);
 	if (k->watch == NULL)
 		return (-errno);
-	return (0);
+	return (netlink_watch_batch(k->watch, k->base, EVENT_BATCH_MS));
 }
 
 /* Ask for a deferred, rate-limited resync. */
