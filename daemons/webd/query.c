@@ -4,11 +4,11 @@
  * query.c: SQL for the conntrack view, built from what the client asked
  * for.  Filters only ever become bound parameters, and sort keys are
  * looked up in a fixed table, so no client text reaches the SQL itself.
- * The sort expressions match the indexes in schema.c (orig_src, orig_dst,
- * orig_bytes + reply_bytes, first_seen, lan_addr), so the common views of a large
- * table ("biggest flows", "newest flows", "flows of this host") read an
- * index instead of sorting every row.  Pure string work: no SQLite calls
- * besides binding, no logging.
+ * natd keeps a single index on the table (lan_addr, to spare its own
+ * hot path), so a filter scans the capped table once and SQLite keeps
+ * only the requested page while sorting (LIMIT turns the sort into a
+ * top-N), which stays quick for tens of thousands of flows.  Pure string
+ * work: no SQLite calls besides binding, no logging.
  */
 #include <stdio.h>
 #include <string.h>
