@@ -26,8 +26,10 @@ struct netlink_watch;
 struct state_writer;
 
 #define ARPD_NEIGH_MAX		4096	/* mirrored neighbours */
+#define ARPD_NEIGH_BUCKETS	256
 #define ARPD_PROXY_MAX		1024	/* proxied addresses, ranges expanded */
 #define ARPD_EVENTS_MAX		256	/* events waiting for the database */
+#define ARPD_EVENTS_PER_S	50	/* events logged and kept per second */
 #define ARPD_PRIME_MAX		256	/* entries primed at start */
 #define ARPD_FLIPFLOP_WINDOW	600	/* seconds */
 #define ARPD_REPEAT_INTERVAL	60	/* seconds between repeated warnings */
@@ -145,6 +147,8 @@ int		 packet_build_reply(uint8_t *buf, size_t len,
 		    struct in_addr addr);
 /* Open the ARP socket on ifindex (BPF filter, promiscuous): fd or -errno. */
 int		 packet_open(int ifindex);
+/* Frames dropped on a full queue since the last call (resets). */
+unsigned int	 packet_drops(int fd);
 /* Send a frame out of ifindex: 0 or -errno. */
 int		 packet_send(int fd, int ifindex, const uint8_t *buf,
 		    size_t len);
@@ -222,7 +226,7 @@ struct arpd {
 	struct event		*ev_prune;
 
 	/* mirror.c */
-	struct neigh_list	 neighs;
+	struct neigh_list	 neighs[ARPD_NEIGH_BUCKETS];
 	unsigned int		 nneighs;
 	unsigned int		 gen;
 
@@ -252,9 +256,14 @@ struct arpd {
 	/* counters */
 	unsigned long		 frames;
 	unsigned long		 malformed;
+	unsigned long		 queue_drops;
 	unsigned long		 proxy_replies;
 	unsigned long		 events_total;
 	unsigned long		 events_dropped;
+	unsigned long		 events_suppressed;
+	int64_t			 rate_second;
+	unsigned int		 rate_count;
+	unsigned long		 rate_suppressed;
 	unsigned long		 resyncs;
 	unsigned long		 pin_restores;
 	unsigned long		 kernel_errors;
@@ -267,6 +276,7 @@ int		 mirror_start(struct arpd *);
 void		 mirror_resync(struct arpd *);
 void		 mirror_stop(struct arpd *);
 struct neigh	*mirror_find(struct arpd *, struct in_addr);
+struct neigh_list *mirror_bucket(struct arpd *, struct in_addr);
 void		 mirror_observe(struct arpd *, struct in_addr,
 		    const uint8_t mac[ADDR_MAC_LEN], int gratuitous);
 void		 mirror_pins_schedule(struct arpd *);
