@@ -494,7 +494,7 @@ parse_endpoints(const struct conf_key *k, void *obj, char *val,
     struct conf_why *w)
 {
 	struct hgw_endpoint	 eps[CONF_LIST_MAX];
-	char			*items[CONF_LIST_MAX];
+	char			*items[CONF_LIST_MAX] = { NULL };
 	int			 n, i, j;
 
 	if ((n = split_list(val, items, w, k->name)) < 0)
@@ -523,7 +523,7 @@ parse_prefixes(const struct conf_key *k, void *obj, char *val,
     struct conf_why *w)
 {
 	struct hgw_prefix4	 pfx[CONF_LIST_MAX];
-	char			*items[CONF_LIST_MAX];
+	char			*items[CONF_LIST_MAX] = { NULL };
 	int			 n, i;
 
 	if ((n = split_list(val, items, w, k->name)) < 0)
@@ -549,7 +549,7 @@ parse_zones(const struct conf_key *k, void *obj, char *val,
     struct conf_why *w)
 {
 	struct hgw_dns_zone	 z[CONF_LIST_MAX];
-	char			*items[CONF_LIST_MAX], *eq;
+	char			*items[CONF_LIST_MAX] = { NULL }, *eq;
 	int			 n, i, j;
 
 	if ((n = split_list(val, items, w, k->name)) < 0)
@@ -1098,7 +1098,7 @@ static void
 check_required(struct parser *p, enum conf_sec sec, const int *kline,
     int hline, const char *header)
 {
-	char	 what[128];
+	char	 what[CONF_NAME_MAX + 64];
 	size_t	 i;
 
 	for (i = 0; i < NKEYS; i++) {
@@ -1148,14 +1148,15 @@ check_hosts(struct parser *p, int lan_ok)
 	struct conf_host_priv	*hp, *op;
 	char			 net[32], a[INET_ADDRSTRLEN];
 	char			 m[ADDR_MAC_STRLEN];
+	char			 hdr[CONF_NAME_MAX + 16];
 	int			 ai = key_index(SEC_HOST, "address");
 	int			 mi = key_index(SEC_HOST, "mac");
 
 	lan_net(c, net, sizeof(net));
 	TAILQ_FOREACH(h, &c->hosts, entry) {
 		hp = (struct conf_host_priv *)(void *)h;
-		check_required(p, SEC_HOST, hp->kline, h->line,
-		    "[host]");
+		snprintf(hdr, sizeof(hdr), "[host %s]", h->name);
+		check_required(p, SEC_HOST, hp->kline, h->line, hdr);
 		if (strcmp(h->name, c->gateway.name) == 0)
 			conf_errorf(p, h->line, h->name, "a host name other "
 			    "than the gateway's own name");
@@ -1210,8 +1211,8 @@ check_forwards(struct parser *p, int lan_ok)
 	lan_net(c, net, sizeof(net));
 	TAILQ_FOREACH(f, &c->forwards, entry) {
 		fp = (struct conf_fwd_priv *)(void *)f;
-		check_required(p, SEC_FORWARD, fp->kline, f->line,
-		    "[forward]");
+		snprintf(got, sizeof(got), "[forward %s]", f->name);
+		check_required(p, SEC_FORWARD, fp->kline, f->line, got);
 		if (c->wan.ifname[0] == '\0' && !nowan_reported &&
 		    p->secline[SEC_WAN] == 0) {
 			snprintf(got, sizeof(got), "[forward %s]", f->name);

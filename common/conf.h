@@ -164,7 +164,11 @@ struct hgw_conf	*conf_load_buffer(const char *buf, size_t len,
 struct hgw_conf	*conf_default(void);
 /* Free a config; NULL is fine. */
 void		 conf_free(struct hgw_conf *);
-/* Write the config back in canonical form (sorted keys, defaults shown). */
+/*
+ * Write the config back in canonical form: sections and keys in a fixed
+ * order, every key with its effective value.  The output parses back to
+ * the same config and prints identically.
+ */
 void		 conf_print(FILE *, const struct hgw_conf *);
 
 /* Path of live.db and homegw.db for this config, into buf of PATH_MAX. */

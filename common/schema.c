@@ -64,6 +64,7 @@ const char *const schema_live[] = {
 	"CREATE INDEX neighbours_mac ON neighbours(mac);"
 	/* Owner: natd.  Mirror of the kernel conntrack table. */
 	"CREATE TABLE conntrack ("
+	"  key INTEGER PRIMARY KEY,"		/* natd's hash of id + tuple */
 	"  ct_id INTEGER NOT NULL,"		/* kernel id, may be reused */
 	"  family INTEGER NOT NULL,"		/* 4 or 6 */
 	"  proto TEXT NOT NULL,"		/* tcp, udp, icmp, ... */
@@ -77,7 +78,7 @@ const char *const schema_live[] = {
 	"  reply_dport INTEGER NOT NULL,"
 	"  tcp_state TEXT,"			/* NULL unless tcp */
 	"  status INTEGER NOT NULL,"		/* IPS_* bits */
-	"  timeout INTEGER NOT NULL,"		/* seconds left at updated */
+	"  timeout INTEGER NOT NULL,"		/* seconds left at last_seen */
 	"  orig_packets INTEGER NOT NULL DEFAULT 0,"
 	"  orig_bytes INTEGER NOT NULL DEFAULT 0,"
 	"  reply_packets INTEGER NOT NULL DEFAULT 0,"
@@ -85,13 +86,13 @@ const char *const schema_live[] = {
 	"  lan_addr TEXT,"			/* the LAN side, if any */
 	"  lan_host TEXT,"			/* host table name, if any */
 	"  first_seen INTEGER NOT NULL,"
-	"  last_seen INTEGER NOT NULL,"
-	"  PRIMARY KEY (ct_id, proto, orig_src, orig_sport, orig_dst, orig_dport)"
+	"  last_seen INTEGER NOT NULL"
 	");"
-	"CREATE INDEX conntrack_src ON conntrack(orig_src);"
-	"CREATE INDEX conntrack_dst ON conntrack(orig_dst);"
-	"CREATE INDEX conntrack_bytes ON conntrack((orig_bytes + reply_bytes));"
-	"CREATE INDEX conntrack_first ON conntrack(first_seen);"
+	/*
+	 * One index only: every index costs natd's hot path on each new and
+	 * each dead flow, and the table is capped ([nat] max_flows), so a
+	 * filtered scan stays fast.
+	 */
 	"CREATE INDEX conntrack_lan ON conntrack(lan_addr);"
 	/* Owner: dnsd.  Health and figures of each upstream. */
 	"CREATE TABLE dns_upstreams ("

@@ -268,23 +268,19 @@ create_file(const char *path)
 	return (0);
 }
 
-/* Open a database with an explicit migration list (for the tests). */
-int
-state_open_schema(const char *path, enum hgw_db which, int readonly,
+/*
+ * Open one connection, set it up and, unless readonly, switch the file to
+ * WAL and migrate it.
+ */
+static int
+open_conn(const char *path, enum hgw_db which, int readonly,
     const char *const *migrations, int count, sqlite3 **ret)
 {
-	struct stat	 sb;
 	sqlite3		*db = NULL;
 	int64_t		 version;
 	char		 sql[64];
 	int		 flags, rc, r;
 
-	if (stat(path, &sb) == -1) {
-		if (errno != ENOENT || readonly)
-			return (-errno);
-		if ((r = create_file(path)) < 0)
-			return (r);
-	}
 	flags = readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	flags |= SQLITE_OPEN_NOMUTEX;
@@ -337,6 +333,84 @@ state_open_schema(const char *path, enum hgw_db which, int readonly,
 	return (0);
  fail:
 	sqlite3_close(db);
+	return (r);
+}
+
+/*
+ * A new database is built under a private name, switched to WAL and
+ * migrated there, then linked into place.  Daemons starting at once thus
+ * never see a half-made file: switching a fresh rollback-journal file to
+ * WAL while another process migrates it can deadlock on the file locks,
+ * and SQLite then answers SQLITE_BUSY at once instead of waiting.  link()
+ * fails if another daemon won the race, and its file is as good as ours.
+ */
+static int
+create_db(const char *path, enum hgw_db which,
+    const char *const *migrations, int count)
+{
+	char		 tmp[PATH_MAX];
+	sqlite3		*db;
+	int		 n, r;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.new.%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return (-ENAMETOOLONG);
+	(void)unlink(tmp);	/* left by a crash of an earlier pid */
+	if ((r = create_file(tmp)) < 0)
+		return (r);
+	if ((r = open_conn(tmp, which, 0, migrations, count, &db)) < 0)
+		goto out;
+	/* The last connection checkpoints and removes -wal and -shm. */
+	if (sqlite3_close(db) != SQLITE_OK) {
+		r = -EIO;
+		goto out;
+	}
+	if (link(tmp, path) == -1 && errno != EEXIST) {
+		/* No hard links on this file system: rename instead. */
+		if (errno != EPERM && errno != ENOTSUP && errno != EXDEV) {
+			r = -errno;
+			goto out;
+		}
+		if (access(path, F_OK) == -1 && rename(tmp, path) == -1) {
+			r = -errno;
+			goto out;
+		}
+	}
+ out:
+	(void)unlink(tmp);
+	return (r);
+}
+
+/* Open a database with an explicit migration list (for the tests). */
+int
+state_open_schema(const char *path, enum hgw_db which, int readonly,
+    const char *const *migrations, int count, sqlite3 **ret)
+{
+	struct timespec	 ts;
+	struct stat	 sb;
+	int		 r, i;
+
+	if (stat(path, &sb) == -1) {
+		if (errno != ENOENT || readonly)
+			return (-errno);
+		if ((r = create_db(path, which, migrations, count)) < 0)
+			return (r);
+	}
+	/*
+	 * Even so, an older or empty file being switched to WAL by another
+	 * process can answer SQLITE_BUSY without waiting: try again a few
+	 * times after a short, varied pause (this is start-up, not the
+	 * loop).
+	 */
+	for (i = 0;; i++) {
+		r = open_conn(path, which, readonly, migrations, count, ret);
+		if (r != -EBUSY || i == STATE_BEGIN_TRIES)
+			break;
+		log_debug("%s: %s busy, retrying", __func__, path);
+		ts.tv_sec = 0;
+		ts.tv_nsec = (50 + (long)(getpid() % 50) * (i + 1)) * 1000000L;
+		nanosleep(&ts, NULL);
+	}
 	return (r);
 }
 

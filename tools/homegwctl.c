@@ -27,6 +27,8 @@ int	ctl_check_config(struct ctl *, int, char **);
 int	ctl_hosts(struct ctl *, int, char **);
 int	ctl_nat(struct ctl *, int, char **);
 int	ctl_arp(struct ctl *, int, char **);
+int	ctl_passwd(struct ctl *, int, char **);
+int	ctl_dns(struct ctl *, int, char **);
 
 static const struct ctl_command commands[] = {
 	{ "version", ctl_version, "version" },
@@ -37,6 +39,8 @@ static const struct ctl_command commands[] = {
 	    "[--sort key] [--limit n] | nat top | nat rules | "
 	    "nat flush-rules | nat load-rules" },
 	{ "arp", ctl_arp, "arp [events [-n count] | history address|mac]" },
+	{ "passwd", ctl_passwd, "passwd" },
+	{ "dns", ctl_dns, "dns [log [-n count] [client|name] | history]" },
 };
 
 static void __attribute__((noreturn))

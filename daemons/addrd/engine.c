@@ -377,7 +377,6 @@ log_addr(struct engine *e, int r, const struct reconcile_result *res)
 		    "leaving it alone", wa->ifname, ip, wa->plen);
 		break;
 	case ADDR_ELSEWHERE:
-		ifname_of(e, res->elsewhere_ifindex[r], n);
 		log_warnx("%s is already on %s (/%d): not adding it to %s; "
 		    "remove it there (ip addr del %s/%d dev %s) or change "
 		    "%s address", ip, ifname_of(e, res->elsewhere_ifindex[r],

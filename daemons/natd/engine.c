@@ -29,7 +29,7 @@
 /* The counters dump: at least this often apart... */
 #define DUMP_MIN_MS		1000
 /* ...and at most this share of the time spent dumping (1/n). */
-#define DUMP_COST_SHARE		10
+#define DUMP_COST_SHARE		20
 #define DUMP_MAX_MS		10000
 /* Least time between two resyncs after overruns. */
 #define RESYNC_MIN_MS		1000

@@ -40,6 +40,12 @@
 #include "natd.h"
 
 #define DUMP_RCVBUF		(1024 * 1024)
+/*
+ * The event socket's buffer.  A NEW event takes about 1 KiB of buffer;
+ * 16 MiB hold some 15,000, half a second of a connection flood while the
+ * loop is busy with a dump or a database flush.
+ */
+#define EVENT_RCVBUF		(16 * 1024 * 1024)
 
 struct kernel {
 	struct event_base	*base;
@@ -339,7 +345,7 @@ kernel_ct_subscribe(struct kernel *k, unsigned int resync_min_ms)
 		NFNLGRP_CONNTRACK_NEW, NFNLGRP_CONNTRACK_DESTROY };
 
 	k->watch = netlink_watch_new(k->base, NETLINK_NETFILTER, groups,
-	    2, NETLINK_WATCH_RCVBUF, msg_cb, watch_resync_cb, resync_min_ms, k);
+	    2, EVENT_RCVBUF, msg_cb, watch_resync_cb, resync_min_ms, k);
 	if (k->watch == NULL)
 		return (-errno);
 	return (0);

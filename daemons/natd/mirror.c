@@ -123,6 +123,35 @@ key_hash(const struct mirror *m, const struct flow_info *i)
 	return (h & (m->nbuckets - 1));
 }
 
+/*
+ * The key of a flow's row.  A 63-bit FNV-1a hash of the kernel id and
+ * the original tuple: an INTEGER PRIMARY KEY keeps SQLite's work per flow
+ * to one b-tree, and two live flows sharing a hash is as likely as a
+ * 2^-63 coin landing on its edge.
+ */
+int64_t
+mirror_key(const struct flow_info *i)
+{
+	uint64_t	 h = 14695981039346656037ULL;
+	size_t		 k, n = tuple_len(i->orig.family);
+
+#define MIX64(b) do { h ^= (uint8_t)(b); h *= 1099511628211ULL; } while (0)
+	for (k = 0; k < 4; k++)
+		MIX64(i->id >> (8 * k));
+	MIX64(i->proto);
+	MIX64(i->orig.family);
+	for (k = 0; k < n; k++)
+		MIX64(i->orig.src[k]);
+	for (k = 0; k < n; k++)
+		MIX64(i->orig.dst[k]);
+	MIX64(i->orig.sport);
+	MIX64(i->orig.sport >> 8);
+	MIX64(i->orig.dport);
+	MIX64(i->orig.dport >> 8);
+#undef MIX64
+	return ((int64_t)(h & 0x7fffffffffffffffULL));
+}
+
 /* Look a flow up by its key. */
 struct flow *
 mirror_find(struct mirror *m, const struct flow_info *i)
@@ -234,6 +263,17 @@ account(struct mirror *m, struct flow *f, const struct flow_info *i)
 	f->acct_pkts = pkts;
 }
 
+static int
+changed(const struct flow_info *a, const struct flow_info *b)
+{
+	return (a->orig_bytes != b->orig_bytes ||
+	    a->reply_bytes != b->reply_bytes ||
+	    a->orig_packets != b->orig_packets ||
+	    a->reply_packets != b->reply_packets ||
+	    a->tcp_state != b->tcp_state || a->status != b->status ||
+	    memcmp(&a->reply, &b->reply, sizeof(a->reply)) != 0);
+}
+
 /* Add or update a flow seen by an event or a dump. */
 struct flow *
 mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
@@ -253,6 +293,7 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 			return (NULL);
 		}
 		f->info = *i;
+		f->key = mirror_key(i);
 		f->first_seen = i->start > 0 && i->start <= now ? i->start :
 		    now;
 		f->host = -1;
@@ -278,8 +319,16 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 		m->history_created++;
 	}
 	account(m, f, i);
-	f->info = *i;
 	f->gen = m->gen;
+	/*
+	 * Only a change is news: a flow the dump found as it was stays as
+	 * written, so an idle table costs no writes.  The timeout alone
+	 * always changes (it counts down); readers derive what is left from
+	 * timeout and last_seen, which change together.
+	 */
+	if (!changed(&f->info, i) && f->last_seen != 0)
+		return (f);
+	f->info = *i;
 	f->last_seen = now;
 	f->dirty = 1;
 	return (f);
@@ -301,12 +350,12 @@ remove_flow(struct mirror *m, struct flow *f)
 	m->nflows--;
 	if (f->host >= 0 && m->hosts[f->host].connections > 0)
 		m->hosts[f->host].connections--;
-	if (m->ndead < m->max_dead) {
-		m->dead[m->ndead].id = f->info.id;
-		m->dead[m->ndead].proto = f->info.proto;
-		m->dead[m->ndead].orig = f->info.orig;
-		m->ndead++;
-	} else
+	/* A flow born and gone between two flushes never had a row. */
+	if (!f->written)
+		;
+	else if (m->ndead < m->max_dead)
+		m->dead[m->ndead++] = f->key;
+	else
 		m->rewrite = 1;	/* too many to list: rewrite the table */
 	free(f);
 }
@@ -373,8 +422,11 @@ mirror_flushed(struct mirror *m)
 {
 	struct flow	*f;
 
-	TAILQ_FOREACH(f, &m->flows, entry)
+	TAILQ_FOREACH(f, &m->flows, entry) {
+		if (f->dirty)
+			f->written = 1;
 		f->dirty = 0;
+	}
 	m->ndead = 0;
 	m->rewrite = 0;
 }

@@ -88,7 +88,9 @@ struct flow {
 	TAILQ_ENTRY(flow) entry;	/* all flows */
 	int64_t		 first_seen;
 	int64_t		 last_seen;
+	int64_t		 key;		/* the row's key in live.db */
 	uint64_t	 gen;		/* last dump or event that saw it */
+	int		 written;	/* has a row in live.db */
 	int		 dirty;		/* to be written */
 	int		 host;		/* index into mirror hosts, -1 */
 	uint64_t	 acct_out, acct_in, acct_pkts;	/* counted so far */
@@ -103,12 +105,6 @@ struct mirror_host {
 	int		 used;
 };
 
-/* A flow removed from memory whose row must still be deleted. */
-struct flow_key {
-	uint32_t	 id;
-	uint8_t		 proto;
-	struct flow_tuple orig;
-};
 
 struct mirror {
 	struct flow	**buckets;
@@ -122,7 +118,7 @@ struct mirror {
 	int		 lan_plen;
 	struct mirror_host *hosts;
 	unsigned int	 max_hosts;
-	struct flow_key	*dead;		/* rows to delete at next flush */
+	int64_t		*dead;		/* keys of rows to delete at next flush */
 	unsigned int	 ndead;
 	unsigned int	 max_dead;
 	int		 rewrite;	/* rewrite every row at next flush */
@@ -152,6 +148,8 @@ int		 mirror_destroy(struct mirror *, const struct flow_info *);
 /* End a dump: remove flows the dump did not see.  Returns how many. */
 unsigned int	 mirror_sweep(struct mirror *);
 struct flow	*mirror_find(struct mirror *, const struct flow_info *);
+/* The flow's row key: a 63-bit hash of kernel id and original tuple. */
+int64_t		 mirror_key(const struct flow_info *);
 /* The LAN side address of a flow (0.0.0.0 if none). */
 struct in_addr	 mirror_flow_lan_addr(const struct mirror *,
 		    const struct flow_info *);

@@ -101,23 +101,6 @@ tuple_addr(const struct flow_tuple *t, const uint8_t *a, char *buf,
 		snprintf(buf, len, "?");
 }
 
-static void
-bind_key(sqlite3_stmt *s, uint32_t id, uint8_t proto,
-    const struct flow_tuple *o)
-{
-	char	 src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], pb[8];
-
-	tuple_addr(o, o->src, src, sizeof(src));
-	tuple_addr(o, o->dst, dst, sizeof(dst));
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, proto_name(proto, pb, sizeof(pb)), -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, src, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 4, o->sport);
-	sqlite3_bind_text(s, 5, dst, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 6, o->dport);
-}
-
 static int
 step(sqlite3_stmt *s)
 {
@@ -134,11 +117,20 @@ write_flow(struct publish *p, const struct flow *f)
 	const struct flow_info *i = &f->info;
 	const struct hgw_host *h;
 	sqlite3_stmt	*s = p->upsert;
-	char		 a[INET6_ADDRSTRLEN], lan[INET_ADDRSTRLEN];
+	char		 a[INET6_ADDRSTRLEN], lan[INET_ADDRSTRLEN], pb[8];
 	struct in_addr	 la;
 
-	bind_key(s, i->id, i->proto, &i->orig);
-	sqlite3_bind_int(s, 7, i->orig.family == AF_INET6 ? 6 : 4);
+	sqlite3_bind_int64(s, 1, f->key);
+	sqlite3_bind_int64(s, 2, i->id);
+	sqlite3_bind_text(s, 3, proto_name(i->proto, pb, sizeof(pb)), -1,
+	    SQLITE_TRANSIENT);
+	tuple_addr(&i->orig, i->orig.src, a, sizeof(a));
+	sqlite3_bind_text(s, 4, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 5, i->orig.sport);
+	tuple_addr(&i->orig, i->orig.dst, a, sizeof(a));
+	sqlite3_bind_text(s, 6, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 7, i->orig.dport);
+	sqlite3_bind_int(s, 23, i->orig.family == AF_INET6 ? 6 : 4);
 	tuple_addr(&i->reply, i->reply.src, a, sizeof(a));
 	sqlite3_bind_text(s, 8, a, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 9, i->reply.sport);
@@ -221,8 +213,7 @@ live_flush_cb(sqlite3 *db, void *arg)
 			return (-EIO);
 	} else {
 		for (i = 0; i < m->ndead; i++) {
-			bind_key(p->del, m->dead[i].id, m->dead[i].proto,
-			    &m->dead[i].orig);
+			sqlite3_bind_int64(p->del, 1, m->dead[i]);
 			if (step(p->del) < 0)
 				return (-EIO);
 		}
@@ -289,15 +280,14 @@ publish_new(struct hgw_daemon *d, struct mirror *m)
 	    sizeof(*p->pending))) == NULL)
 		goto fail;
 	p->upsert = state_prepare(d->live, "INSERT OR REPLACE INTO conntrack "
-	    "(ct_id, proto, orig_src, orig_sport, orig_dst, orig_dport, "
-	    "family, reply_src, reply_sport, reply_dst, reply_dport, "
+	    "(key, ct_id, proto, orig_src, orig_sport, orig_dst, orig_dport, "
+	    "reply_src, reply_sport, reply_dst, reply_dport, "
 	    "tcp_state, status, timeout, orig_packets, orig_bytes, "
 	    "reply_packets, reply_bytes, lan_addr, lan_host, first_seen, "
-	    "last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?)");
-	p->del = state_prepare(d->live, "DELETE FROM conntrack WHERE "
-	    "ct_id = ? AND proto = ? AND orig_src = ? AND orig_sport = ? AND "
-	    "orig_dst = ? AND orig_dport = ?");
+	    "last_seen, family) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+	    "?23)");
+	p->del = state_prepare(d->live, "DELETE FROM conntrack WHERE key = ?1");
 	p->clear = state_prepare(d->live, "DELETE FROM conntrack");
 	p->hist = state_prepare(d->persist, "INSERT OR REPLACE INTO "
 	    "traffic_history (time, host, bytes_out, bytes_in, packets, "

@@ -64,7 +64,10 @@ add_security_headers(struct MHD_Response *r)
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+	/*
+	 * No Cross-Origin-Opener-Policy: browsers ignore it (with a console
+	 * error) on plain HTTP to a LAN address, which is what webd serves.
+	 */
 	MHD_add_response_header(r, "Cross-Origin-Resource-Policy",
 	    "same-origin");
 }
@@ -262,7 +265,7 @@ api_login(struct webd *w, struct MHD_Connection *conn, struct http_req *req,
 	if ((sa = client_addr(conn)) == NULL)
 		return (MHD_NO);
 	if ((wait = auth_login_allowed(&w->auth, sa, now)) > 0) {
-		log_info("login attempts from a client rate limited "
+		log_debug("login attempts from a client rate limited "
 		    "(%d s left)", wait);
 		return (respond_error(w, conn, MHD_HTTP_TOO_MANY_REQUESTS,
 		    "too many login attempts, try again later"));
@@ -557,6 +560,8 @@ listener_start(struct webd *w, struct webd_listener *l,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)WEBD_CONN_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEBD_CONN_MEMORY,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 32U,
+	    /* Refuse sloppy HTTP (no Host, bad header lines) with 400. */
+	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, w,
 	    MHD_OPTION_END);
 	if (l->mhd == NULL) {

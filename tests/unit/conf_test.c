@@ -10,6 +10,7 @@
  */
 #include <sys/stat.h>
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -206,9 +207,9 @@ static const struct {
 	{ LAN "[wan]\naddress = 203.0.113.2/24\n",
 	  "t.conf:4: expected key \"interface\" in [wan], got \"\"" },
 	{ LAN "[host nas]\naddress = 192.168.1.10\n",
-	  "t.conf:4: expected key \"mac\" in [host], got \"\"" },
+	  "t.conf:4: expected key \"mac\" in [host nas], got \"\"" },
 	{ LAN "[wan]\ninterface = eth1\n[forward web]\nwan_port = 80\n",
-	  "t.conf:6: expected key \"to\" in [forward], got \"\"" },
+	  "t.conf:6: expected key \"to\" in [forward web], got \"\"" },
 	{ LAN "[gateway]\nuser = homegw\x01\n",
 	  "t.conf:5: expected printable text after \"user\", got "
 	  "\"homegw\\x01\"" },
@@ -726,6 +727,51 @@ test_random(void)
 	CHECK_MSG(1, "3000 random inputs without a crash");
 }
 
+/* Every fuzzer seed, crash regressions included, parses without harm. */
+static void
+test_corpus(void)
+{
+	char		 dir[PATH_MAX], path[PATH_MAX * 2];
+	char		*buf, *err;
+	struct dirent	*de;
+	struct hgw_conf	*c;
+	DIR		*d;
+	FILE		*f;
+	size_t		 len;
+	int		 n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/fuzz/corpus/conf", srcdir);
+	if ((d = opendir(dir)) == NULL) {
+		CHECK_MSG(0, "fuzz/corpus/conf is readable");
+		return;
+	}
+	if ((buf = malloc(65536 + 1)) == NULL) {
+		closedir(d);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		len = fread(buf, 1, 65536, f);
+		fclose(f);
+		buf[len] = '\0';
+		err = NULL;
+		c = conf_load_buffer(buf, len, de->d_name, &err);
+		CHECK_MSG(c != NULL || err != NULL, path);
+		if (c != NULL)
+			check_roundtrip(buf, de->d_name);
+		conf_free(c);
+		free(err);
+		n++;
+	}
+	closedir(d);
+	free(buf);
+	CHECK_MSG(n >= 5, "at least five fuzzer seeds");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -756,5 +802,6 @@ main(int argc, char *argv[])
 	test_shipped();
 	test_limits();
 	test_random();
+	test_corpus();
 	return (tap_done());
 }

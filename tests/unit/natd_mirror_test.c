@@ -78,6 +78,17 @@ test_key_and_bound(void)
 	f = mirror_update(m, &a, 101, 0);
 	CHECK(f != NULL && m->nflows == 1 && f->info.orig_bytes == 500);
 	CHECK(f != NULL && f->first_seen == 100 && f->last_seen == 101);
+	/* A dump that finds it unchanged (but for the timeout) writes nothing. */
+	f->dirty = 0;
+	a.timeout = 17;
+	f = mirror_update(m, &a, 105, 0);
+	CHECK(f != NULL && f->dirty == 0 && f->last_seen == 101 &&
+	    f->gen == m->gen);
+	/* A new TCP state is news. */
+	a.tcp_state = 7;
+	f = mirror_update(m, &a, 106, 0);
+	CHECK(f != NULL && f->dirty == 1 && f->last_seen == 106 &&
+	    f->info.timeout == 17);
 	/* A reused id with another tuple is another flow. */
 	b.orig.sport = 40001;
 	CHECK(mirror_update(m, &b, 102, 0) != NULL && m->nflows == 2);
@@ -122,8 +133,8 @@ test_sweep(void)
 	CHECK(mirror_find(m, &b) == NULL);
 	CHECK(mirror_find(m, &a) != NULL && mirror_find(m, &d) != NULL);
 	/* b's row is to be deleted at the next flush, by its key. */
-	CHECK(m->ndead == 1 && m->dead[0].id == 2 &&
-	    m->dead[0].orig.sport == 1001);
+	CHECK(m->ndead == 1 && m->dead[0] == mirror_key(&b));
+	CHECK(mirror_key(&a) != mirror_key(&b) && mirror_key(&a) >= 0);
 	mirror_flushed(m);
 	CHECK(m->ndead == 0);
 	/* A sweep right after a full dump removes nothing. */
@@ -146,14 +157,30 @@ test_dead_overflow(void)
 	struct flow_info b = mk(2, "192.168.50.10", 2, "203.0.113.1", 80);
 	struct flow_info c = mk(3, "192.168.50.10", 3, "203.0.113.1", 80);
 
+	/* Born and gone before any flush: no row, nothing to delete. */
+	mirror_update(m, &a, 1, 0);
+	mirror_destroy(m, &a);
+	CHECK(m->ndead == 0 && m->rewrite == 0);
+
 	mirror_update(m, &a, 1, 0);
 	mirror_update(m, &b, 1, 0);
+	mirror_flushed(m);
 	mirror_destroy(m, &a);
 	mirror_destroy(m, &b);
-	mirror_update(m, &c, 1, 0);
+	CHECK(m->ndead == 2 && m->rewrite == 0);
+	mirror_flushed(m);
+	/*
+	 * The list holds max_flows keys, which a flush empties; a smaller
+	 * list (as after a reload lowered max_flows) can overflow.
+	 */
+	m->max_dead = 1;
+	mirror_update(m, &a, 2, 0);
+	mirror_update(m, &c, 2, 0);
+	mirror_flushed(m);
+	mirror_destroy(m, &a);
 	mirror_destroy(m, &c);
 	/* More deletions than the list holds: rewrite the whole table. */
-	CHECK(m->ndead == 2 && m->rewrite == 1);
+	CHECK(m->ndead == 1 && m->rewrite == 1);
 	mirror_flushed(m);
 	CHECK(m->ndead == 0 && m->rewrite == 0);
 	mirror_free(m);

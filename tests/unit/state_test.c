@@ -182,12 +182,14 @@ test_open_real(void)
 static void
 test_open_race(void)
 {
-	const char	*path = tmp_path("race.db");
+	char		 path[256];
 	pid_t		 pids[RACE_PROCS];
 	sqlite3		*db;
 	char		 go = 'g';
-	int		 barrier[2], i, ok = 0, status;
+	int		 barrier[2], i, ok = 0, status = 0, r;
 
+	/* Our own copy: tmp_path() reuses its buffers. */
+	snprintf(path, sizeof(path), "%s", tmp_path("race.db"));
 	if (pipe(barrier) == -1) {
 		CHECK(0);
 		return;
@@ -199,8 +201,8 @@ test_open_race(void)
 			/* Wait until every sibling exists, then go. */
 			if (read(barrier[0], &go, 1) != 0)
 				_exit(9);
-			if (state_open(path, HGW_DB_LIVE, 0, &db) != 0)
-				_exit(1);
+			if ((r = state_open(path, HGW_DB_LIVE, 0, &db)) != 0)
+				_exit(-r);
 			if (state_heartbeat(db, "racer", getpid(), 0, NULL)
 			    != 0)
 				_exit(2);
@@ -210,11 +212,23 @@ test_open_race(void)
 	}
 	close(barrier[0]);
 	close(barrier[1]);	/* EOF releases every child at once */
-	for (i = 0; i < RACE_PROCS; i++)
+	for (i = 0; i < RACE_PROCS; i++) {
 		if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] &&
 		    WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			ok++;
+		else
+			TAP_NOTE("opener %d: status 0x%x", i, status);
+	}
 	CHECK(ok == RACE_PROCS);
+	/* No private build file is left behind. */
+	for (i = 0, r = 0; i < RACE_PROCS; i++) {
+		char	 tmp[64];
+
+		snprintf(tmp, sizeof(tmp), "race.db.new.%ld", (long)pids[i]);
+		if (access(tmp_path(tmp), F_OK) == 0)
+			r++;
+	}
+	CHECK(r == 0);
 	CHECK(state_open(path, HGW_DB_LIVE, 1, &db) == 0);
 	CHECK(query_int(db, "PRAGMA user_version") == schema_live_count);
 	CHECK(query_int(db, "SELECT count(*) FROM daemons") == 1);
@@ -457,18 +471,23 @@ queue_add(struct queue *q, struct state_writer *w, int n)
 struct busy_ctx {
 	sqlite3			*other;	/* holds the write lock */
 	struct state_writer	*w;
+	int			 released;
 	unsigned int		 failures_seen;
 	int64_t			 rows_while_locked;
 };
 
+/* Release the lock once the writer has failed twice on it. */
 static void
 release_cb(int fd, short ev, void *arg)
 {
 	struct busy_ctx	*b = arg;
 
+	if (b->released || state_writer_failures(b->w) < 2)
+		return;
 	b->failures_seen = state_writer_failures(b->w);
 	b->rows_while_locked = query_int(b->other, "SELECT count(*) FROM a");
 	(void)state_exec(b->other, "COMMIT");
+	b->released = 1;
 }
 
 static void
@@ -478,6 +497,16 @@ run_loop(struct event_base *base, int ms)
 
 	event_base_loopexit(base, &tv);
 	event_base_dispatch(base);
+}
+
+/* Run the loop until *committed reaches want, at most about 20 s. */
+static void
+run_until(struct event_base *base, const int *committed, int want)
+{
+	int	 i;
+
+	for (i = 0; i < 400 && *committed < want; i++)
+		run_loop(base, 50);
 }
 
 static void
@@ -508,7 +537,7 @@ test_writer(void)
 	/* Many changes, one transaction, on the timer. */
 	queue_add(q, w, 1000);
 	CHECK(query_int(other, "SELECT count(*) FROM a") == 0);
-	run_loop(base, 400);
+	run_until(base, &q->committed, 1000);
 	CHECK(q->calls == 1);
 	CHECK(q->commits == 1);
 	CHECK(q->committed == 1000);
@@ -522,7 +551,7 @@ test_writer(void)
 	/* A failing flush_cb rolls back and the next tick retries. */
 	q->fail_next = 1;
 	queue_add(q, w, 10);
-	run_loop(base, 400);
+	run_until(base, &q->committed, 1010);
 	CHECK(q->calls == 3);
 	CHECK(q->commits == 2);
 	CHECK(q->committed == 1010);
@@ -542,12 +571,13 @@ test_writer(void)
 	memset(&b, 0, sizeof(b));
 	b.other = other;
 	b.w = w;
-	ev = evtimer_new(base, release_cb, &b);
+	ev = event_new(base, -1, EV_PERSIST, release_cb, &b);
 	tv.tv_sec = 0;
-	tv.tv_usec = 400 * 1000;
+	tv.tv_usec = 20 * 1000;
 	evtimer_add(ev, &tv);
 	queue_add(q, w, 500);
-	run_loop(base, 900);
+	run_until(base, &q->committed, 1510);
+	CHECK(b.released);
 	CHECK(b.failures_seen >= 2);
 	CHECK(b.rows_while_locked == 1011);	/* the writer got nowhere */
 	CHECK(state_writer_failures(w) == 0);
