@@ -10,7 +10,9 @@
  * top-N), which stays quick for tens of thousands of flows.  Pure string
  * work: no SQLite calls besides binding, no logging.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -174,4 +176,24 @@ query_ct_bind(sqlite3_stmt *st, const struct ct_filter *f, const char *host_name
 		r |= sqlite3_bind_int64(st, 9, f->offset);
 	}
 	return (r == SQLITE_OK ? 0 : -1);
+}
+
+/* A bounded integer from a query argument. */
+int64_t
+query_arg_int(const char *s, int64_t def, int64_t min, int64_t max)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s == '\0')
+		return (def);
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s)
+		return (def);
+	if (v < min)
+		return (min);
+	if (v > max)
+		return (max);
+	return (v);
 }
