@@ -40,6 +40,8 @@ struct netlink_watch {
 	unsigned int		 resync_min_ms;
 	struct timeval		 last_resync;
 	unsigned long		 overruns;
+	struct event		*ev_batch;	/* see netlink_watch_batch() */
+	unsigned int		 batch_ms;
 };
 
 static int
@@ -54,14 +56,17 @@ static void
 read_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct netlink_watch	*w = arg;
-	int			 i, r;
+	struct timeval		 tv;
+	int			 i, r, drained = 0;
 
 	for (i = 0; i < READ_BUDGET; i++) {
 		r = nl_recvmsgs_default(w->sk);
 		if (r >= 0)
 			continue;
-		if (r == -NLE_AGAIN)
+		if (r == -NLE_AGAIN) {
+			drained = 1;
 			break;
+		}
 		if (r == -NLE_NOMEM) {
 			/* libnl reports ENOBUFS, a kernel-side overrun, so. */
 			w->overruns++;
@@ -73,6 +78,37 @@ read_cb(evutil_socket_t fd, short events, void *arg)
 		log_debug("%s: nl_recvmsgs: %s", __func__, nl_geterror(r));
 		break;
 	}
+	/*
+	 * Batching: once the socket is drained, stop listening for a while
+	 * so that the next messages are read many per wakeup, not one.
+	 */
+	if (drained && w->batch_ms > 0 && w->ev_batch != NULL) {
+		event_del(w->ev_read);
+		tv.tv_sec = w->batch_ms / 1000;
+		tv.tv_usec = (suseconds_t)(w->batch_ms % 1000) * 1000;
+		evtimer_add(w->ev_batch, &tv);
+	}
+}
+
+static void
+batch_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct netlink_watch	*w = arg;
+
+	event_add(w->ev_read, NULL);
+	read_cb(nl_socket_get_fd(w->sk), EV_READ, w);
+}
+
+/* Read at most once per ms milliseconds once drained; 0 = at once. */
+int
+netlink_watch_batch(struct netlink_watch *w, struct event_base *base,
+    unsigned int ms)
+{
+	if (w->ev_batch == NULL &&
+	    (w->ev_batch = evtimer_new(base, batch_cb, w)) == NULL)
+		return (-ENOMEM);
+	w->batch_ms = ms;
+	return (0);
 }
 
 static void
@@ -193,6 +229,8 @@ netlink_watch_free(struct netlink_watch *w)
 		event_free(w->ev_read);
 	if (w->ev_resync != NULL)
 		event_free(w->ev_resync);
+	if (w->ev_batch != NULL)
+		event_free(w->ev_batch);
 	if (w->sk != NULL)
 		nl_socket_free(w->sk);
 	free(w);

@@ -33,6 +33,14 @@ typedef void (*netlink_resync_cb)(void *arg);
 struct netlink_watch *netlink_watch_new(struct event_base *, int protocol,
 	    const int *groups, int ngroups, int rcvbuf, netlink_msg_cb,
 	    netlink_resync_cb, unsigned int resync_min_ms, void *arg);
+/*
+ * Coalesce wakeups: after the socket is drained, wait ms milliseconds
+ * before reading again, so a burst is read many messages per wakeup
+ * instead of one (the receive buffer must hold ms worth of messages).
+ * 0 reads at once (the default).  Returns 0 or -ENOMEM.
+ */
+int	netlink_watch_batch(struct netlink_watch *, struct event_base *,
+	    unsigned int ms);
 /* Ask for a resync soon (also done on overrun). */
 void	netlink_watch_resync(struct netlink_watch *);
 /* Counters: messages seen, overruns. */

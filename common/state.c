@@ -510,18 +510,18 @@ state_open_conf(const struct hgw_conf *conf, int readonly,
 void
 state_close(sqlite3 *db)
 {
-	sqlite3_stmt	*st;
-
 	if (db == NULL)
 		return;
 	state_rollback(db);
-	/* Persistent statements belong to modules that are shutting down. */
-	while ((st = sqlite3_next_stmt(db, NULL)) != NULL)
-		sqlite3_finalize(st);
 	if (!sqlite3_db_readonly(db, "main"))
 		(void)sqlite3_wal_checkpoint_v2(db, NULL,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	if (sqlite3_close(db) != SQLITE_OK)
+	/*
+	 * The statements belong to the modules, which may finalize them
+	 * before or after this: close_v2 keeps the connection as a zombie
+	 * until the last one is finalized, so either order is safe.
+	 */
+	if (sqlite3_close_v2(db) != SQLITE_OK)
 		log_debug("%s: %s", __func__, sqlite3_errmsg(db));
 }
 

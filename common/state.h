@@ -75,7 +75,11 @@ int	state_open_schema(const char *path, enum hgw_db which, int readonly,
  */
 int	state_open_conf(const struct hgw_conf *, int readonly,
 	    sqlite3 **ret_live, sqlite3 **ret_persist);
-/* Checkpoint and close; NULL is fine. */
+/*
+ * Checkpoint and close; NULL is fine.  Statements still prepared on the
+ * handle stay valid until their owners finalize them (sqlite3_close_v2);
+ * the connection is released with the last one.
+ */
 void	state_close(sqlite3 *);
 
 /* Schema version this program writes, per database. */

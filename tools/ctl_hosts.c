@@ -98,7 +98,7 @@ used_spans(struct ctl *c, struct spans *s, uint32_t *ret_lo,
 	struct in_addr	 a;
 	uint32_t	 net, mask, lo, hi, p0, p1;
 	size_t		 i, k;
-	int		 n = 0;
+	int		 n = 0, err = 0;
 	unsigned int	 j;
 
 	mask = ntohl(addr_mask4(conf->lan.plen));
@@ -106,31 +106,35 @@ used_spans(struct ctl *c, struct spans *s, uint32_t *ret_lo,
 	lo = net;
 	hi = net | ~mask;
 	if (conf->lan.plen <= 30) {
-		spans_add(s, lo, lo);
-		spans_add(s, hi, hi);
+		err |= spans_add(s, lo, lo);
+		err |= spans_add(s, hi, hi);
 	}
-	spans_add(s, ntohl(conf->lan.addr.s_addr),
+	err |= spans_add(s, ntohl(conf->lan.addr.s_addr),
 	    ntohl(conf->lan.addr.s_addr));
 	TAILQ_FOREACH(h, &conf->hosts, entry)
-		spans_add(s, ntohl(h->addr.s_addr), ntohl(h->addr.s_addr));
+		err |= spans_add(s, ntohl(h->addr.s_addr),
+		    ntohl(h->addr.s_addr));
 	for (j = 0; j < conf->arp.nproxy; j++) {
 		mask = ntohl(addr_mask4(conf->arp.proxy[j].plen));
 		p0 = ntohl(conf->arp.proxy[j].addr.s_addr) & mask;
 		p1 = p0 | ~mask;
-		spans_add(s, p0, p1);
+		err |= spans_add(s, p0, p1);
 	}
 	if ((live = live_if_any(c)) != NULL &&
-	    sqlite3_prepare_v2(live, "SELECT address FROM neighbours",
-	    -1, &st, NULL) == SQLITE_OK) {
+	    sqlite3_prepare_v2(live, "SELECT address FROM neighbours "
+	    "WHERE mac IS NOT NULL", -1, &st, NULL) == SQLITE_OK) {
 		while (sqlite3_step(st) == SQLITE_ROW && n++ < HOSTS_SEEN_MAX) {
 			const char *t = (const char *)sqlite3_column_text(st, 0);
 
 			if (t != NULL && addr_parse_ip4(t, &a) == 0)
-				spans_add(s, ntohl(a.s_addr), ntohl(a.s_addr));
+				err |= spans_add(s, ntohl(a.s_addr),
+				    ntohl(a.s_addr));
 		}
 		sqlite3_finalize(st);
 	}
 
+	if (err)
+		return (-ENOMEM);
 	/* Clip to the prefix, sort, merge. */
 	for (i = 0, k = 0; i < s->n; i++) {
 		if (s->v[i].last < lo || s->v[i].first > hi)
@@ -166,6 +170,7 @@ free_spans(struct ctl *c, struct spans *out)
 	uint64_t	 next;
 	uint32_t	 lo, hi;
 	size_t		 i;
+	int		 err = 0;
 
 	if (used_spans(c, &used, &lo, &hi) < 0) {
 		free(used.v);
@@ -174,13 +179,14 @@ free_spans(struct ctl *c, struct spans *out)
 	next = lo;
 	for (i = 0; i < used.n; i++) {
 		if (used.v[i].first > next)
-			spans_add(out, (uint32_t)next, used.v[i].first - 1);
+			err |= spans_add(out, (uint32_t)next,
+			    used.v[i].first - 1);
 		next = (uint64_t)used.v[i].last + 1;
 	}
 	if (next <= hi)
-		spans_add(out, (uint32_t)next, hi);
+		err |= spans_add(out, (uint32_t)next, hi);
 	free(used.v);
-	return (0);
+	return (err ? -ENOMEM : 0);
 }
 
 static void

@@ -60,7 +60,7 @@ struct acd {
 	struct event		*ev_timer;
 	unsigned int		 nsent;		/* in this phase */
 	unsigned int		 nconflicts;	/* while probing */
-	int64_t			 last_defend;	/* ms, monotonic */
+	int64_t			 last_defend;	/* ms, monotonic: last defence */
 	struct acd_counters	 ctr;
 };
 
@@ -184,7 +184,6 @@ timer_cb(int fd, short ev, void *arg)
 		break;
 	case ACD_ANNOUNCING:
 		send_announce(acd);
-		acd->last_defend = now_ms();
 		if (++acd->nsent < acd->t.announce_num)
 			timer_ms(acd, acd->t.announce_interval);
 		else
@@ -358,7 +357,8 @@ acd_start(struct acd *acd, int ifindex, const char *ifname,
 	memcpy(acd->mac, mac, ADDR_MAC_LEN);
 	acd->addr = addr;
 	acd->nconflicts = 0;
-	acd->last_defend = 0;
+	/* The first conflict may be defended at once. */
+	acd->last_defend = now_ms() - acd->t.defend_interval;
 	if (claimed)
 		start_announcing(acd);
 	else
@@ -404,6 +404,13 @@ int
 acd_ifindex(const struct acd *acd)
 {
 	return (acd->state == ACD_IDLE ? 0 : acd->ifindex);
+}
+
+/* The MAC it sends with. */
+const uint8_t *
+acd_mac(const struct acd *acd)
+{
+	return (acd->mac);
 }
 
 /* The address it watches. */

@@ -33,13 +33,25 @@
 #define NUD_VALID_MAC	(NUD_REACHABLE | NUD_STALE | NUD_DELAY | \
 			    NUD_PROBE | NUD_PERMANENT | NUD_NOARP)
 
+/* The hash bucket of an address. */
+struct neigh_list *
+mirror_bucket(struct arpd *a, struct in_addr addr)
+{
+	uint32_t h = ntohl(addr.s_addr);
+
+	h ^= h >> 16;
+	h *= 0x45d9f3bU;
+	h ^= h >> 16;
+	return (&a->neighs[h % ARPD_NEIGH_BUCKETS]);
+}
+
 /* Find the mirrored entry for an address. */
 struct neigh *
 mirror_find(struct arpd *a, struct in_addr addr)
 {
 	struct neigh *n;
 
-	LIST_FOREACH(n, &a->neighs, entry)
+	LIST_FOREACH(n, mirror_bucket(a, addr), entry)
 		if (n->addr.s_addr == addr.s_addr)
 			return (n);
 	return (NULL);
@@ -113,14 +125,16 @@ apply(struct arpd *a, const struct kernel_neigh *k)
 	}
 	if (n == NULL) {
 		if (a->nneighs >= ARPD_NEIGH_MAX) {
+			char buf[INET_ADDRSTRLEN];
+
 			log_debug("%s: neighbour mirror full, %s not kept",
-			    __func__, "entry");
+			    __func__, addr_fmt_ip4(k->addr, buf));
 			return (NULL);
 		}
 		if ((n = calloc(1, sizeof(*n))) == NULL)
 			return (NULL);
 		n->addr = k->addr;
-		LIST_INSERT_HEAD(&a->neighs, n, entry);
+		LIST_INSERT_HEAD(mirror_bucket(a, n->addr), n, entry);
 		a->nneighs++;
 		changed = 1;
 	}
@@ -178,21 +192,23 @@ void
 mirror_resync(struct arpd *a)
 {
 	struct neigh	*n, *next;
-	int		 r;
+	int		 i, r;
 
 	a->gen++;
 	a->resyncs++;
 	if ((r = kernel_neigh_dump(a->nl, 0, dump_cb, a)) < 0) {
-		log_warnx("neighbour dump failed (%s), keeping the mirror as it "
-		    "is", strerror(-r));
+		log_warnx("neighbour dump failed (%s), keeping the mirror "
+		    "as it is", strerror(-r));
 		a->kernel_errors++;
 		return;
 	}
-	for (n = LIST_FIRST(&a->neighs); n != NULL; n = next) {
-		next = LIST_NEXT(n, entry);
-		if (n->gen != a->gen) {
-			neigh_remove(a, n);
-			publish_live_dirty(a);
+	for (i = 0; i < ARPD_NEIGH_BUCKETS; i++) {
+		for (n = LIST_FIRST(&a->neighs[i]); n != NULL; n = next) {
+			next = LIST_NEXT(n, entry);
+			if (n->gen != a->gen) {
+				neigh_remove(a, n);
+				publish_live_dirty(a);
+			}
 		}
 	}
 	mirror_pins_reconcile(a);
@@ -295,7 +311,7 @@ prime_one(struct in_addr addr, const uint8_t *mac, int64_t last_seen,
 		n->primed = 1;
 		n->gen = a->gen;
 		n->updated = state_now();
-		LIST_INSERT_HEAD(&a->neighs, n, entry);
+		LIST_INSERT_HEAD(mirror_bucket(a, addr), n, entry);
 		a->nneighs++;
 	}
 	pa->n++;
@@ -363,8 +379,10 @@ int
 mirror_start(struct arpd *a)
 {
 	static const int groups[] = { RTNLGRP_NEIGH };
+	int		 i;
 
-	LIST_INIT(&a->neighs);
+	for (i = 0; i < ARPD_NEIGH_BUCKETS; i++)
+		LIST_INIT(&a->neighs[i]);
 	if ((a->ev_pins = evtimer_new(a->d->base, pins_cb, a)) == NULL)
 		return (-ENOMEM);
 	/* Subscribe first, so nothing falls between the dump and events. */
@@ -380,13 +398,15 @@ mirror_start(struct arpd *a)
 void
 mirror_stop(struct arpd *a)
 {
-	struct neigh *n;
+	struct neigh	*n;
+	int		 i;
 
 	netlink_watch_free(a->nlw);
 	a->nlw = NULL;
 	if (a->ev_pins != NULL)
 		event_free(a->ev_pins);
 	a->ev_pins = NULL;
-	while ((n = LIST_FIRST(&a->neighs)) != NULL)
-		neigh_remove(a, n);
+	for (i = 0; i < ARPD_NEIGH_BUCKETS; i++)
+		while ((n = LIST_FIRST(&a->neighs[i])) != NULL)
+			neigh_remove(a, n);
 }

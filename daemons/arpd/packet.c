@@ -26,6 +26,7 @@
 
 #define ETH_HDR_LEN	14
 #define ARP_IP4_LEN	28
+#define PACKET_RCVBUF	(2 * 1024 * 1024)
 
 static uint16_t
 get16(const uint8_t *p)
@@ -129,11 +130,20 @@ packet_open(int ifindex)
 	};
 	struct sockaddr_ll	 sll;
 	struct packet_mreq	 mr;
-	int			 fd, e;
+	int			 fd, e, rcvbuf = PACKET_RCVBUF;
 
 	if ((fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1)
 		return (-errno);
+	/*
+	 * A burst of ARP (a storm, a scan) must not overflow the default
+	 * ~200 KiB queue while the loop writes SQLite: ask for more, beyond
+	 * rmem_max when we may (we still hold CAP_NET_ADMIN here).
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+	    sizeof(rcvbuf)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		    sizeof(rcvbuf));
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
 	    sizeof(prog)) == -1)
 		goto fail;
@@ -160,6 +170,18 @@ fail:
 	e = errno;
 	close(fd);
 	return (-e);
+}
+
+/* Frames the kernel dropped because our queue was full, since last asked. */
+unsigned int
+packet_drops(int fd)
+{
+	struct tpacket_stats	 st;
+	socklen_t		 len = sizeof(st);
+
+	if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == -1)
+		return (0);
+	return (st.tp_drops);
 }
 
 /* Send one complete Ethernet frame out of ifindex. */

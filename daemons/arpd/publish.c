@@ -74,16 +74,36 @@ metrics(struct arpd *a, sqlite3 *db)
 
 	state_metric_set(db, d, "arp_frames", (double)a->frames);
 	state_metric_set(db, d, "dropped_malformed", (double)a->malformed);
+	if (a->pkt_fd != -1)
+		a->queue_drops += packet_drops(a->pkt_fd);
+	state_metric_set(db, d, "dropped_queue_full", (double)a->queue_drops);
 	state_metric_set(db, d, "proxy_replies", (double)a->proxy_replies);
 	state_metric_set(db, d, "neighbours", (double)a->nneighs);
 	state_metric_set(db, d, "stations", (double)watch_count(a->watch));
 	state_metric_set(db, d, "events", (double)a->events_total);
 	state_metric_set(db, d, "events_dropped", (double)a->events_dropped);
+	state_metric_set(db, d, "events_suppressed",
+	    (double)a->events_suppressed);
 	state_metric_set(db, d, "resyncs", (double)a->resyncs);
 	state_metric_set(db, d, "netlink_overruns",
 	    (double)(a->nlw != NULL ? netlink_watch_overruns(a->nlw) : 0));
 	state_metric_set(db, d, "pin_restores", (double)a->pin_restores);
 	state_metric_set(db, d, "kernel_errors", (double)a->kernel_errors);
+}
+
+static int
+write_neigh(struct arpd *a, const struct neigh *n)
+{
+	char	 ip[INET_ADDRSTRLEN], mac[ADDR_MAC_STRLEN];
+
+	bind_text(st_neigh_ins, 1, addr_fmt_ip4(n->addr, ip));
+	bind_text(st_neigh_ins, 2, a->ifname);
+	if (n->has_mac)
+		bind_text(st_neigh_ins, 3, addr_fmt_mac(n->mac, mac));
+	bind_text(st_neigh_ins, 4, nud_name(n->state));
+	sqlite3_bind_int(st_neigh_ins, 5, mirror_is_pinned(a, n->addr));
+	sqlite3_bind_int64(st_neigh_ins, 6, n->updated);
+	return (step(st_neigh_ins));
 }
 
 /* live.db: rewrite our neighbours rows from the mirror, then metrics. */
@@ -99,18 +119,10 @@ live_flush_cb(sqlite3 *db, void *arg)
 	bind_text(st_neigh_del, 1, a->ifname);
 	if (step(st_neigh_del) < 0)
 		return (-EIO);
-	LIST_FOREACH(n, &a->neighs, entry) {
-		bind_text(st_neigh_ins, 1, addr_fmt_ip4(n->addr, ip));
-		bind_text(st_neigh_ins, 2, a->ifname);
-		if (n->has_mac)
-			bind_text(st_neigh_ins, 3, addr_fmt_mac(n->mac, mac));
-		bind_text(st_neigh_ins, 4, nud_name(n->state));
-		sqlite3_bind_int(st_neigh_ins, 5,
-		    mirror_is_pinned(a, n->addr));
-		sqlite3_bind_int64(st_neigh_ins, 6, n->updated);
-		if (step(st_neigh_ins) < 0)
-			return (-EIO);
-	}
+	for (i = 0; i < ARPD_NEIGH_BUCKETS; i++)
+		LIST_FOREACH(n, &a->neighs[i], entry)
+			if (write_neigh(a, n) < 0)
+				return (-EIO);
 	for (i = 0; i < a->nproxies; i++) {
 		bind_text(st_proxy_ins, 1, addr_fmt_ip4(a->proxies[i].addr,
 		    ip));
@@ -197,7 +209,8 @@ persist_flush_cb(sqlite3 *db, void *arg)
 		eseq = a->events[i].seq;
 	}
 	a->station_pending = sseq;
-	a->event_pending = eseq > a->event_committed ? eseq : a->event_committed;
+	a->event_pending = eseq > a->event_committed ? eseq :
+	    a->event_committed;
 	a->persist_inflight = 1;
 	return (0);
 }
@@ -208,13 +221,32 @@ publish_event(struct arpd *a, const struct watch_event *e)
 {
 	char	 ip[INET_ADDRSTRLEN], mo[ADDR_MAC_STRLEN], mn[ADDR_MAC_STRLEN];
 
+	/*
+	 * A flood of spoofed ARP can make an event of every frame: beyond
+	 * ARPD_EVENTS_PER_S a second, events are only counted, so that
+	 * neither the log nor the SD card pays for the attack.
+	 */
+	if (e->time != a->rate_second) {
+		if (a->rate_suppressed > 0)
+			log_warnx("%lu events suppressed in one second (more "
+			    "than %d)", a->rate_suppressed, ARPD_EVENTS_PER_S);
+		a->rate_second = e->time;
+		a->rate_count = 0;
+		a->rate_suppressed = 0;
+	}
+	a->events_total++;
+	if (++a->rate_count > ARPD_EVENTS_PER_S) {
+		a->rate_suppressed++;
+		a->events_suppressed++;
+		publish_live_dirty(a);
+		return;
+	}
 	log_info("%s: %s at %s%s%s%s%s%s", watch_kind_name(e->kind),
 	    addr_fmt_ip4(e->addr, ip), addr_fmt_mac(e->mac_new, mn),
 	    e->has_old ? ", was " : "",
 	    e->has_old ? addr_fmt_mac(e->mac_old, mo) : "",
 	    e->detail[0] != '\0' ? " (" : "", e->detail,
 	    e->detail[0] != '\0' ? ")" : "");
-	a->events_total++;
 	if (a->nevents == ARPD_EVENTS_MAX) {
 		/* Keep the newest: drop the oldest, counted. */
 		memmove(&a->events[0], &a->events[1],

@@ -84,26 +84,6 @@ api_db_close(struct webd *w)
 	w->db_retry = 0;
 }
 
-/* A bounded integer from a query argument. */
-int64_t
-api_arg_int(const char *s, int64_t def, int64_t min, int64_t max)
-{
-	char		*end;
-	long long	 v;
-
-	if (s == NULL || *s == '\0')
-		return (def);
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || end == s)
-		return (def);
-	if (v < min)
-		return (min);
-	if (v > max)
-		return (max);
-	return (v);
-}
-
 /*
  * Prepare sql on db and bind the arguments described by fmt: 's' text,
  * 'i' int64.  NULL when db is absent or the statement fails (a table a
@@ -611,8 +591,8 @@ get_events(struct api_request *ar, struct json *j)
 	int64_t		 since, limit, cursor;
 	const char	*kind = ar->arg(ar, "kind");
 
-	since = api_arg_int(ar->arg(ar, "since"), 0, 0, INT64_MAX);
-	limit = api_arg_int(ar->arg(ar, "limit"), 100, 1, ROWS_MAX);
+	since = query_arg_int(ar->arg(ar, "since"), 0, 0, INT64_MAX);
+	limit = query_arg_int(ar->arg(ar, "limit"), 100, 1, ROWS_MAX);
 	json_object_open(j);
 	json_key(j, "events");
 	rows(j, prep(w->persist, "SELECT id, time, daemon, kind, address, "
@@ -676,12 +656,12 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 	f.proto = ar->arg(ar, "proto");
 	f.state = ar->arg(ar, "state");
 	f.q = ar->arg(ar, "q");
-	f.port = (int)api_arg_int(ar->arg(ar, "port"), -1, 0, 65535);
+	f.port = (int)query_arg_int(ar->arg(ar, "port"), -1, 0, 65535);
 	f.sort = ar->arg(ar, "sort");
 	order = ar->arg(ar, "order");
 	f.desc = order == NULL || strcmp(order, "asc") != 0;
-	f.limit = api_arg_int(ar->arg(ar, "limit"), 50, 1, QUERY_LIMIT_MAX);
-	f.offset = api_arg_int(ar->arg(ar, "offset"), 0, 0, INT32_MAX);
+	f.limit = query_arg_int(ar->arg(ar, "limit"), 50, 1, QUERY_LIMIT_MAX);
+	f.offset = query_arg_int(ar->arg(ar, "offset"), 0, 0, INT32_MAX);
 	if ((f.q != NULL && strlen(f.q) > 128) ||
 	    (f.host != NULL && strlen(f.host) > 128) ||
 	    (f.proto != NULL && strlen(f.proto) > 16) ||
@@ -754,7 +734,7 @@ get_dns(struct api_request *ar, struct json *j)
 	int64_t		 since, window;
 	const char	*client;
 
-	window = api_arg_int(ar->arg(ar, "window"), 86400, 60, 30 * 86400);
+	window = query_arg_int(ar->arg(ar, "window"), 86400, 60, 30 * 86400);
 	since = (ar->now - window) * 1000;
 	json_object_open(j);
 	json_kint(j, "window", window);
@@ -829,8 +809,8 @@ get_dns_log(struct api_request *ar, struct json *j)
 	char		 pat[300], s[INET_ADDRSTRLEN];
 	int64_t		 since, limit, cursor;
 
-	since = api_arg_int(ar->arg(ar, "since"), 0, 0, INT64_MAX);
-	limit = api_arg_int(ar->arg(ar, "limit"), 100, 1, ROWS_MAX);
+	since = query_arg_int(ar->arg(ar, "since"), 0, 0, INT64_MAX);
+	limit = query_arg_int(ar->arg(ar, "limit"), 100, 1, ROWS_MAX);
 	if (name == NULL || query_like_pattern(name, pat, sizeof(pat)) < 0)
 		snprintf(pat, sizeof(pat), "%%");
 	json_object_open(j);
@@ -860,7 +840,7 @@ get_history(struct api_request *ar, struct json *j, int dns)
 	const char	*host = ar->arg(ar, "host");
 	int64_t		 since;
 
-	since = api_arg_int(ar->arg(ar, "since"), ar->now - 86400, 0,
+	since = query_arg_int(ar->arg(ar, "since"), ar->now - 86400, 0,
 	    INT64_MAX);
 	json_object_open(j);
 	json_kint(j, "since", since);

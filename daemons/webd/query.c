@@ -4,13 +4,15 @@
  * query.c: SQL for the conntrack view, built from what the client asked
  * for.  Filters only ever become bound parameters, and sort keys are
  * looked up in a fixed table, so no client text reaches the SQL itself.
- * The sort expressions match the indexes in schema.c (orig_src, orig_dst,
- * orig_bytes + reply_bytes, first_seen, lan_addr), so the common views of a large
- * table ("biggest flows", "newest flows", "flows of this host") read an
- * index instead of sorting every row.  Pure string work: no SQLite calls
- * besides binding, no logging.
+ * natd keeps a single index on the table (lan_addr, to spare its own
+ * hot path), so a filter scans the capped table once and SQLite keeps
+ * only the requested page while sorting (LIMIT turns the sort into a
+ * top-N), which stays quick for tens of thousands of flows.  Pure string
+ * work: no SQLite calls besides binding, no logging.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -174,4 +176,24 @@ query_ct_bind(sqlite3_stmt *st, const struct ct_filter *f, const char *host_name
 		r |= sqlite3_bind_int64(st, 9, f->offset);
 	}
 	return (r == SQLITE_OK ? 0 : -1);
+}
+
+/* A bounded integer from a query argument. */
+int64_t
+query_arg_int(const char *s, int64_t def, int64_t min, int64_t max)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s == '\0')
+		return (def);
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s)
+		return (def);
+	if (v < min)
+		return (min);
+	if (v > max)
+		return (max);
+	return (v);
 }

@@ -173,8 +173,6 @@ void	 api_get(struct api_request *, struct api_response *);
 void	 api_db_refresh(struct webd *, int64_t now);
 /* Close them (reload, stop). */
 void	 api_db_close(struct webd *);
-/* Parse a bounded integer argument; def when absent or malformed. */
-int64_t	 api_arg_int(const char *, int64_t def, int64_t min, int64_t max);
 
 /* query.c: SQL for the conntrack view from client filters. */
 #define QUERY_CT_COLUMNS "ct_id, family, proto, orig_src, orig_sport, " \
@@ -199,6 +197,8 @@ int	 query_ct_sql(const struct ct_filter *, int count, char *buf,
 int	 query_like_pattern(const char *text, char *buf, size_t len);
 int	 query_ct_bind(sqlite3_stmt *, const struct ct_filter *,
 	    const char *host_name, int count);
+/* A bounded integer argument; def when absent or malformed. */
+int64_t	 query_arg_int(const char *, int64_t def, int64_t min, int64_t max);
 
 /* http.c: libmicrohttpd glue, driven from the libevent loop. */
 struct webd_listener {

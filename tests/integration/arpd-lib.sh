@@ -4,7 +4,7 @@
 # sourced after tests/lib.sh and tests/lab/lab.sh.
 
 # arpd_config [EXTRA]: the lab's homegw.conf plus a pinned host and an
-# [arp] section; EXTRA lines are appended to [arp].
+# [arp] section holding EXTRA (default: storm_threshold = 5).
 arpd_config()
 {
 	lab_config
@@ -16,8 +16,7 @@ address = 192.168.50.60
 pin_arp = yes
 
 [arp]
-storm_threshold = 5
-${1:-}
+${1:-storm_threshold = 5}
 EOC
 }
 

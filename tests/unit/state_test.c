@@ -358,6 +358,32 @@ test_open_conf(void)
 	state_close(live);
 }
 
+/*
+ * A module may finalize its statements after the handle is closed: the
+ * connection lives on until then, and closes for real after.
+ */
+static void
+test_close_order(void)
+{
+	char		 path[256], wal[300];
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+
+	snprintf(path, sizeof(path), "%s", tmp_path("close.db"));
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	CHECK(state_open(path, HGW_DB_LIVE, 0, &db) == 0);
+	st = state_prepare(db, "SELECT count(*) FROM daemons");
+	CHECK(st != NULL);
+	CHECK(access(wal, F_OK) == 0);
+	state_close(db);
+	/* Still usable until finalized. */
+	CHECK(sqlite3_step(st) == SQLITE_ROW);
+	CHECK(sqlite3_column_int(st, 0) == 0);
+	sqlite3_finalize(st);
+	/* The last connection went away: SQLite removed the WAL. */
+	CHECK(access(wal, F_OK) == -1);
+}
+
 /* Heartbeat, metrics and events. */
 static void
 test_rows(void)
@@ -897,6 +923,7 @@ main(void)
 	test_newer();
 	test_open_conf();
 	test_rows();
+	test_close_order();
 	test_writer();
 	test_reader_writer();
 	test_kill9();

@@ -203,6 +203,17 @@ main(void)
 	CHECK_STREQ(pat, "%a\\%b\\_c\\\\%");
 	CHECK(query_like_pattern("toolong", pat, 6) == -1);
 
+	/* Arguments: bounded, and a default for anything malformed. */
+	CHECK(query_arg_int(NULL, 50, 1, 500) == 50);
+	CHECK(query_arg_int("", 50, 1, 500) == 50);
+	CHECK(query_arg_int("20", 50, 1, 500) == 20);
+	CHECK(query_arg_int("100000", 50, 1, 500) == 500);
+	CHECK(query_arg_int("0", 50, 1, 500) == 1);
+	CHECK(query_arg_int("-5", 50, 0, 500) == 0);
+	CHECK(query_arg_int("12abc", 50, 1, 500) == 50);
+	CHECK(query_arg_int("99999999999999999999999", 7, 0, 9) == 7);
+	CHECK(query_arg_int(" 5", 50, 1, 500) == 5);
+
 	sqlite3_close(db);
 	return (tap_done());
 }

@@ -71,7 +71,7 @@ fill_live(sqlite3 *db, int64_t now, int nflows)
 	    "TIME_WAIT", "SYN_SENT", "FIN_WAIT", "CLOSE_WAIT", "CLOSE" };
 	static const int ports[] = { 80, 443, 443, 53, 22, 5201, 8080, 123 };
 	sqlite3_stmt	*st;
-	char		 sql[1024], src[32], dst[32];
+	char		 sql[4096], src[32], dst[32];
 	int		 i, p, sport, dport;
 	int64_t		 ob, rb, op, rp, first;
 
@@ -186,7 +186,7 @@ fill_persist(sqlite3 *db, int64_t now)
 	static const char *const sources[] = { "cache", "cache", "cache",
 	    "upstream", "local" };
 	sqlite3_stmt	*st;
-	char		 sql[1024], client[32];
+	char		 sql[4096], client[32];
 	int		 i;
 	int64_t		 t;
 
