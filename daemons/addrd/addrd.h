@@ -217,6 +217,7 @@ void		 acd_announce(struct acd *);
 enum acd_state	 acd_state(const struct acd *);
 int		 acd_ifindex(const struct acd *);
 struct in_addr	 acd_addr(const struct acd *);
+const uint8_t	*acd_mac(const struct acd *);
 const struct acd_counters *acd_counters(const struct acd *);
 const char	*acd_state_name(enum acd_state);
 void		 acd_free(struct acd *);

@@ -284,6 +284,21 @@ run_acd(struct engine *e, const struct reconcile_result *res)
 	if (!wa->set || !wa->probe)
 		return;
 	l = reconcile_link_by_name(e->ks, wa->ifname);
+	/*
+	 * A bridge without a fixed address takes a port's MAC, so the
+	 * interface's MAC may change under us: keep ACD's in step, or our
+	 * own frames would look like another host's.
+	 */
+	if (l != NULL && l->has_mac && acd_state(e->acd) != ACD_IDLE &&
+	    acd_ifindex(e->acd) == l->ifindex &&
+	    memcmp(acd_mac(e->acd), l->mac, ADDR_MAC_LEN) != 0) {
+		log_debug("%s: %s changed its MAC", __func__, l->name);
+		claimed = acd_state(e->acd) == ACD_DEFENDING ||
+		    acd_state(e->acd) == ACD_ANNOUNCING;
+		if (acd_start(e->acd, l->ifindex, l->name, l->mac, wa->addr,
+		    claimed) < 0)
+			acd_stop(e->acd);
+	}
 	if (l == NULL || (acd_state(e->acd) != ACD_IDLE &&
 	    acd_ifindex(e->acd) != l->ifindex)) {
 		/* Gone, or re-created: a new link is probed again. */

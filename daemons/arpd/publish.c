@@ -209,7 +209,8 @@ persist_flush_cb(sqlite3 *db, void *arg)
 		eseq = a->events[i].seq;
 	}
 	a->station_pending = sseq;
-	a->event_pending = eseq > a->event_committed ? eseq : a->event_committed;
+	a->event_pending = eseq > a->event_committed ? eseq :
+	    a->event_committed;
 	a->persist_inflight = 1;
 	return (0);
 }
