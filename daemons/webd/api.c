@@ -531,7 +531,7 @@ get_neighbours(struct api_request *ar, struct json *j)
 	struct hgw_host	*h;
 	struct in_addr	 a;
 	uint8_t		 mac[ADDR_MAC_LEN];
-	const char	*addr, *m;
+	const char	*addr, *m, *ifn;
 	int		 n = 0, known, have_mac;
 
 	json_object_open(j);
@@ -572,6 +572,9 @@ get_neighbours(struct api_request *ar, struct json *j)
 			known = 1;
 		json_kstring(j, "host", h != NULL ? h->name : NULL);
 		json_kbool(j, "known", known);
+		ifn = (const char *)sqlite3_column_text(st, 1);
+		json_kbool(j, "lan", ifn != NULL &&
+		    strcmp(ifn, w->d->conf->lan.ifname) == 0);
 		station_times(j, w, m, addr);
 		json_object_close(j);
 		n++;
