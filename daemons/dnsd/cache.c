@@ -35,7 +35,11 @@ struct cache {
 #define CHAIN_MAX	8	/* CNAME chain links followed */
 #define APEX_MAX	8
 
-/* Create a cache holding at most max_entries answers and max_bytes. */
+/*
+ * Create a cache holding at most max_entries answers and max_bytes.  The
+ * hash table starts small and doubles as the cache fills, so an idle
+ * resolver with a large cap stays small.
+ */
 struct cache *
 cache_new(unsigned int max_entries, size_t max_bytes)
 {
@@ -44,8 +48,6 @@ cache_new(unsigned int max_entries, size_t max_bytes)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (NULL);
-	while (n < max_entries && n < (1U << 24))
-		n <<= 1;
 	if ((c->table = calloc(n, sizeof(*c->table))) == NULL) {
 		free(c);
 		return (NULL);
@@ -55,6 +57,26 @@ cache_new(unsigned int max_entries, size_t max_bytes)
 	c->max_entries = max_entries ? max_entries : 1;
 	c->max_bytes = max_bytes;
 	return (c);
+}
+
+/* Double the hash table (at most 2^24 slots); on failure keep the old. */
+static void
+grow(struct cache *c)
+{
+	struct cache_entry	**t, *e, *next;
+	unsigned int		 n = c->tsize * 2, i;
+
+	if (n > (1U << 24) || (t = calloc(n, sizeof(*t))) == NULL)
+		return;
+	for (i = 0; i < c->tsize; i++)
+		for (e = c->table[i]; e != NULL; e = next) {
+			next = e->hnext;
+			e->hnext = t[e->hash & (n - 1)];
+			t[e->hash & (n - 1)] = e;
+		}
+	free(c->table);
+	c->table = t;
+	c->tsize = n;
 }
 
 static void
@@ -212,6 +234,8 @@ cache_insert(struct cache *c, const uint8_t *key, size_t keylen,
 		entry_remove(c, TAILQ_LAST(&c->lru, cache_lru));
 		c->evictions++;
 	}
+	if (c->count >= c->tsize)
+		grow(c);
 	if ((e = malloc(size)) == NULL)
 		return (NULL);
 	memset(e, 0, sizeof(*e));
