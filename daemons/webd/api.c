@@ -151,7 +151,7 @@ scalar(sqlite3_stmt *st, int64_t def)
 	return (v);
 }
 
-/* A metric's value, or NAN-free def when the daemon never wrote it. */
+/* A metric's value into *ret; 0 when the daemon never wrote it. */
 static int
 metric(struct webd *w, const char *daemon, const char *name, double *ret)
 {
