@@ -161,6 +161,7 @@ int	 reconcile_want_equal(const struct want_addr *,
 
 /* kernel.c */
 int	 kernel_dump(struct nl_sock *, struct kstate *);
+unsigned long kernel_malformed(void);
 extern const struct reconcile_ops kernel_ops_template;
 
 /* acd.c: RFC 5227 timing, in milliseconds; defaults are the RFC's. */
@@ -236,8 +237,16 @@ struct pub_addr {
 	char		 detail[160];
 };
 
+struct pub_metric {
+	const char	*name;		/* a string constant */
+	double		 value;
+};
+#define PUBLISH_METRICS_MAX	16
+
 struct publish;
 struct publish	*publish_new(struct hgw_daemon *);
+void		 publish_metrics(struct publish *, const struct pub_metric *,
+		    int n);
 void		 publish_hosts(struct publish *, const struct hgw_conf *);
 void		 publish_addrs(struct publish *, const struct pub_addr *,
 		    int n);
