@@ -28,6 +28,7 @@ int	ctl_hosts(struct ctl *, int, char **);
 int	ctl_nat(struct ctl *, int, char **);
 int	ctl_arp(struct ctl *, int, char **);
 int	ctl_passwd(struct ctl *, int, char **);
+int	ctl_dns(struct ctl *, int, char **);
 
 static const struct ctl_command commands[] = {
 	{ "version", ctl_version, "version" },
@@ -39,6 +40,7 @@ static const struct ctl_command commands[] = {
 	    "nat flush-rules | nat load-rules" },
 	{ "arp", ctl_arp, "arp [events [-n count] | history address|mac]" },
 	{ "passwd", ctl_passwd, "passwd" },
+	{ "dns", ctl_dns, "dns [log [-n count] [client|name] | history]" },
 };
 
 static void __attribute__((noreturn))

@@ -26,7 +26,8 @@ HGW.start(function () {
 					HGW.badge(n.state,
 					    HGW.stateClass(n.state)),
 					{ v: n.ifname, cls: "sec" },
-					n.known ? HGW.badge("known", "ok") :
+					!n.lan ? HGW.badge("not LAN") :
+					    n.known ? HGW.badge("known", "ok") :
 					    n.host ? HGW.badge("mismatch",
 					    "bad") : HGW.badge("unknown",
 					    "warn"),

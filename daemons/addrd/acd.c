@@ -406,6 +406,13 @@ acd_ifindex(const struct acd *acd)
 	return (acd->state == ACD_IDLE ? 0 : acd->ifindex);
 }
 
+/* The MAC it sends with. */
+const uint8_t *
+acd_mac(const struct acd *acd)
+{
+	return (acd->mac);
+}
+
 /* The address it watches. */
 struct in_addr
 acd_addr(const struct acd *acd)

@@ -161,6 +161,7 @@ int	 reconcile_want_equal(const struct want_addr *,
 
 /* kernel.c */
 int	 kernel_dump(struct nl_sock *, struct kstate *);
+unsigned long kernel_malformed(void);
 extern const struct reconcile_ops kernel_ops_template;
 
 /* acd.c: RFC 5227 timing, in milliseconds; defaults are the RFC's. */
@@ -217,6 +218,7 @@ void		 acd_announce(struct acd *);
 enum acd_state	 acd_state(const struct acd *);
 int		 acd_ifindex(const struct acd *);
 struct in_addr	 acd_addr(const struct acd *);
+const uint8_t	*acd_mac(const struct acd *);
 const struct acd_counters *acd_counters(const struct acd *);
 const char	*acd_state_name(enum acd_state);
 void		 acd_free(struct acd *);
@@ -235,8 +237,16 @@ struct pub_addr {
 	char		 detail[160];
 };
 
+struct pub_metric {
+	const char	*name;		/* a string constant */
+	double		 value;
+};
+#define PUBLISH_METRICS_MAX	16
+
 struct publish;
 struct publish	*publish_new(struct hgw_daemon *);
+void		 publish_metrics(struct publish *, const struct pub_metric *,
+		    int n);
 void		 publish_hosts(struct publish *, const struct hgw_conf *);
 void		 publish_addrs(struct publish *, const struct pub_addr *,
 		    int n);

@@ -40,12 +40,15 @@
 
 /* Least time between two logged/recorded conflicts with the same MAC. */
 #define CONFLICT_REPORT_MS	60000
+/* How often the counters go to the metrics table (not a kernel poll). */
+#define METRICS_INTERVAL_S	10
 
 struct engine {
 	struct hgw_daemon	*d;
 	struct nl_sock		*req;
 	struct netlink_watch	*watch;
 	struct event		*ev_apply;
+	struct event		*ev_metrics;
 	struct kstate		*ks;
 	struct want		 want;
 	struct reconcile_ops	 ops;
@@ -143,6 +146,28 @@ resync_cb(void *arg)
 }
 
 static void
+metrics_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct engine			*e = arg;
+	const struct acd_counters	*c = acd_counters(e->acd);
+	struct pub_metric		 m[] = {
+		{ "passes", (double)e->passes },
+		{ "netlink_overruns",
+		    (double)netlink_watch_overruns(e->watch) },
+		{ "netlink_malformed", (double)kernel_malformed() },
+		{ "arp_rx", (double)c->rx },
+		{ "arp_malformed", (double)c->malformed },
+		{ "arp_own_echo", (double)c->own_echo },
+		{ "arp_sent", (double)c->sent },
+		{ "conflicts", (double)c->conflicts },
+	};
+
+	(void)fd;
+	(void)ev;
+	publish_metrics(e->pub, m, (int)(sizeof(m) / sizeof(m[0])));
+}
+
+static void
 apply_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	(void)fd;
@@ -219,6 +244,7 @@ engine_new(struct hgw_daemon *d, const struct acd_timing *t)
 		RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE
 	};
 	struct acd_cb	 cb = { acd_claimed_cb, acd_conflict_cb, NULL };
+	struct timeval	 metrics_tv = { METRICS_INTERVAL_S, 0 };
 	struct engine	*e;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL ||
@@ -236,7 +262,9 @@ engine_new(struct hgw_daemon *d, const struct acd_timing *t)
 	    msg_cb, resync_cb, 1000, e);
 	if (e->watch == NULL)
 		fatal("cannot watch links, addresses and routes over netlink");
-	if ((e->ev_apply = event_new(d->base, -1, 0, apply_cb, e)) == NULL)
+	if ((e->ev_apply = event_new(d->base, -1, 0, apply_cb, e)) == NULL ||
+	    (e->ev_metrics = event_new(d->base, -1, EV_PERSIST, metrics_cb,
+	    e)) == NULL || event_add(e->ev_metrics, &metrics_tv) == -1)
 		fatal("event_new");
 	cb.arg = e;
 	if ((e->acd = acd_new(d->base, t, &cb)) == NULL)
@@ -284,6 +312,21 @@ run_acd(struct engine *e, const struct reconcile_result *res)
 	if (!wa->set || !wa->probe)
 		return;
 	l = reconcile_link_by_name(e->ks, wa->ifname);
+	/*
+	 * A bridge without a fixed address takes a port's MAC, so the
+	 * interface's MAC may change under us: keep ACD's in step, or our
+	 * own frames would look like another host's.
+	 */
+	if (l != NULL && l->has_mac && acd_state(e->acd) != ACD_IDLE &&
+	    acd_ifindex(e->acd) == l->ifindex &&
+	    memcmp(acd_mac(e->acd), l->mac, ADDR_MAC_LEN) != 0) {
+		log_debug("%s: %s changed its MAC", __func__, l->name);
+		claimed = acd_state(e->acd) == ACD_DEFENDING ||
+		    acd_state(e->acd) == ACD_ANNOUNCING;
+		if (acd_start(e->acd, l->ifindex, l->name, l->mac, wa->addr,
+		    claimed) < 0)
+			acd_stop(e->acd);
+	}
 	if (l == NULL || (acd_state(e->acd) != ACD_IDLE &&
 	    acd_ifindex(e->acd) != l->ifindex)) {
 		/* Gone, or re-created: a new link is probed again. */
@@ -638,6 +681,7 @@ engine_flush(struct engine *e)
 {
 	int	 r;
 
+	metrics_cb(-1, 0, e);
 	if ((r = publish_flush(e->pub)) < 0)
 		log_warnx("final write of live.db failed: %s", strerror(-r));
 }
@@ -662,6 +706,8 @@ engine_free(struct engine *e)
 	acd_free(e->acd);
 	if (e->ev_apply != NULL)
 		event_free(e->ev_apply);
+	if (e->ev_metrics != NULL)
+		event_free(e->ev_metrics);
 	netlink_watch_free(e->watch);
 	if (e->req != NULL)
 		nl_socket_free(e->req);

@@ -36,7 +36,7 @@
 #include "netlink.h"
 #include "addrd.h"
 
-static unsigned long	 kernel_malformed;
+static unsigned long	 malformed;
 
 static int
 parse_link(struct nl_msg *msg, void *arg)
@@ -52,7 +52,7 @@ parse_link(struct nl_msg *msg, void *arg)
 	if (!nlmsg_valid_hdr(nlh, sizeof(*ifi)) ||
 	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 ||
 	    tb[IFLA_IFNAME] == NULL) {
-		kernel_malformed++;
+		malformed++;
 		return (NL_SKIP);
 	}
 	if (ks->nlinks >= KSTATE_LINKS_MAX) {
@@ -87,7 +87,7 @@ parse_addr(struct nl_msg *msg, void *arg)
 		return (NL_SKIP);
 	if (!nlmsg_valid_hdr(nlh, sizeof(*ifa)) ||
 	    nlmsg_parse(nlh, sizeof(*ifa), tb, IFA_MAX, NULL) < 0) {
-		kernel_malformed++;
+		malformed++;
 		return (NL_SKIP);
 	}
 	ifa = nlmsg_data(nlh);
@@ -96,7 +96,7 @@ parse_addr(struct nl_msg *msg, void *arg)
 	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS the peer. */
 	local = tb[IFA_LOCAL] != NULL ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (local == NULL || nla_len(local) != 4 || ifa->ifa_prefixlen > 32) {
-		kernel_malformed++;
+		malformed++;
 		return (NL_SKIP);
 	}
 	if (ks->naddrs >= KSTATE_ADDRS_MAX) {
@@ -128,7 +128,7 @@ parse_route(struct nl_msg *msg, void *arg)
 		return (NL_SKIP);
 	if (!nlmsg_valid_hdr(nlh, sizeof(*rtm)) ||
 	    nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX, NULL) < 0) {
-		kernel_malformed++;
+		malformed++;
 		return (NL_SKIP);
 	}
 	rtm = nlmsg_data(nlh);
@@ -210,10 +210,17 @@ kernel_dump(struct nl_sock *sk, struct kstate *ks)
 		}
 		break;
 	}
-	if (kernel_malformed > 0)
+	if (malformed > 0)
 		log_debug("%s: %lu malformed messages so far", __func__,
-		    kernel_malformed);
+		    malformed);
 	return (r);
+}
+
+/* Malformed messages dropped from dumps so far. */
+unsigned long
+kernel_malformed(void)
+{
+	return (malformed);
 }
 
 static int

@@ -43,6 +43,8 @@ struct publish {
 	int			 nhosts;
 	struct pub_addr		 addrs[PUBLISH_ADDRS_MAX];
 	int			 naddrs;
+	struct pub_metric	 metrics[PUBLISH_METRICS_MAX];
+	int			 nmetrics;
 	sqlite3_stmt		*st_host, *st_addr;
 };
 
@@ -130,7 +132,7 @@ static int
 flush_cb(sqlite3 *db, void *arg)
 {
 	struct publish	*p = arg;
-	int		 r;
+	int		 i, r;
 
 	if (p->st_host == NULL && (p->st_host = state_prepare(db,
 	    "INSERT INTO hosts (name, mac, address, pin_arp, seq) "
@@ -141,9 +143,13 @@ flush_cb(sqlite3 *db, void *arg)
 	    "conflict_mac, mac, detail, seq, updated) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")) == NULL)
 		return (-EIO);
-	if ((r = write_hosts(p, db)) < 0)
+	if ((r = write_hosts(p, db)) < 0 || (r = write_addrs(p, db)) < 0)
 		return (r);
-	return (write_addrs(p, db));
+	for (i = 0; i < p->nmetrics; i++)
+		if ((r = state_metric_set(db, p->d->name, p->metrics[i].name,
+		    p->metrics[i].value)) < 0)
+			return (r);
+	return (0);
 }
 
 /* A publisher on the daemon's live.db; NULL on allocation failure. */
@@ -202,6 +208,19 @@ publish_addrs(struct publish *p, const struct pub_addr *a, int n)
 		return;
 	memcpy(p->addrs, a, sizeof(*a) * n);
 	p->naddrs = n;
+	state_writer_dirty(p->writer);
+}
+
+/* Replace the counters (metrics table); written only if they changed. */
+void
+publish_metrics(struct publish *p, const struct pub_metric *m, int n)
+{
+	if (n > PUBLISH_METRICS_MAX)
+		n = PUBLISH_METRICS_MAX;
+	if (n == p->nmetrics && memcmp(m, p->metrics, sizeof(*m) * n) == 0)
+		return;
+	memcpy(p->metrics, m, sizeof(*m) * n);
+	p->nmetrics = n;
 	state_writer_dirty(p->writer);
 }
 

@@ -30,6 +30,7 @@ struct state_writer;
 #define ARPD_PROXY_MAX		1024	/* proxied addresses, ranges expanded */
 #define ARPD_EVENTS_MAX		256	/* events waiting for the database */
 #define ARPD_EVENTS_PER_S	50	/* events logged and kept per second */
+#define ARPD_EVENTS_KEEP	10000	/* arpd's rows kept in the events table */
 #define ARPD_PRIME_MAX		256	/* entries primed at start */
 #define ARPD_FLIPFLOP_WINDOW	600	/* seconds */
 #define ARPD_REPEAT_INTERVAL	60	/* seconds between repeated warnings */
@@ -72,12 +73,12 @@ struct watch_config {
 	const struct watch_reservation *reserved;	/* owned by caller */
 	size_t			 nreserved;
 	unsigned int		 max_stations;		/* >= 1 */
-	unsigned int		 storm_threshold;	/* per minute, 0 = off */
+	unsigned int		 storm_threshold;	/* a minute, 0 off */
 	unsigned int		 flip_flop_window;	/* seconds */
 	unsigned int		 repeat_interval;	/* seconds */
 };
 
-/* One observation: a MAC using an address, seen by the kernel or on the wire. */
+/* One observation: a MAC on an address, seen by the kernel or on the wire. */
 struct watch_obs {
 	int64_t			 now;
 	struct in_addr		 addr;
@@ -94,7 +95,7 @@ struct watch_station {
 	int64_t			 first_seen;
 	int64_t			 last_seen;
 	int64_t			 written_seen;	/* last_seen as last written */
-	uint64_t		 seq;		/* change number, for publishing */
+	uint64_t		 seq;		/* change number, to publish */
 };
 
 struct watch;
@@ -114,10 +115,12 @@ int		 watch_lookup(struct watch *, struct in_addr,
 		    uint8_t ret[ADDR_MAC_LEN]);
 /* Stations changed after sequence number seq; returns how many. */
 size_t		 watch_foreach_changed(struct watch *, uint64_t seq,
-		    void (*cb)(const struct watch_station *, void *), void *arg);
+		    void (*cb)(const struct watch_station *, void *),
+		    void *arg);
 /* Every address with its current MAC, most recently seen first. */
 size_t		 watch_foreach_address(struct watch *,
-		    void (*cb)(struct in_addr, const uint8_t *, int64_t, void *),
+		    void (*cb)(struct in_addr, const uint8_t *, int64_t,
+		    void *),
 		    void *arg);
 uint64_t	 watch_seq(const struct watch *);
 size_t		 watch_count(const struct watch *);
@@ -143,7 +146,8 @@ int		 packet_parse(const uint8_t *buf, size_t len,
 		    struct arp_frame *ret);
 /* Build the reply to req saying addr is at mac; returns bytes or -ENOSPC. */
 int		 packet_build_reply(uint8_t *buf, size_t len,
-		    const struct arp_frame *req, const uint8_t mac[ADDR_MAC_LEN],
+		    const struct arp_frame *req,
+		    const uint8_t mac[ADDR_MAC_LEN],
 		    struct in_addr addr);
 /* Open the ARP socket on ifindex (BPF filter, promiscuous): fd or -errno. */
 int		 packet_open(int ifindex);
@@ -203,7 +207,7 @@ LIST_HEAD(neigh_list, neigh);
 
 struct proxy_addr {
 	struct in_addr		 addr;
-	int			 oif;		/* route's interface, 0 unknown */
+	int			 oif;		/* route's interface or 0 */
 	int64_t			 checked_ms;
 };
 

@@ -125,8 +125,10 @@ apply(struct arpd *a, const struct kernel_neigh *k)
 	}
 	if (n == NULL) {
 		if (a->nneighs >= ARPD_NEIGH_MAX) {
+			char buf[INET_ADDRSTRLEN];
+
 			log_debug("%s: neighbour mirror full, %s not kept",
-			    __func__, "entry");
+			    __func__, addr_fmt_ip4(k->addr, buf));
 			return (NULL);
 		}
 		if ((n = calloc(1, sizeof(*n))) == NULL)
@@ -195,8 +197,8 @@ mirror_resync(struct arpd *a)
 	a->gen++;
 	a->resyncs++;
 	if ((r = kernel_neigh_dump(a->nl, 0, dump_cb, a)) < 0) {
-		log_warnx("neighbour dump failed (%s), keeping the mirror as it "
-		    "is", strerror(-r));
+		log_warnx("neighbour dump failed (%s), keeping the mirror "
+		    "as it is", strerror(-r));
 		a->kernel_errors++;
 		return;
 	}

@@ -40,7 +40,7 @@ int
 proxy_load(struct arpd *a)
 {
 	struct proxy_addr	*set;
-	size_t			 n = 0, i;
+	size_t			 n = 0, i, kept;
 	unsigned int		 k;
 	uint64_t		 first, last, v;
 
@@ -64,12 +64,13 @@ proxy_load(struct arpd *a)
 done:
 	qsort(set, n, sizeof(*set), cmp_addr);
 	/* Drop duplicates from overlapping ranges. */
-	for (i = 1, k = n > 0; i < n; i++)
-		if (set[i].addr.s_addr != set[k - 1].addr.s_addr)
-			set[k++] = set[i];
+	for (i = 0, kept = 0; i < n; i++)
+		if (kept == 0 ||
+		    set[i].addr.s_addr != set[kept - 1].addr.s_addr)
+			set[kept++] = set[i];
 	free(a->proxies);
 	a->proxies = set;
-	a->nproxies = n > 0 ? k : 0;
+	a->nproxies = kept;
 	return (0);
 }
 

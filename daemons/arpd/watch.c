@@ -40,7 +40,7 @@ struct watch_addr {
 /* Gratuitous ARPs from one MAC in the current minute. */
 struct watch_storm {
 	uint8_t			 mac[ADDR_MAC_LEN];
-	int64_t			 window;	/* start of the minute, 0 free */
+	int64_t			 window;	/* minute's start, 0 = free */
 	unsigned int		 count;
 	int			 reported;
 };
@@ -261,7 +261,7 @@ watch_load(struct watch *w, const uint8_t mac[ADDR_MAC_LEN], struct in_addr a,
 	}
 	s->written_seen = s->last_seen;
 
-	/* The address record: the latest MAC wins (history comes oldest first). */
+	/* The address record: the latest MAC wins (oldest come first). */
 	if ((r = addr_find(w, a)) == NULL) {
 		if ((r = addr_add(w, a, mac)) == NULL)
 			return;

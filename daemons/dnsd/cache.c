@@ -35,7 +35,11 @@ struct cache {
 #define CHAIN_MAX	8	/* CNAME chain links followed */
 #define APEX_MAX	8
 
-/* Create a cache holding at most max_entries answers and max_bytes. */
+/*
+ * Create a cache holding at most max_entries answers and max_bytes.  The
+ * hash table starts small and doubles as the cache fills, so an idle
+ * resolver with a large cap stays small.
+ */
 struct cache *
 cache_new(unsigned int max_entries, size_t max_bytes)
 {
@@ -44,8 +48,6 @@ cache_new(unsigned int max_entries, size_t max_bytes)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (NULL);
-	while (n < max_entries && n < (1U << 24))
-		n <<= 1;
 	if ((c->table = calloc(n, sizeof(*c->table))) == NULL) {
 		free(c);
 		return (NULL);
@@ -55,6 +57,26 @@ cache_new(unsigned int max_entries, size_t max_bytes)
 	c->max_entries = max_entries ? max_entries : 1;
 	c->max_bytes = max_bytes;
 	return (c);
+}
+
+/* Double the hash table (at most 2^24 slots); on failure keep the old. */
+static void
+grow(struct cache *c)
+{
+	struct cache_entry	**t, *e, *next;
+	unsigned int		 n = c->tsize * 2, i;
+
+	if (n > (1U << 24) || (t = calloc(n, sizeof(*t))) == NULL)
+		return;
+	for (i = 0; i < c->tsize; i++)
+		for (e = c->table[i]; e != NULL; e = next) {
+			next = e->hnext;
+			e->hnext = t[e->hash & (n - 1)];
+			t[e->hash & (n - 1)] = e;
+		}
+	free(c->table);
+	c->table = t;
+	c->tsize = n;
 }
 
 static void
@@ -212,6 +234,8 @@ cache_insert(struct cache *c, const uint8_t *key, size_t keylen,
 		entry_remove(c, TAILQ_LAST(&c->lru, cache_lru));
 		c->evictions++;
 	}
+	if (c->count >= c->tsize)
+		grow(c);
 	if ((e = malloc(size)) == NULL)
 		return (NULL);
 	memset(e, 0, sizeof(*e));
@@ -278,6 +302,18 @@ cache_is_private(const uint8_t *r, size_t len, struct in_addr lan, int plen)
 	    (r[0] == 100 && (r[1] & 0xc0) == 64));
 }
 
+/* Does an RRSIG cover NSEC or NSEC3 (a denial proof)? */
+static int
+covers_denial(const struct dns_msg *m, const struct dns_rr *rr)
+{
+	uint16_t	 t;
+
+	if (rr->rdlen < 2)
+		return (0);
+	t = (uint16_t)(m->pkt[rr->rdata_off] << 8 | m->pkt[rr->rdata_off + 1]);
+	return (t == DNS_T_NSEC || t == DNS_T_NSEC3);
+}
+
 static uint32_t
 clamp(uint32_t ttl, const struct cache_policy *p)
 {
@@ -293,9 +329,10 @@ clamp(uint32_t ttl, const struct cache_policy *p)
 /*
  * Turn a validated upstream reply into the answer we cache and serve.
  * Kept: answer records owned by the question name or a name its
- * CNAME/DNAME chain leads to; authority records owned by an ancestor of
- * those names (SOA, NS, DS, ...) and DNSSEC denial records (NSEC, NSEC3,
- * RRSIG) under such an apex; additional records under such an apex.
+ * CNAME/DNAME chain leads to; for a negative answer, authority records
+ * owned by an ancestor of those names (SOA, NS, DS, ...), DNSSEC denial
+ * records (NSEC, NSEC3, RRSIG) under such an apex and additional records
+ * under it; for a positive one only the denial records.
  * Everything else is out of bailiwick and dropped.  Decides the
  * lifetime: the smallest clamped TTL of the answer, or for NXDOMAIN and
  * NODATA min(SOA TTL, SOA MINIMUM) capped by negative_ttl (RFC 2308 5);
@@ -313,6 +350,7 @@ cache_build(const struct dns_msg *m, const struct cache_policy *pol,
 	uint32_t	 ttl[DNS_RR_MAX], life = UINT32_MAX, neg = UINT32_MAX;
 	unsigned int	 nchain = 0, napex = 0, i, j, pass;
 	unsigned int	 an = 0, ns = 0, ar = 0;
+	int		 positive = 0;
 	struct dns_header h;
 	struct dns_wr	 w;
 	const struct dns_rr *rr;
@@ -360,6 +398,17 @@ cache_build(const struct dns_msg *m, const struct cache_policy *pol,
 				chainlen[nchain++] = (size_t)t;
 			}
 		}
+	/*
+	 * A positive answer goes out minimal, as unbound's minimal-responses
+	 * does: the NS records and glue of the zone are of no use to a stub
+	 * and only make every cached answer larger.  DNSSEC denial records
+	 * (a wildcard's proof) stay.  A CNAME chain ending in NXDOMAIN or
+	 * NODATA is not positive: it keeps its SOA for negative caching.
+	 */
+	for (i = 0; i < m->nrr; i++)
+		if (keep[i] && rcode == DNS_R_NOERROR &&
+		    m->rr[i].type == m->qtype)
+			positive = 1;
 	/* Authority: zone cuts above the chain, then denial under them. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < m->nrr; i++) {
@@ -379,9 +428,12 @@ cache_build(const struct dns_msg *m, const struct cache_policy *pol,
 					memcpy(apex[napex], name, (size_t)n);
 					apexlen[napex++] = (size_t)n;
 				}
+				if (positive)
+					found = 0;
 			} else if (rr->type == DNS_T_NSEC ||
 			    rr->type == DNS_T_NSEC3 ||
-			    rr->type == DNS_T_RRSIG) {
+			    (rr->type == DNS_T_RRSIG && (!positive ||
+			    covers_denial(m, rr)))) {
 				for (j = 0; j < napex && !found; j++)
 					found = dns_name_under(name, (size_t)n,
 					    apex[j], apexlen[j]);
@@ -406,7 +458,7 @@ cache_build(const struct dns_msg *m, const struct cache_policy *pol,
 	/* Additional: only in-bailiwick records (glue, signatures). */
 	for (i = 0; i < m->nrr; i++) {
 		rr = &m->rr[i];
-		if (rr->section != DNS_S_ADDITIONAL)
+		if (rr->section != DNS_S_ADDITIONAL || positive)
 			continue;
 		if ((n = dns_rr_name(m, rr, name)) < 0)
 			return (-EBADMSG);

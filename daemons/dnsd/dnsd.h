@@ -38,7 +38,7 @@ struct state_writer;
 #define DNSD_KEY_MAX		(DNS_NAME_MAX + 5)
 #define DNSD_CACHE_MSG_MAX	16384	/* larger answers are not cached */
 #define DNSD_TTL_MAX_RR		DNS_RR_MAX
-#define DNSD_LOG_RING		4096	/* query log entries between flushes */
+#define DNSD_LOG_RING		2048	/* query log entries between flushes */
 #define DNSD_RATE_SLOTS		1024	/* per-client rate limiter slots */
 
 /* The key bits besides name, type and class. */
@@ -230,7 +230,8 @@ TAILQ_HEAD(pending_list, pending);
 /* One query log entry, formatted only when written to the database. */
 struct qlog {
 	int64_t			 time_ms;
-	struct sockaddr_storage	 client;
+	uint8_t			 family;	/* AF_INET or AF_INET6 */
+	uint8_t			 addr[16];
 	uint8_t			 qname[DNS_NAME_MAX];
 	uint8_t			 qnamelen;
 	uint16_t		 qtype;

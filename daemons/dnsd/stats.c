@@ -61,11 +61,13 @@ stats_log(struct dnsd *dd, const struct sockaddr_storage *client,
 	else
 		dd->qlog_lost++;
 	e->time_ms = dd->wall_ms;
-	e->client.ss_family = client->ss_family;
+	e->family = (uint8_t)client->ss_family;
 	if (client->ss_family == AF_INET)
-		memcpy(&e->client, client, sizeof(struct sockaddr_in));
-	else
-		memcpy(&e->client, client, sizeof(struct sockaddr_in6));
+		memcpy(e->addr, &((const struct sockaddr_in *)client)->sin_addr,
+		    4);
+	else if (client->ss_family == AF_INET6)
+		memcpy(e->addr,
+		    &((const struct sockaddr_in6 *)client)->sin6_addr, 16);
 	memcpy(e->qname, qname, qnamelen);
 	e->qnamelen = (uint8_t)qnamelen;
 	e->qtype = qtype;
@@ -120,17 +122,12 @@ stats_ratelimit(struct dnsd *dd, const struct sockaddr_storage *ss)
 }
 
 static void
-client_str(const struct sockaddr_storage *ss, char *buf, size_t len)
+client_str(const struct qlog *e, char *buf, size_t len)
 {
-	if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
-		    buf, (socklen_t)len);
-	else if (ss->ss_family == AF_INET6)
-		inet_ntop(AF_INET6,
-		    &((const struct sockaddr_in6 *)ss)->sin6_addr, buf,
-		    (socklen_t)len);
-	else
+	if (e->family != AF_INET && e->family != AF_INET6)
 		snprintf(buf, len, "?");
+	else
+		inet_ntop(e->family, e->addr, buf, (socklen_t)len);
 }
 
 static int
@@ -244,7 +241,7 @@ flush_persist(sqlite3 *db, void *arg)
 			const struct qlog *e =
 			    &dd->qlog[(start + i) % DNSD_LOG_RING];
 
-			client_str(&e->client, client, sizeof(client));
+			client_str(e, client, sizeof(client));
 			if (dns_name_to_str(e->qname, e->qnamelen, name,
 			    sizeof(name)) < 0)
 				snprintf(name, sizeof(name), "?");
@@ -270,10 +267,6 @@ flush_persist(sqlite3 *db, void *arg)
 			}
 		}
 		sqlite3_finalize(st);
-		if (state_prune(db, "dns_log", "time_ms",
-		    (int64_t)conf->gateway.retention_days * 86400,
-		    conf->dns.query_log_max) < 0)
-			return (-1);
 		flushed_log = n;
 	}
 	if (now - dd->hist_time >= HISTORY_S) {
@@ -290,7 +283,14 @@ flush_persist(sqlite3 *db, void *arg)
 		    dd->st_hist.upstream_answers),
 		    (unsigned long long)(dd->st.servfail -
 		    dd->st_hist.servfail));
+		/*
+		 * Pruning deletes through an index: once a minute is enough,
+		 * the log overshoots its cap by at most a minute of rows.
+		 */
 		if (state_exec(db, sql) < 0 ||
+		    state_prune(db, "dns_log", "time_ms",
+		    (int64_t)conf->gateway.retention_days * 86400,
+		    conf->dns.query_log_max) < 0 ||
 		    state_prune(db, "dns_history", "time",
 		    (int64_t)conf->gateway.retention_days * 86400, 100000) < 0)
 			return (-1);
@@ -333,6 +333,9 @@ stats_init(struct dnsd *dd)
 
 	if ((dd->qlog = calloc(DNSD_LOG_RING, sizeof(*dd->qlog))) == NULL)
 		return (-1);
+	/* dnsd writes small batches: a small page cache keeps it small. */
+	state_exec(dd->d->live, "PRAGMA cache_size = -256");
+	state_exec(dd->d->persist, "PRAGMA cache_size = -256");
 	dd->hist_time = state_now();
 	dd->w_live = state_writer_new(dd->base, dd->d->live, LIVE_MS,
 	    flush_live, dd);

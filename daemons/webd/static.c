@@ -168,6 +168,8 @@ static_find(const struct assets *a, const char *url)
 	char		 path[128];
 	unsigned int	 i;
 
+	if (url[0] != '/')
+		return (NULL);
 	if (strcmp(url, "/") == 0)
 		url = "/index.html";
 	for (i = 0; i < a->count; i++)

@@ -1,0 +1,139 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * ctl_dns.c: "homegwctl dns", what homegw-dnsd is doing: its counters
+ * and upstream health (live.db, written by dnsd about once a second),
+ * the recent query log and the per-minute history (homegw.db).  Reads
+ * only; changes nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "ctl.h"
+
+int	ctl_dns(struct ctl *, int, char **);
+
+static int
+run(struct ctl *c, sqlite3 *db, const char *sql, const char *a1, int n)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
+		return (-1);
+	}
+	if (a1 != NULL)
+		sqlite3_bind_text(st, 1, a1, -1, SQLITE_TRANSIENT);
+	if (n > 0)
+		sqlite3_bind_int(st, 2, n);
+	r = ctl_print_query(c, st);
+	sqlite3_finalize(st);
+	return (r);
+}
+
+static int
+dns_summary(struct ctl *c)
+{
+	sqlite3	*live;
+
+	if ((live = ctl_live(c)) == NULL)
+		return (CTL_ERROR);
+	if (c->json)
+		printf("{\"counters\": ");
+	else
+		printf("counters:\n");
+	if (run(c, live, "SELECT name, CAST(value AS INTEGER) AS value FROM "
+	    "metrics WHERE daemon = 'dnsd' ORDER BY name", NULL, 0) < 0)
+		return (CTL_ERROR);
+	if (c->json)
+		printf(", \"upstreams\": ");
+	else
+		printf("\nupstreams:\n");
+	if (run(c, live, "SELECT position, address, state, queries, answers, "
+	    "timeouts, printf('%.1f', latency_ms) AS latency_ms, "
+	    "datetime(last_ok, 'unixepoch', 'localtime') AS last_ok "
+	    "FROM dns_upstreams ORDER BY position", NULL, 0) < 0)
+		return (CTL_ERROR);
+	if (c->json)
+		printf("}\n");
+	return (CTL_OK);
+}
+
+static int
+dns_log(struct ctl *c, int argc, char **argv)
+{
+	sqlite3		*persist;
+	const char	*filter = NULL;
+	char		*end;
+	long		 n = 50;
+	int		 i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
+			errno = 0;
+			n = strtol(argv[++i], &end, 10);
+			if (errno != 0 || *end != '\0' || n < 1 || n > 100000) {
+				fprintf(stderr, "homegwctl: dns log -n: "
+				    "expected 1..100000, got \"%s\"\n", argv[i]);
+				return (CTL_USAGE);
+			}
+		} else if (argv[i][0] != '-' && filter == NULL)
+			filter = argv[i];
+		else {
+			fprintf(stderr, "usage: homegwctl dns log [-n count] "
+			    "[client|name]\n");
+			return (CTL_USAGE);
+		}
+	}
+	if ((persist = ctl_persist(c)) == NULL)
+		return (CTL_ERROR);
+	/* Newest first; a filter matches a client address or a name part. */
+	if (run(c, persist, "SELECT strftime('%Y-%m-%d %H:%M:%f', "
+	    "time_ms / 1000.0, 'unixepoch', 'localtime') AS time, client, "
+	    "name, CASE qtype WHEN 1 THEN 'A' WHEN 28 THEN 'AAAA' "
+	    "WHEN 5 THEN 'CNAME' WHEN 12 THEN 'PTR' WHEN 15 THEN 'MX' "
+	    "WHEN 16 THEN 'TXT' WHEN 33 THEN 'SRV' WHEN 65 THEN 'HTTPS' "
+	    "WHEN 255 THEN 'ANY' ELSE 'TYPE' || qtype END AS type, "
+	    "CASE rcode WHEN 0 THEN 'NOERROR' WHEN 2 THEN 'SERVFAIL' "
+	    "WHEN 3 THEN 'NXDOMAIN' WHEN 5 THEN 'REFUSED' "
+	    "ELSE 'RCODE' || rcode END AS rcode, source, upstream, "
+	    "latency_us FROM dns_log WHERE ?1 IS NULL OR client = ?1 OR "
+	    "instr(name, lower(?1)) > 0 ORDER BY id DESC LIMIT ?2",
+	    filter, (int)n) < 0)
+		return (CTL_ERROR);
+	return (CTL_OK);
+}
+
+static int
+dns_history(struct ctl *c)
+{
+	sqlite3	*persist;
+
+	if ((persist = ctl_persist(c)) == NULL)
+		return (CTL_ERROR);
+	if (run(c, persist, "SELECT datetime(time, 'unixepoch', 'localtime') "
+	    "AS time, queries, cache_hits, upstream, servfail FROM "
+	    "dns_history ORDER BY time DESC LIMIT 60", NULL, 0) < 0)
+		return (CTL_ERROR);
+	return (CTL_OK);
+}
+
+/* homegwctl dns [log [-n count] [client|name] | history] */
+int
+ctl_dns(struct ctl *c, int argc, char **argv)
+{
+	if (argc == 1)
+		return (dns_summary(c));
+	if (strcmp(argv[1], "log") == 0)
+		return (dns_log(c, argc - 1, argv + 1));
+	if (strcmp(argv[1], "history") == 0 && argc == 2)
+		return (dns_history(c));
+	fprintf(stderr, "usage: homegwctl dns [log [-n count] [client|name] | "
+	    "history]\n");
+	return (CTL_USAGE);
+}
