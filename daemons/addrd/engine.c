@@ -350,9 +350,9 @@ run_acd(struct engine *e, const struct reconcile_result *res)
 			return;
 		if (!(l->flags & IFF_UP) && !claimed)
 			return;		/* probes need the link up */
-		if (!l->has_mac) {
+		if (!l->has_mac)
 			r = -EOPNOTSUPP;
-		} else
+		else
 			r = acd_start(e->acd, l->ifindex, l->name, l->mac,
 			    wa->addr, claimed);
 		if (r < 0) {
