@@ -18,7 +18,7 @@ HGW.start(function () {
 				return [
 					HGW.hostLink(h.name),
 					HGW.hostLink(h.address),
-					{ v: h.mac, cls: "mono" },
+					{ v: h.mac, cls: "mono sec" },
 					h.state ? HGW.badge(h.state,
 					    HGW.stateClass(h.state)) :
 					    HGW.badge("not seen"),

@@ -30,6 +30,7 @@ struct state_writer;
 #define ARPD_PROXY_MAX		1024	/* proxied addresses, ranges expanded */
 #define ARPD_EVENTS_MAX		256	/* events waiting for the database */
 #define ARPD_EVENTS_PER_S	50	/* events logged and kept per second */
+#define ARPD_EVENTS_KEEP	10000	/* arpd's rows kept in the events table */
 #define ARPD_PRIME_MAX		256	/* entries primed at start */
 #define ARPD_FLIPFLOP_WINDOW	600	/* seconds */
 #define ARPD_REPEAT_INTERVAL	60	/* seconds between repeated warnings */

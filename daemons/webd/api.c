@@ -398,12 +398,40 @@ addr_taken(const struct hgw_conf *c, struct in_addr a)
 	return (0);
 }
 
+#define SEEN_MAX	4096
+
 static int
-addr_seen(struct webd *w, const char *a)
+cmp_u32(const void *a, const void *b)
 {
-	return (scalar(prep(w->live, "SELECT count(*) FROM neighbours WHERE "
-	    "address = ?1 AND mac IS NOT NULL AND state NOT IN "
-	    "('failed', 'incomplete', 'FAILED', 'INCOMPLETE')", "s", a), 0) > 0);
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/*
+ * The LAN addresses arpd sees in use (host order, sorted), at most
+ * SEEN_MAX; returns how many.
+ */
+static size_t
+addrs_seen(struct webd *w, uint32_t *out)
+{
+	sqlite3_stmt	*st;
+	struct in_addr	 a;
+	const char	*s;
+	size_t		 n = 0;
+
+	st = prep(w->live, "SELECT address FROM neighbours WHERE mac IS NOT "
+	    "NULL AND lower(state) NOT IN ('failed', 'incomplete') LIMIT ?1",
+	    "i", (int64_t)SEEN_MAX);
+	while (st != NULL && n < SEEN_MAX && sqlite3_step(st) == SQLITE_ROW) {
+		s = (const char *)sqlite3_column_text(st, 0);
+		if (s != NULL && addr_parse_ip4(s, &a) == 0)
+			out[n++] = ntohl(a.s_addr);
+	}
+	if (st != NULL)
+		sqlite3_finalize(st);
+	qsort(out, n, sizeof(*out), cmp_u32);
+	return (n);
 }
 
 /* GET hosts: the static host table, its live state and free addresses. */
@@ -418,6 +446,8 @@ get_hosts(struct api_request *ar, struct json *j)
 	uint32_t		 net, first, last, i;
 	char			 s[INET_ADDRSTRLEN], mac[ADDR_MAC_STRLEN];
 	char			 next[INET_ADDRSTRLEN] = "", snippet[256];
+	uint32_t		*seen;
+	size_t			 nseen;
 	int64_t			 nfree = 0;
 	int			 shown = 0;
 
@@ -461,6 +491,11 @@ get_hosts(struct api_request *ar, struct json *j)
 	json_array_close(j);
 
 	/* Free addresses in the LAN prefix (capped at a /16's worth). */
+	if ((seen = calloc(SEEN_MAX, sizeof(*seen))) == NULL) {
+		j->error = 1;	/* answered as a 500 */
+		return;
+	}
+	nseen = addrs_seen(w, seen);
 	json_key(j, "free");
 	json_array_open(j);
 	if (c->lan.plen >= 16 && c->lan.plen <= 30) {
@@ -469,12 +504,10 @@ get_hosts(struct api_request *ar, struct json *j)
 		last = net + (uint32_t)((1ULL << (32 - c->lan.plen)) - 2);
 		for (i = first; i <= last; i++) {
 			a.s_addr = htonl(i);
-			if (addr_taken(c, a))
+			if (addr_taken(c, a) || bsearch(&i, seen, nseen,
+			    sizeof(*seen), cmp_u32) != NULL)
 				continue;
 			addr_fmt_ip4(a, s);
-			/* Only the listed ones are checked against ARP. */
-			if (shown < FREE_SHOWN && addr_seen(w, s))
-				continue;
 			if (next[0] == '\0')
 				snprintf(next, sizeof(next), "%s", s);
 			if (shown < FREE_SHOWN) {
@@ -485,6 +518,7 @@ get_hosts(struct api_request *ar, struct json *j)
 		}
 	}
 	json_array_close(j);
+	free(seen);
 	json_kint(j, "free_count", nfree);
 	if (next[0] != '\0') {
 		json_kstring(j, "next_free", next);
