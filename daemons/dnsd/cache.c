@@ -302,6 +302,18 @@ cache_is_private(const uint8_t *r, size_t len, struct in_addr lan, int plen)
 	    (r[0] == 100 && (r[1] & 0xc0) == 64));
 }
 
+/* Does an RRSIG cover NSEC or NSEC3 (a denial proof)? */
+static int
+covers_denial(const struct dns_msg *m, const struct dns_rr *rr)
+{
+	uint16_t	 t;
+
+	if (rr->rdlen < 2)
+		return (0);
+	t = (uint16_t)(m->pkt[rr->rdata_off] << 8 | m->pkt[rr->rdata_off + 1]);
+	return (t == DNS_T_NSEC || t == DNS_T_NSEC3);
+}
+
 static uint32_t
 clamp(uint32_t ttl, const struct cache_policy *p)
 {
@@ -317,9 +329,10 @@ clamp(uint32_t ttl, const struct cache_policy *p)
 /*
  * Turn a validated upstream reply into the answer we cache and serve.
  * Kept: answer records owned by the question name or a name its
- * CNAME/DNAME chain leads to; authority records owned by an ancestor of
- * those names (SOA, NS, DS, ...) and DNSSEC denial records (NSEC, NSEC3,
- * RRSIG) under such an apex; additional records under such an apex.
+ * CNAME/DNAME chain leads to; for a negative answer, authority records
+ * owned by an ancestor of those names (SOA, NS, DS, ...), DNSSEC denial
+ * records (NSEC, NSEC3, RRSIG) under such an apex and additional records
+ * under it; for a positive one only the denial records.
  * Everything else is out of bailiwick and dropped.  Decides the
  * lifetime: the smallest clamped TTL of the answer, or for NXDOMAIN and
  * NODATA min(SOA TTL, SOA MINIMUM) capped by negative_ttl (RFC 2308 5);
@@ -337,6 +350,7 @@ cache_build(const struct dns_msg *m, const struct cache_policy *pol,
 	uint32_t	 ttl[DNS_RR_MAX], life = UINT32_MAX, neg = UINT32_MAX;
 	unsigned int	 nchain = 0, napex = 0, i, j, pass;
 	unsigned int	 an = 0, ns = 0, ar = 0;
+	int		 positive = 0;
 	struct dns_header h;
 	struct dns_wr	 w;
 	const struct dns_rr *rr;
@@ -384,6 +398,17 @@ cache_build(const struct dns_msg *m, const struct cache_policy *pol,
 				chainlen[nchain++] = (size_t)t;
 			}
 		}
+	/*
+	 * A positive answer goes out minimal, as unbound's minimal-responses
+	 * does: the NS records and glue of the zone are of no use to a stub
+	 * and only make every cached answer larger.  DNSSEC denial records
+	 * (a wildcard's proof) stay.  A CNAME chain ending in NXDOMAIN or
+	 * NODATA is not positive: it keeps its SOA for negative caching.
+	 */
+	for (i = 0; i < m->nrr; i++)
+		if (keep[i] && rcode == DNS_R_NOERROR &&
+		    m->rr[i].type == m->qtype)
+			positive = 1;
 	/* Authority: zone cuts above the chain, then denial under them. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < m->nrr; i++) {
@@ -403,9 +428,12 @@ cache_build(const struct dns_msg *m, const struct cache_policy *pol,
 					memcpy(apex[napex], name, (size_t)n);
 					apexlen[napex++] = (size_t)n;
 				}
+				if (positive)
+					found = 0;
 			} else if (rr->type == DNS_T_NSEC ||
 			    rr->type == DNS_T_NSEC3 ||
-			    rr->type == DNS_T_RRSIG) {
+			    (rr->type == DNS_T_RRSIG && (!positive ||
+			    covers_denial(m, rr)))) {
 				for (j = 0; j < napex && !found; j++)
 					found = dns_name_under(name, (size_t)n,
 					    apex[j], apexlen[j]);
@@ -430,7 +458,7 @@ cache_build(const struct dns_msg *m, const struct cache_policy *pol,
 	/* Additional: only in-bailiwick records (glue, signatures). */
 	for (i = 0; i < m->nrr; i++) {
 		rr = &m->rr[i];
-		if (rr->section != DNS_S_ADDITIONAL)
+		if (rr->section != DNS_S_ADDITIONAL || positive)
 			continue;
 		if ((n = dns_rr_name(m, rr, name)) < 0)
 			return (-EBADMSG);

@@ -102,6 +102,13 @@ main(int argc, char **argv)
 
 	if (d.conf->dns.nlisten == 0)
 		fatalx("no [dns] listen address");
+	/*
+	 * One loop answers cached queries faster than one core of dnsperf
+	 * can ask (see bench/dns), so more loops would only add locking.
+	 */
+	if (d.conf->dns.threads != 1)
+		log_info("threads = %u: dnsd runs one event loop, ignoring",
+		    d.conf->dns.threads);
 	if (listen_open(&dnsd) == -1)
 		fatalx("cannot open the dns sockets");
 	daemon_open_state(&d);
