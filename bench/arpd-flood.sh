@@ -67,5 +67,7 @@ wait_for 10 sh -c "[ \"\$(sqlite3 -readonly '$LAB_DIR/run/live.db' \
     AND name = 'arp_frames'\")\" -ge $COUNT ]"
 t1=$(cpu_ticks "$pid")
 report homegw-arpd $((t1 - t0)) "$(arpd_metric arp_frames)"
-echo "homegw-arpd queue drops (socket full): $(arpd_metric dropped_queue_full)"
+echo "homegw-arpd queue drops (socket full): $(arpd_metric dropped_queue_full)," \
+    "stations $(arpd_metric stations)," \
+    "$(awk '/^VmRSS/ { print "RSS " $2 " kB" }' "/proc/$pid/status")"
 lab_stop arpd

@@ -57,6 +57,7 @@ struct engine {
 	struct acd		*acd;		/* the LAN address */
 	struct acd_timing	 timing;
 	int			 acd_err;	/* last acd_start() failure */
+	unsigned int		 lan_flags;	/* at the last pass */
 	int			 have_result;
 	struct reconcile_result	 last;
 	int			 dump_err;
@@ -350,9 +351,9 @@ run_acd(struct engine *e, const struct reconcile_result *res)
 			return;
 		if (!(l->flags & IFF_UP) && !claimed)
 			return;		/* probes need the link up */
-		if (!l->has_mac) {
+		if (!l->has_mac)
 			r = -EOPNOTSUPP;
-		} else
+		else
 			r = acd_start(e->acd, l->ifindex, l->name, l->mac,
 			    wa->addr, claimed);
 		if (r < 0) {
@@ -373,8 +374,9 @@ run_acd(struct engine *e, const struct reconcile_result *res)
 		if (!claimed)
 			log_info("%s: probing for %s before claiming it "
 			    "(RFC 5227)", l->name, addr_fmt_ip4(wa->addr, ip));
-	} else if (st == ADDR_ADDED)
-		acd_announce(e->acd);
+	} else if (st == ADDR_ADDED ||
+	    ((l->flags & IFF_RUNNING) && !(e->lan_flags & IFF_RUNNING)))
+		acd_announce(e->acd);	/* restored, or the carrier is back */
 }
 
 static void
@@ -594,6 +596,7 @@ void
 engine_apply(struct engine *e)
 {
 	struct reconcile_result	 res;
+	const struct ks_link	*l;
 	int			 r;
 
 	e->passes++;
@@ -627,6 +630,8 @@ engine_apply(struct engine *e)
 	if (e->want.has_route)
 		log_route(e, &res);
 	run_acd(e, &res);
+	l = reconcile_link_by_name(e->ks, e->want.link[ROLE_LAN]);
+	e->lan_flags = l != NULL ? l->flags : 0;
 	publish_state(e, &res);
 	e->last = res;
 	e->have_result = 1;
