@@ -13,6 +13,7 @@
  */
 #include <sys/queue.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,10 @@ struct cache {
 };
 
 #define CHAIN_MAX	8	/* CNAME chain links followed */
+
+/* The TTL offsets at the start of data[] are read as uint16_t. */
+_Static_assert(offsetof(struct cache_entry, data) % sizeof(uint16_t) == 0,
+    "cache_entry data misaligned");
 #define APEX_MAX	8
 
 /*
@@ -92,7 +97,7 @@ entry_remove(struct cache *c, struct cache_entry *e)
 		}
 	TAILQ_REMOVE(&c->lru, e, lru);
 	c->count--;
-	c->bytes -= e->size;
+	c->bytes -= CACHE_SIZE(e);
 	free(e);
 }
 
@@ -171,6 +176,16 @@ cache_key(const struct dns_query *q, uint8_t *key, uint32_t *hash)
 	return (n + 1);
 }
 
+/* Is e the answer for key?  Its question is the key but the last byte. */
+static inline int
+key_match(const struct cache_entry *e, const uint8_t *key, size_t keylen,
+    uint32_t hash)
+{
+	return (e->hash == hash && e->keyflags == key[keylen - 1] &&
+	    e->len >= DNS_HDR_LEN + keylen - 1 &&
+	    memcmp(CACHE_WIRE(e) + DNS_HDR_LEN, key, keylen - 1) == 0);
+}
+
 /*
  * Find the answer for a key.  A fresh answer moves to the front of the
  * LRU list.  An expired one is returned only when allow_stale is set and
@@ -184,8 +199,7 @@ cache_lookup(struct cache *c, const uint8_t *key, size_t keylen,
 	struct cache_entry	*e;
 
 	for (e = c->table[hash & (c->tsize - 1)]; e != NULL; e = e->hnext)
-		if (e->hash == hash && e->keylen == keylen &&
-		    memcmp(e->key, key, keylen) == 0)
+		if (key_match(e, key, keylen, hash))
 			break;
 	if (e == NULL)
 		return (NULL);
@@ -197,7 +211,7 @@ cache_lookup(struct cache *c, const uint8_t *key, size_t keylen,
 		e->hits++;
 		return (e);
 	}
-	if (now >= e->expires + DNSD_STALE_MAX_S) {
+	if (now >= (int64_t)e->expires + DNSD_STALE_MAX_S) {
 		entry_remove(c, e);
 		return (NULL);
 	}
@@ -215,17 +229,20 @@ cache_insert(struct cache *c, const uint8_t *key, size_t keylen,
 {
 	struct cache_entry	*e, **pp;
 	size_t			 size;
-	uint8_t			*p;
 
-	if (keylen > DNSD_KEY_MAX || cm->len > DNSD_CACHE_MSG_MAX)
+	if (keylen < 6 || keylen > DNSD_KEY_MAX ||
+	    cm->len > DNSD_CACHE_MSG_MAX || cm->nttl > DNSD_TTL_MAX_RR)
 		return (NULL);
-	size = sizeof(*e) + keylen + cm->nttl * sizeof(uint16_t) + cm->len;
+	/* The key is the message's question: refuse anything else. */
+	if (cm->len < DNS_HDR_LEN + keylen - 1 ||
+	    memcmp(cm->wire + DNS_HDR_LEN, key, keylen - 1) != 0)
+		return (NULL);
+	size = sizeof(*e) + cm->nttl * sizeof(uint16_t) + cm->len;
 	if (size > c->max_bytes)
 		return (NULL);
 	for (pp = &c->table[hash & (c->tsize - 1)]; *pp != NULL;
 	    pp = &(*pp)->hnext)
-		if ((*pp)->hash == hash && (*pp)->keylen == keylen &&
-		    memcmp((*pp)->key, key, keylen) == 0) {
+		if (key_match(*pp, key, keylen, hash)) {
 			entry_remove(c, *pp);
 			break;
 		}
@@ -239,24 +256,17 @@ cache_insert(struct cache *c, const uint8_t *key, size_t keylen,
 	if ((e = malloc(size)) == NULL)
 		return (NULL);
 	memset(e, 0, sizeof(*e));
-	p = (uint8_t *)(e + 1);
-	e->ttl_off = (uint16_t *)p;
-	memcpy(e->ttl_off, cm->ttl_off, cm->nttl * sizeof(uint16_t));
-	p += cm->nttl * sizeof(uint16_t);
-	e->key = p;
-	memcpy(e->key, key, keylen);
-	p += keylen;
-	e->wire = p;
-	memcpy(e->wire, cm->wire, cm->len);
 	e->hash = hash;
-	e->keylen = (uint16_t)keylen;
 	e->len = (uint16_t)cm->len;
 	e->nttl = (uint16_t)cm->nttl;
+	e->keyflags = key[keylen - 1];
+	memcpy(e->data, cm->ttl_off, cm->nttl * sizeof(uint16_t));
+	memcpy(CACHE_WIRE(e), cm->wire, cm->len);
 	e->rcode = cm->rcode;
-	e->inserted = now;
+	e->inserted = (int32_t)now;
 	e->ttl = cm->ttl;
-	e->expires = now + cm->ttl;
-	e->size = size;
+	e->expires = (int32_t)(now + cm->ttl > INT32_MAX ? INT32_MAX :
+	    now + cm->ttl);
 	e->hnext = c->table[hash & (c->tsize - 1)];
 	c->table[hash & (c->tsize - 1)] = e;
 	TAILQ_INSERT_HEAD(&c->lru, e, lru);
@@ -607,7 +617,7 @@ size_t
 cache_write_entry(const struct cache_entry *e, int64_t now,
     const struct dns_query *q, size_t limit, uint8_t *out, size_t cap)
 {
-	return (cache_write(e->wire, e->len, e->ttl_off, e->nttl,
+	return (cache_write(CACHE_WIRE(e), e->len, CACHE_TTL_OFF(e), e->nttl,
 	    now - e->inserted, now >= e->expires, q->hdr.id, q->hdr.flags,
 	    q->qname, q->qnamelen, &q->edns, limit, out, cap));
 }

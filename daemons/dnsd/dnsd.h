@@ -38,7 +38,7 @@ struct state_writer;
 #define DNSD_KEY_MAX		(DNS_NAME_MAX + 5)
 #define DNSD_CACHE_MSG_MAX	16384	/* larger answers are not cached */
 #define DNSD_TTL_MAX_RR		DNS_RR_MAX
-#define DNSD_LOG_RING		2048	/* query log entries between flushes */
+#define DNSD_LOG_RING		1024	/* query log entries between flushes */
 #define DNSD_RATE_SLOTS		1024	/* per-client rate limiter slots */
 
 /* The key bits besides name, type and class. */
@@ -117,25 +117,32 @@ struct dnsd_req {
 	uint32_t		 hash;
 };
 
-/* A cached answer: a ready wire copy whose TTL fields are patched. */
+/*
+ * A cached answer: a ready wire copy whose TTL fields are patched.  One
+ * allocation: this header, then the TTL offsets, then the message.  The
+ * key is not stored apart: it is the message's question (lower case, type,
+ * class) plus keyflags.  Times are monotonic seconds.
+ */
 struct cache_entry {
 	TAILQ_ENTRY(cache_entry) lru;
 	struct cache_entry	*hnext;
 	uint32_t		 hash;
-	uint16_t		 keylen;
-	uint16_t		 len;		/* of wire */
+	uint16_t		 len;		/* of the message */
 	uint16_t		 nttl;
+	uint32_t		 ttl;		/* lifetime given at insert */
+	int32_t			 inserted;
+	int32_t			 expires;
+	uint32_t		 hits;
 	uint8_t			 rcode;
 	uint8_t			 prefetching;
-	int64_t			 inserted;	/* seconds, monotonic */
-	int64_t			 expires;
-	uint32_t		 hits;
-	uint32_t		 ttl;		/* lifetime given at insert */
-	size_t			 size;		/* bytes accounted */
-	uint8_t			*key;
-	uint16_t		*ttl_off;
-	uint8_t			*wire;
+	uint8_t			 keyflags;	/* DNSD_KEY_DO | DNSD_KEY_CD */
+	uint8_t			 pad;		/* data[] 2-byte aligned */
+	uint8_t			 data[];
 };
+#define CACHE_TTL_OFF(e)	((const uint16_t *)(const void *)(e)->data)
+#define CACHE_WIRE(e)		((e)->data + (e)->nttl * sizeof(uint16_t))
+#define CACHE_SIZE(e)		(sizeof(struct cache_entry) + \
+				    (e)->nttl * sizeof(uint16_t) + (e)->len)
 
 /* An answer ready to be cached or served (built from an upstream reply). */
 struct cache_msg {

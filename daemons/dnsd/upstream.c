@@ -308,8 +308,8 @@ fail(struct pending *p)
 	if (e != NULL) {
 		TAILQ_FOREACH(w, &p->waiters, entry) {
 			dd->st.stale++;
-			answer_waiter(dd, p, w, e->wire, e->len, e->ttl_off,
-			    e->nttl, dd->now_s - e->inserted,
+			answer_waiter(dd, p, w, CACHE_WIRE(e), e->len,
+			    CACHE_TTL_OFF(e), e->nttl, dd->now_s - e->inserted,
 			    dd->now_s >= e->expires, SRC_STALE);
 		}
 	} else

@@ -249,6 +249,16 @@ engine_resync_cb(void *arg)
 	log_debug("%s: conntrack events were lost, resyncing", __func__);
 	(void)dump(n);
 	update_stats(n);
+	/*
+	 * The events still queued behind the overrun are old: a NEW among
+	 * them may bring back a flow that died meanwhile (its DESTROY was
+	 * lost).  Sweep again soon, whatever the usual dump period.
+	 */
+	if (n->ev_dump != NULL) {
+		evtimer_del(n->ev_dump);
+		n->dump_ms = DUMP_MIN_MS;
+		schedule_dump(n);
+	}
 }
 
 static void

@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -190,6 +191,48 @@ origin_ok(struct MHD_Connection *conn)
 	else
 		return (0);
 	return (strcmp(p, host) == 0);
+}
+
+/*
+ * DNS rebinding: a page on another site whose name an attacker points at
+ * the gateway's address would be same-origin with webd.  The Host header
+ * still carries the attacker's name, so only addresses, "localhost" and
+ * the gateway's own names ([gateway] name, name.domain) are served.
+ */
+static int
+host_ok(struct webd *w, struct MHD_Connection *conn)
+{
+	const struct hgw_conf	*c = w->d->conf;
+	struct in6_addr		 a6;
+	struct in_addr		 a4;
+	const char		*h;
+	char			 name[256], fq[CONF_NAME_MAX + CONF_DOMAIN_MAX + 2];
+	char			*p;
+	size_t			 n;
+
+	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+	if (h == NULL)
+		return (1);	/* HTTP/1.0; 1.1 without Host is refused by MHD */
+	if ((n = strlen(h)) == 0 || n >= sizeof(name))
+		return (0);
+	memcpy(name, h, n + 1);
+	if (name[0] == '[') {
+		if ((p = strchr(name, ']')) == NULL)
+			return (0);
+		*p = '\0';
+		return (inet_pton(AF_INET6, name + 1, &a6) == 1);
+	}
+	if ((p = strrchr(name, ':')) != NULL)
+		*p = '\0';
+	if (inet_pton(AF_INET, name, &a4) == 1)
+		return (1);
+	n = strlen(name);
+	if (n > 0 && name[n - 1] == '.')
+		name[n - 1] = '\0';
+	snprintf(fq, sizeof(fq), "%s.%s", c->gateway.name, c->gateway.domain);
+	return (strcasecmp(name, "localhost") == 0 ||
+	    strcasecmp(name, c->gateway.name) == 0 ||
+	    strcasecmp(name, fq) == 0);
 }
 
 static const char *
@@ -446,6 +489,10 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		if (!get && strcmp(method, MHD_HTTP_METHOD_POST) != 0)
 			return (respond_error(w, conn,
 			    MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed"));
+		if (!host_ok(w, conn))
+			return (respond_error(w, conn, MHD_HTTP_FORBIDDEN,
+			    "unknown host name: use the gateway's address or "
+			    "its own name"));
 		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (clen != NULL && strtoull(clen, NULL, 10) > WEBD_BODY_MAX)

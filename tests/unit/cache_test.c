@@ -193,6 +193,17 @@ test_positive(void)
 	    1) == NULL);
 	CHECK_MSG(cache_count(c) == 0, "too old to be stale: freed");
 
+	/* A key that is not the answer's question is refused. */
+	{
+		struct dns_query q2;
+		uint8_t		 k2[DNSD_KEY_MAX];
+		uint32_t	 h2;
+		size_t		 l2;
+
+		make_query(&q2, "other.example.test", DNS_T_A, 1, 0);
+		l2 = cache_key(&q2, k2, &h2);
+		CHECK(cache_insert(c, k2, l2, h2, &cm, 2000) == NULL);
+	}
 	/* DO is part of the key. */
 	cache_insert(c, key, keylen, hash, &cm, 2000);
 	q.edns.flags = DNS_EDNS_DO;
@@ -274,23 +285,35 @@ test_negative_and_clamp(void)
 	}
 }
 
+/* Cache an answer for n<i>.example.test under key. */
+static struct cache_entry *
+insert_name(struct cache *c, int i, const uint8_t *key, size_t keylen,
+    uint32_t hash, int64_t now)
+{
+	struct pkt	 p;
+	uint8_t		 pub[4] = { 1, 2, 3, 4 };
+	char		 name[32];
+	size_t		 len;
+
+	snprintf(name, sizeof(name), "n%d.example.test", i);
+	pkt_start(&p, name, DNS_T_A, 0);
+	pkt_rr(&p, DNS_S_ANSWER, name, DNS_T_A, 300, pub, 4);
+	len = pkt_end(&p);
+	if (dns_msg_parse(p.buf, len, &m) != 0 || cache_build(&m, &pol, &cm))
+		return (NULL);
+	return (cache_insert(c, key, keylen, hash, &cm, now));
+}
+
 static void
 test_caps(void)
 {
-	struct pkt	 p;
 	struct cache	*c;
 	struct dns_query q;
-	uint8_t		 key[4][DNSD_KEY_MAX], pub[4] = { 1, 2, 3, 4 };
+	uint8_t		 key[4][DNSD_KEY_MAX];
 	uint32_t	 hash[4];
-	size_t		 keylen[4], len, cap;
+	size_t		 keylen[4], cap;
 	char		 name[32];
 	int		 i;
-
-	pkt_start(&p, "x.example.test", DNS_T_A, 0);
-	pkt_rr(&p, DNS_S_ANSWER, "x.example.test", DNS_T_A, 300, pub, 4);
-	len = pkt_end(&p);
-	dns_msg_parse(p.buf, len, &m);
-	cache_build(&m, &pol, &cm);
 
 	c = cache_new(3, 1 << 20);
 	for (i = 0; i < 4; i++) {
@@ -299,21 +322,21 @@ test_caps(void)
 		keylen[i] = cache_key(&q, key[i], &hash[i]);
 	}
 	for (i = 0; i < 3; i++)
-		cache_insert(c, key[i], keylen[i], hash[i], &cm, 100);
+		insert_name(c, i, key[i], keylen[i], hash[i], 100);
 	/* Touch n0 so n1 is the least recently used. */
 	CHECK(cache_lookup(c, key[0], keylen[0], hash[0], 101, 0) != NULL);
-	cache_insert(c, key[3], keylen[3], hash[3], &cm, 102);
+	insert_name(c, 3, key[3], keylen[3], hash[3], 102);
 	CHECK(cache_count(c) == 3 && cache_evictions(c) == 1);
 	CHECK_MSG(cache_lookup(c, key[1], keylen[1], hash[1], 103, 0) == NULL,
 	    "LRU entry evicted");
 	CHECK(cache_lookup(c, key[0], keylen[0], hash[0], 103, 0) != NULL);
 	/* Replacing a key keeps one entry. */
-	cache_insert(c, key[0], keylen[0], hash[0], &cm, 104);
+	insert_name(c, 0, key[0], keylen[0], hash[0], 104);
 	CHECK(cache_count(c) == 3);
 	/* A memory cap below two entries keeps one. */
 	cap = cache_bytes(c) / 3 + 1;
 	cache_limits(c, 1000, cap);
-	cache_insert(c, key[1], keylen[1], hash[1], &cm, 105);
+	insert_name(c, 1, key[1], keylen[1], hash[1], 105);
 	CHECK_MSG(cache_count(c) == 1 && cache_bytes(c) <= cap,
 	    "memory cap enforced");
 	cache_free(c);
