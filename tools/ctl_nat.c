@@ -174,6 +174,13 @@ nat_top(struct ctl *c, int argc, char **argv)
 	return (r < 0 ? CTL_ERROR : CTL_OK);
 }
 
+/*
+ * Ports mean something for these protocols only; ICMP's "ports" are its
+ * id and type, which the NAT column must not compare.
+ */
+#define PORTS	"proto IN ('tcp', 'udp', 'sctp', 'udplite')"
+#define P(col)	"CASE WHEN " PORTS " THEN ':' || " col " ELSE '' END"
+
 static int
 nat_list(struct ctl *c, int argc, char **argv)
 {
@@ -232,12 +239,14 @@ nat_list(struct ctl *c, int argc, char **argv)
 	 * a masqueraded flow, or the LAN host it was forwarded to.
 	 */
 	snprintf(sql, sizeof(sql), "SELECT proto, "
-	    "orig_src || ':' || orig_sport AS source, "
-	    "orig_dst || ':' || orig_dport AS destination, "
-	    "CASE WHEN reply_dst != orig_src OR reply_dport != orig_sport "
-	    "THEN 'snat ' || reply_dst || ':' || reply_dport "
-	    "WHEN reply_src != orig_dst OR reply_sport != orig_dport "
-	    "THEN 'dnat ' || reply_src || ':' || reply_sport "
+	    "orig_src || " P("orig_sport") " AS source, "
+	    "orig_dst || " P("orig_dport") " AS destination, "
+	    "CASE WHEN reply_dst != orig_src OR (" PORTS " AND "
+	    "reply_dport != orig_sport) "
+	    "THEN 'snat ' || reply_dst || " P("reply_dport") " "
+	    "WHEN reply_src != orig_dst OR (" PORTS " AND "
+	    "reply_sport != orig_dport) "
+	    "THEN 'dnat ' || reply_src || " P("reply_sport") " "
 	    "ELSE '' END AS nat, "
 	    "coalesce(tcp_state, '') AS state, "
 	    "orig_bytes AS bytes_orig, reply_bytes AS bytes_reply, "

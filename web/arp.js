@@ -13,7 +13,10 @@ HGW.start(function () {
 		new_station: ["New station", "ok"],
 		changed_mac: ["Changed MAC", "warn"],
 		flip_flop: ["Flip-flop", "bad"],
-		conflict: ["Conflict", "bad"]
+		conflict: ["Conflict", "bad"],
+		storm: ["ARP storm", "bad"],
+		bogon: ["Bogon address", "warn"],
+		reserved: ["Reserved address", "warn"]
 	};
 
 	function neighbours() {

@@ -90,8 +90,11 @@ HGW.start(function () {
 				    cls: "mono" },
 				    { v: HGW.endpoint(c.orig_dst, c.orig_dport),
 				    cls: "mono" },
+				    c.reply_dst !== c.orig_src ||
+				    c.reply_dport !== c.orig_sport ?
 				    { v: HGW.endpoint(c.reply_dst,
-				    c.reply_dport), cls: "mono sec" },
+				    c.reply_dport), cls: "mono sec" } :
+				    { v: "not translated", cls: "muted sec" },
 				    c.tcp_state ? HGW.badge(c.tcp_state,
 				    HGW.stateClass(c.tcp_state)) : "",
 				    { v: HGW.dur(c.age), cls: "num sec" },

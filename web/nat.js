@@ -49,6 +49,12 @@ HGW.start(function () {
 		});
 	}
 
+	/* The reply goes to another address or port: the flow was NATed. */
+	function natted(c) {
+		return c.reply_dst !== c.orig_src ||
+		    c.reply_dport !== c.orig_sport;
+	}
+
 	function load() {
 		return HGW.api(url()).then(function (r) {
 			HGW.fillTable($("rows"), r.rows, function (c) {
@@ -63,8 +69,10 @@ HGW.start(function () {
 					{ v: el("span", { class: "mono" },
 					    HGW.endpoint(c.orig_dst,
 					    c.orig_dport)) },
-					{ v: HGW.endpoint(c.reply_dst,
-					    c.reply_dport), cls: "mono sec" },
+					{ v: natted(c) ? HGW.endpoint(c.reply_dst,
+					    c.reply_dport) : "not translated",
+					    cls: natted(c) ? "mono sec" :
+					    "muted sec" },
 					c.tcp_state ? HGW.badge(c.tcp_state,
 					    HGW.stateClass(c.tcp_state)) : "",
 					{ v: HGW.dur(c.age), cls: "num sec" },

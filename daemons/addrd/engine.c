@@ -551,6 +551,7 @@ static void
 publish_state(struct engine *e, const struct reconcile_result *res)
 {
 	struct pub_addr	 p[ROLE_MAX + 1];
+	char		 status[sizeof(e->status)];
 	int		 n = 0, r;
 
 	memset(p, 0, sizeof(p));
@@ -587,8 +588,13 @@ publish_state(struct engine *e, const struct reconcile_result *res)
 		n++;
 	}
 	publish_addrs(e->pub, p, n);
-	snprintf(e->status, sizeof(e->status), "lan %s", n > 0 &&
+	snprintf(status, sizeof(status), "lan %s", n > 0 &&
 	    e->want.addr[ROLE_LAN].set ? p[0].state : "unset");
+	if (strcmp(status, e->status) != 0) {
+		/* The heartbeat row carries it: update it now, not later. */
+		memcpy(e->status, status, sizeof(status));
+		daemon_heartbeat(e->d);
+	}
 }
 
 /* One pass: dump, reconcile, ACD, log, publish. */

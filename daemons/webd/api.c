@@ -3,7 +3,7 @@
  *
  * api.c: the JSON endpoints under /api/v1/ (see docs/api.md).  Owns the
  * read-only handles on live.db and homegw.db and every query the page
- * makes.  A database that does not exist yet (its daemons never ran), a
+ * makes (the only write is webd's own heartbeat row, see below).  A database that does not exist yet (its daemons never ran), a
  * table with no rows, or a query that fails all give empty answers, never
  * an error page: the status page must work with any daemon absent.
  * Every list is bounded (LIMIT), and the conntrack view is filtered,
@@ -61,6 +61,29 @@ open_ro(struct webd *w, enum hgw_db which)
 	return (db);
 }
 
+/*
+ * The one write webd makes: its own row in the daemons table (every
+ * daemon keeps one, so "homegwctl status" and the page see webd too),
+ * through daemon.c's heartbeat timer on d->live.  Opened only once
+ * live.db exists, so webd never creates the databases; every query the
+ * API runs goes through the read-only handles.
+ */
+static void
+open_heartbeat(struct webd *w)
+{
+	char	 path[PATH_MAX];
+	int	 r;
+
+	if (conf_live_db(w->d->conf, path, sizeof(path)) < 0)
+		return;
+	if ((r = state_open(path, HGW_DB_LIVE, 0, &w->d->live)) < 0) {
+		log_debug("%s: %s: %s", __func__, path, strerror(-r));
+		w->d->live = NULL;
+		return;
+	}
+	daemon_heartbeat(w->d);
+}
+
 /* Open whichever database is missing, at most every DB_RETRY_S seconds. */
 void
 api_db_refresh(struct webd *w, int64_t now)
@@ -72,6 +95,8 @@ api_db_refresh(struct webd *w, int64_t now)
 		w->live = open_ro(w, HGW_DB_LIVE);
 	if (w->persist == NULL)
 		w->persist = open_ro(w, HGW_DB_PERSIST);
+	if (w->live != NULL && w->d->live == NULL)
+		open_heartbeat(w);
 }
 
 /* Close both handles. */

@@ -113,6 +113,28 @@ async function main() {
 			    "desktop-" + name + ".png"), fullPage: true });
 		}
 
+		/* DNS: a new query shows up in the live log by itself. */
+		if (process.env.HGW_INSERT_DNS) {
+			await page.goto(base + "/dns");
+			await page.waitForSelector("#log tr td a");
+			await page.waitForTimeout(500);
+			require("child_process").execFileSync("sh",
+			    ["-c", process.env.HGW_INSERT_DNS]);
+			const live = await until(page, () => Array.from(
+			    document.querySelectorAll("#log tr td"))
+			    .some((td) => td.textContent ===
+			    "live-check.example.test"), null, 15000)
+			    .then(() => true, () => false);
+			ok(live, "a new DNS query appears in the live log");
+			await page.fill("#f-name", "live-check");
+			const filtered = await until(page, () => {
+				const r = document.querySelectorAll("#log tr");
+				return r.length === 1 && r[0].textContent
+				    .includes("live-check.example.test");
+			}, null, 10000).then(() => true, () => false);
+			ok(filtered, "the query log filters by name");
+		}
+
 		/* NAT: sort by source, ascending. */
 		await page.goto(base + "/nat");
 		await page.waitForSelector("#rows tr td a");
@@ -147,6 +169,38 @@ async function main() {
 		    "NAT filtered to lan1 tcp (" + range + ")");
 		await page.screenshot({ path: path.join(outdir,
 		    "desktop-nat-filtered.png") });
+
+		/*
+		 * Live polling stops while the tab is hidden and resumes when
+		 * it is shown.  The page polls every 3 s: none in 7 s hidden.
+		 */
+		let polls = 0;
+		const count = (r) => {
+			if (r.url().includes("/api/v1/conntrack"))
+				polls++;
+		};
+		page.on("request", count);
+		const setHidden = (h) => page.evaluate((hidden) => {
+			Object.defineProperty(document, "hidden",
+			    { value: hidden, configurable: true });
+			document.dispatchEvent(new Event("visibilitychange"));
+		}, h);
+		await setHidden(true);
+		await page.waitForTimeout(500);
+		polls = 0;
+		await page.waitForTimeout(7000);
+		const hiddenPolls = polls;
+		await setHidden(false);
+		const resumed = await until(page, () => true, null, 100)
+		    .then(async () => {
+			const end = Date.now() + 5000;
+			while (polls === hiddenPolls && Date.now() < end)
+				await new Promise((r) => setTimeout(r, 100));
+			return polls > hiddenPolls;
+		});
+		page.off("request", count);
+		ok(hiddenPolls === 0 && resumed, "polling pauses while hidden (" +
+		    hiddenPolls + " polls) and resumes when shown");
 
 		/* Follow a host link to the host page. */
 		await page.click("#rows tr:first-child td:first-child a");
