@@ -158,6 +158,12 @@ void		 mirror_history_reset(struct mirror *);
 /* After a flush: forget the dead keys and the dirty marks. */
 void		 mirror_flushed(struct mirror *);
 
+/* ctmsg.c */
+
+struct nlmsghdr;
+/* Parse one conntrack message (event or dump); 0, or -1 if malformed. */
+int		 ctmsg_parse(struct nlmsghdr *, struct flow_info *);
+
 /* kernel.c */
 
 struct kernel;
