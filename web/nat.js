@@ -62,7 +62,7 @@ HGW.start(function () {
 				    HGW.hostLink(c.orig_src);
 				return [
 					host,
-					c.proto,
+					{ v: c.proto, cls: "sec" },
 					{ v: el("span", { class: "mono" },
 					    HGW.endpoint(c.orig_src,
 					    c.orig_sport)), cls: "sec" },
@@ -74,12 +74,14 @@ HGW.start(function () {
 					    cls: natted(c) ? "mono sec" :
 					    "muted sec" },
 					c.tcp_state ? HGW.badge(c.tcp_state,
-					    HGW.stateClass(c.tcp_state)) : "",
+					    HGW.stateClass(c.tcp_state)) :
+					    el("span", { class: "muted small" },
+					    c.proto),
 					{ v: HGW.dur(c.age), cls: "num sec" },
 					{ v: HGW.bytes(c.orig_bytes),
-					    cls: "num" },
+					    cls: "num sec" },
 					{ v: HGW.bytes(c.reply_bytes),
-					    cls: "num" },
+					    cls: "num sec" },
 					{ v: HGW.num(c.orig_packets) + " / " +
 					    HGW.num(c.reply_packets),
 					    cls: "num sec" }

@@ -128,6 +128,7 @@ needs_bind_cap(const struct hgw_conf *conf)
 	return (0);
 }
 
+/* Start, serve until SIGTERM, stop. */
 int
 main(int argc, char *argv[])
 {
