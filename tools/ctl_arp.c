@@ -182,7 +182,10 @@ out:
 	return (rv);
 }
 
-/* The latest arpd events, newest first. */
+/*
+ * The latest station events, newest first: arpd's, and addrd's conflicts
+ * over the gateway's own addresses, which are station events too.
+ */
 static int
 arp_events(struct ctl *c, long limit)
 {
@@ -193,8 +196,9 @@ arp_events(struct ctl *c, long limit)
 
 	if ((db = ctl_persist(c)) == NULL)
 		return (CTL_ERROR);
-	snprintf(sql, sizeof(sql), "SELECT %s AS time, kind, address, mac_old,"
-	    " mac_new, detail FROM events WHERE daemon = 'arpd'"
+	snprintf(sql, sizeof(sql), "SELECT %s AS time, daemon, kind, address,"
+	    " mac_old, mac_new, detail FROM events"
+	    " WHERE daemon IN ('arpd', 'addrd')"
 	    " ORDER BY id DESC LIMIT ?", time_expr(c, "time"));
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
