@@ -424,9 +424,10 @@ dns_put_rr_copy(struct dns_wr *w, const struct dns_msg *m,
 			return (r);
 		break;
 	case RD_NAME2:
-		if ((r = copy_name(&rd, w, comp)) < 0)
+		if ((r = copy_name(&rd, w, comp)) < 0 ||
+		    (r = copy_name(&rd, w, comp)) < 0)
 			return (r);
-		/* FALLTHROUGH */
+		break;
 	case RD_NAME:
 		if ((r = copy_name(&rd, w, comp)) < 0)
 			return (r);

@@ -194,9 +194,9 @@ set_metrics(struct publish *p, sqlite3 *db)
 }
 
 /*
- * The live.db transaction.  The dirty marks are cleared here, before the
- * commit is known to succeed; a failed commit is seen on the next call
- * (state_writer_failures) and answered by rewriting every row.
+ * The live.db transaction: the rows of dead flows go, new and changed
+ * flows are written.  The marks are cleared once the commit succeeded
+ * (live_committed); a failed flush keeps them for the retry.
  */
 static int
 live_flush_cb(sqlite3 *db, void *arg)
@@ -207,7 +207,7 @@ live_flush_cb(sqlite3 *db, void *arg)
 	unsigned int	 i;
 	int		 all;
 
-	all = m->rewrite || state_writer_failures(p->live_w) > 0;
+	all = m->rewrite;
 	if (all) {
 		if (step(p->clear) < 0)
 			return (-EIO);
@@ -225,8 +225,27 @@ live_flush_cb(sqlite3 *db, void *arg)
 			return (-EIO);
 	}
 	set_metrics(p, db);
-	mirror_flushed(m);
 	return (0);
+}
+
+static void
+live_committed(void *arg)
+{
+	struct publish	*p = arg;
+
+	mirror_flushed(p->m);
+}
+
+/* The rows of the last transaction are in: forget them. */
+static void
+persist_committed(void *arg)
+{
+	struct publish	*p = arg;
+
+	memmove(p->pending, p->pending + p->nsent,
+	    (p->npending - p->nsent) * sizeof(*p->pending));
+	p->npending -= p->nsent;
+	p->nsent = 0;
 }
 
 static int
@@ -238,13 +257,6 @@ persist_flush_cb(sqlite3 *db, void *arg)
 	int64_t		 now = state_now();
 	uint32_t	 days = p->d->conf->gateway.retention_days;
 
-	/* The rows of the last call are committed unless it failed. */
-	if (state_writer_failures(p->persist_w) == 0 && p->nsent > 0) {
-		memmove(p->pending, p->pending + p->nsent,
-		    (p->npending - p->nsent) * sizeof(*p->pending));
-		p->npending -= p->nsent;
-	}
-	p->nsent = 0;
 	for (i = 0; i < p->npending; i++) {
 		h = &p->pending[i];
 		sqlite3_bind_int64(p->hist, 1, h->time);
@@ -304,6 +316,8 @@ publish_new(struct hgw_daemon *d, struct mirror *m)
 	    persist_flush_cb, p);
 	if (p->live_w == NULL || p->persist_w == NULL)
 		goto fail;
+	state_writer_on_commit(p->live_w, live_committed);
+	state_writer_on_commit(p->persist_w, persist_committed);
 	/* A restart starts from the kernel's picture, not the old rows. */
 	p->m->rewrite = 1;
 	p->interval_start = state_now();

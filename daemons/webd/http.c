@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +153,20 @@ client_addr(struct MHD_Connection *conn)
 
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	return (ci != NULL ? ci->client_addr : NULL);
+}
+
+/* The client's address as text, for the log. */
+static const char *
+client_name(const struct sockaddr *sa, char *buf, size_t len)
+{
+	socklen_t	 slen;
+
+	slen = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+	if (getnameinfo(sa, slen, buf, (socklen_t)len, NULL, 0,
+	    NI_NUMERICHOST) != 0)
+		snprintf(buf, len, "?");
+	return (buf);
 }
 
 static int
@@ -294,6 +309,7 @@ api_login(struct webd *w, struct MHD_Connection *conn, struct http_req *req,
 	struct auth_session	*s;
 	const char		*pre, *ctype;
 	char			 password[1024], cookie[200];
+	char			 host[NI_MAXHOST];
 	struct json		 j;
 	int			 wait, ok;
 
@@ -326,7 +342,8 @@ api_login(struct webd *w, struct MHD_Connection *conn, struct http_req *req,
 	explicit_bzero(password, sizeof(password));
 	if (!ok) {
 		w->auth.logins_failed++;
-		log_info("failed login");
+		log_info("failed login from %s",
+		    client_name(sa, host, sizeof(host)));
 		return (respond_error(w, conn, MHD_HTTP_UNAUTHORIZED,
 		    "wrong password"));
 	}
@@ -335,7 +352,9 @@ api_login(struct webd *w, struct MHD_Connection *conn, struct http_req *req,
 		    "no randomness"));
 	auth_login_success(&w->auth, sa);
 	w->auth.logins_ok++;
-	log_info("login, %u sessions", auth_session_count(&w->auth, now));
+	log_info("login from %s, %u sessions",
+	    client_name(sa, host, sizeof(host)),
+	    auth_session_count(&w->auth, now));
 	snprintf(cookie, sizeof(cookie), COOKIE_SESSION "=%s; HttpOnly; "
 	    "SameSite=Strict; Path=/", s->id);
 	json_init(&j, 4096);
