@@ -47,12 +47,14 @@ static int
 spans_add(struct spans *s, uint32_t first, uint32_t last)
 {
 	struct span	*v;
+	size_t		 cap;
 
 	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
-		if ((v = reallocarray(s->v, s->cap, sizeof(*v))) == NULL)
+		cap = s->cap ? s->cap * 2 : 64;
+		if ((v = reallocarray(s->v, cap, sizeof(*v))) == NULL)
 			return (-ENOMEM);
 		s->v = v;
+		s->cap = cap;
 	}
 	s->v[s->n].first = first;
 	s->v[s->n].last = last;

@@ -7,6 +7,7 @@
  * (rtnetlink), acd.c (RFC 5227) and publish.c (live.db).
  */
 #include <linux/capability.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -55,11 +56,16 @@ main(int argc, char *argv[])
 	/*
 	 * Missing capabilities are named by daemon.c; addrd keeps going and
 	 * serves what it can (the host table, the state of the addresses),
-	 * and names the capability again where the kernel refuses.
+	 * and names the capability again where the kernel refuses.  Root
+	 * that could not drop to [gateway] user is another matter: never
+	 * run on with every privilege.
 	 */
-	if (daemon_drop_privileges(&d, caps, 2) == -1)
+	if (daemon_drop_privileges(&d, caps, 2) == -1) {
+		if (geteuid() == 0)
+			fatalx("cannot drop root privileges, exiting");
 		log_warnx("continuing without full privileges: addresses "
 		    "and conflict detection may fail");
+	}
 	engine_apply(e);
 	daemon_start(&d);
 	event_base_dispatch(d.base);

@@ -40,6 +40,12 @@
 
 /* Least time between two logged/recorded conflicts with the same MAC. */
 #define CONFLICT_REPORT_MS	60000
+/*
+ * Conflicts logged and recorded per CONFLICT_REPORT_MS whatever the MAC:
+ * ARP claiming our address from ever new (spoofed) MACs must not become a
+ * log line and a database commit per frame.  The rest are counted.
+ */
+#define CONFLICT_REPORTS_MAX	5
 /* How often the counters go to the metrics table (not a kernel poll). */
 #define METRICS_INTERVAL_S	10
 
@@ -67,6 +73,10 @@ struct engine {
 	int			 conflict_probing;
 	uint8_t			 conflict_mac[ADDR_MAC_LEN];
 	int64_t			 conflict_reported;	/* ms */
+	int64_t			 report_window;		/* ms, its start */
+	unsigned int		 reports;		/* in this window */
+	unsigned long		 reports_suppressed;	/* in this window */
+	unsigned long		 conflicts_suppressed;	/* in total */
 	unsigned long		 passes;
 	char			 status[128];
 	struct publish		*pub;
@@ -161,6 +171,7 @@ metrics_cb(evutil_socket_t fd, short ev, void *arg)
 		{ "arp_own_echo", (double)c->own_echo },
 		{ "arp_sent", (double)c->sent },
 		{ "conflicts", (double)c->conflicts },
+		{ "conflicts_suppressed", (double)e->conflicts_suppressed },
 	};
 
 	(void)fd;
@@ -211,6 +222,21 @@ acd_conflict_cb(struct acd *acd, const uint8_t mac[ADDR_MAC_LEN],
 	e->conflict_probing = probing;
 	memcpy(e->conflict_mac, mac, ADDR_MAC_LEN);
 	if (!same || now - e->conflict_reported >= CONFLICT_REPORT_MS) {
+		if (now - e->report_window >= CONFLICT_REPORT_MS) {
+			if (e->reports_suppressed > 0)
+				log_warnx("%lu more address conflicts on %s "
+				    "were not reported", e->reports_suppressed,
+				    wa->ifname);
+			e->report_window = now;
+			e->reports = 0;
+			e->reports_suppressed = 0;
+		}
+		if (e->reports >= CONFLICT_REPORTS_MAX) {
+			e->reports_suppressed++;
+			e->conflicts_suppressed++;
+			goto out;
+		}
+		e->reports++;
 		e->conflict_reported = now;
 		addr_fmt_ip4(wa->addr, ip);
 		addr_fmt_mac(mac, m);
@@ -232,6 +258,7 @@ acd_conflict_cb(struct acd *acd, const uint8_t mac[ADDR_MAC_LEN],
 		}
 		publish_event_conflict(e->pub, wa->addr, mac, detail);
 	}
+ out:
 	/* No dump here: a flood of conflicting ARP must stay cheap. */
 	if (e->have_result)
 		publish_state(e, &e->last);

@@ -58,11 +58,13 @@ arpd_reload(struct hgw_daemon *d, struct hgw_conf *newconf)
 		return (-1);
 	}
 	a->conf = newconf;
-	mirror_set_reservations(a);
 	if (proxy_load(a) < 0) {
+		/* daemon.c frees newconf: point back at the running one. */
+		a->conf = d->conf;
 		log_warnx("out of memory loading the proxy set");
 		return (-1);
 	}
+	mirror_set_reservations(a);
 	proxy_reconcile(a);
 	mirror_pins_reconcile(a);
 	publish_live_dirty(a);

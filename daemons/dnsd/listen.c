@@ -113,9 +113,13 @@ listen_query(struct dnsd *dd, struct dnsd_req *req, uint8_t *out,
 			dd->st.truncated++;
 		if (e->rcode == DNS_R_NXDOMAIN)
 			dd->st.nxdomain++;
-		/* Refresh popular names in their last tenth of life. */
+		/*
+		 * Refresh popular names in their last tenth of life (the
+		 * last second for short TTLs), so they never expire.
+		 */
 		if (conf->dns.prefetch && !e->prefetching && e->hits >= 2 &&
-		    (e->expires - dd->now_s) * 10 <= (int64_t)e->ttl) {
+		    e->expires - dd->now_s <= (e->ttl >= 10 ?
+		    (int64_t)e->ttl / 10 : 1)) {
 			e->prefetching = 1;
 			upstream_prefetch(dd, req);
 		}
