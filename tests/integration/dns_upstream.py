@@ -7,7 +7,9 @@
 # example.test (NXDOMAIN).  Each query's name is appended to --log.  With
 # --forge it first sends three forged replies carrying 6.6.6.6: one with a
 # wrong ID, one with the right ID but another question, and one from a
-# different source port; then, after a short pause, the real reply.
+# different source port; then, after a short pause, the real reply.  A
+# query with the DO bit gets an RRSIG over the answer and the AD bit, as
+# from a validating resolver.
 import argparse
 import socket
 import struct
@@ -26,13 +28,32 @@ def qname_of(pkt):
     return '.'.join(labels), pos + 1 + 4
 
 
-def reply(qid, question, addr, ttl, rcode=0):
-    hdr = struct.pack('!HHHHHH', qid, 0x8180 | rcode, 1,
-                      0 if rcode else 1, 0, 0)
+def rrsig(ttl):
+    signer = b'\x07example\x04test\x00'
+    rdata = struct.pack('!HBBIIIH', 1, 13, 3, ttl, 2000000000, 1700000000,
+                        4242) + signer + bytes(range(64))
+    return struct.pack('!HHHIH', 0xc00c, 46, 1, ttl, len(rdata)) + rdata
+
+
+def reply(qid, question, addr, ttl, rcode=0, dnssec=False):
+    flags = 0x8180 | rcode | (0x0020 if dnssec else 0)
+    n = 0 if rcode else (2 if dnssec else 1)
+    hdr = struct.pack('!HHHHHH', qid, flags, 1, n, 0, 0)
     body = question
     if not rcode:
         body += struct.pack('!HHHIH', 0xc00c, 1, 1, ttl, 4) + addr
+        if dnssec:
+            body += rrsig(ttl)
     return hdr + body
+
+
+def has_do(pkt, qend):
+    # The OPT record: root name, type 41, class, TTL whose low 16 bits
+    # hold the DO flag.
+    if len(pkt) < qend + 11 or pkt[qend] != 0:
+        return False
+    rtype, _, ttl = struct.unpack('!HHI', pkt[qend + 1:qend + 9])
+    return rtype == 41 and bool(ttl & 0x8000)
 
 
 def main():
@@ -72,7 +93,8 @@ def main():
             s.sendto(reply(qid, wrong, POISON, 86400), peer)
             other.sendto(reply(qid, question, POISON, 86400), peer)
             time.sleep(0.05)
-        s.sendto(reply(qid, question, addr, a.ttl), peer)
+        s.sendto(reply(qid, question, addr, a.ttl,
+                       dnssec=has_do(pkt, qend)), peer)
 
 
 if __name__ == '__main__':
