@@ -857,3 +857,46 @@ state_prune(sqlite3 *db, const char *table, const char *time_column,
 	}
 	return (r);
 }
+
+/* Delete one daemon's events too old, then its oldest beyond max_rows. */
+int
+state_prune_events(sqlite3 *db, const char *daemon, int64_t max_age_s,
+    int64_t max_rows)
+{
+	sqlite3_stmt	*st;
+	int		 own, r = 0;
+
+	if (daemon == NULL)
+		return (-EINVAL);
+	own = sqlite3_get_autocommit(db);
+	if (own && (r = state_begin(db)) < 0)
+		return (r);
+	if (max_age_s > 0) {
+		if ((r = prepare(db, "DELETE FROM events WHERE daemon = ?1 AND "
+		    "time < ?2", &st)) < 0)
+			goto out;
+		bind_text(st, 1, daemon);
+		sqlite3_bind_int64(st, 2, state_now() - max_age_s);
+		if ((r = step_done(db, st)) < 0)
+			goto out;
+	}
+	if (max_rows > 0) {
+		if ((r = prepare(db, "DELETE FROM events WHERE id IN "
+		    "(SELECT id FROM events WHERE daemon = ?1 "
+		    "ORDER BY time DESC, id DESC LIMIT -1 OFFSET ?2)",
+		    &st)) < 0)
+			goto out;
+		bind_text(st, 1, daemon);
+		sqlite3_bind_int64(st, 2, max_rows);
+		if ((r = step_done(db, st)) < 0)
+			goto out;
+	}
+ out:
+	if (own) {
+		if (r < 0)
+			state_rollback(db);
+		else
+			r = state_commit(db);
+	}
+	return (r);
+}

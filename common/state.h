@@ -178,4 +178,14 @@ int	state_event_add(sqlite3 *persist, const char *daemon,
 int	state_prune(sqlite3 *, const char *table, const char *time_column,
 	    int64_t max_age_s, int64_t max_rows);
 
+/*
+ * The same for one daemon's rows of the shared events table, which
+ * state_prune() cannot tell apart: delete daemon's events older than
+ * max_age_s and keep its max_rows newest; 0 disables either limit.
+ * Other daemons' rows are never touched.  Runs in its own transaction
+ * unless one is open.
+ */
+int	state_prune_events(sqlite3 *, const char *daemon, int64_t max_age_s,
+	    int64_t max_rows);
+
 #endif /* HGW_STATE_H */

@@ -48,6 +48,8 @@
 #define CONFLICT_REPORTS_MAX	5
 /* How often the counters go to the metrics table (not a kernel poll). */
 #define METRICS_INTERVAL_S	10
+/* How often addrd's old conflict events are pruned. */
+#define PRUNE_INTERVAL_S	3600
 
 struct engine {
 	struct hgw_daemon	*d;
@@ -55,6 +57,7 @@ struct engine {
 	struct netlink_watch	*watch;
 	struct event		*ev_apply;
 	struct event		*ev_metrics;
+	struct event		*ev_prune;
 	struct kstate		*ks;
 	struct want		 want;
 	struct reconcile_ops	 ops;
@@ -180,6 +183,16 @@ metrics_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 static void
+prune_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct engine	*e = arg;
+
+	(void)fd;
+	(void)ev;
+	publish_prune(e->pub);
+}
+
+static void
 apply_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	(void)fd;
@@ -273,6 +286,7 @@ engine_new(struct hgw_daemon *d, const struct acd_timing *t)
 	};
 	struct acd_cb	 cb = { acd_claimed_cb, acd_conflict_cb, NULL };
 	struct timeval	 metrics_tv = { METRICS_INTERVAL_S, 0 };
+	struct timeval	 prune_tv = { PRUNE_INTERVAL_S, 0 };
 	struct engine	*e;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL ||
@@ -292,7 +306,9 @@ engine_new(struct hgw_daemon *d, const struct acd_timing *t)
 		fatal("cannot watch links, addresses and routes over netlink");
 	if ((e->ev_apply = event_new(d->base, -1, 0, apply_cb, e)) == NULL ||
 	    (e->ev_metrics = event_new(d->base, -1, EV_PERSIST, metrics_cb,
-	    e)) == NULL || event_add(e->ev_metrics, &metrics_tv) == -1)
+	    e)) == NULL || event_add(e->ev_metrics, &metrics_tv) == -1 ||
+	    (e->ev_prune = event_new(d->base, -1, EV_PERSIST, prune_cb,
+	    e)) == NULL || event_add(e->ev_prune, &prune_tv) == -1)
 		fatal("event_new");
 	cb.arg = e;
 	if ((e->acd = acd_new(d->base, t, &cb)) == NULL)
@@ -300,6 +316,7 @@ engine_new(struct hgw_daemon *d, const struct acd_timing *t)
 	if ((e->pub = publish_new(d)) == NULL)
 		fatal("publish_new");
 	publish_hosts(e->pub, d->conf);
+	publish_prune(e->pub);
 	return (e);
 }
 
@@ -746,6 +763,8 @@ engine_free(struct engine *e)
 		event_free(e->ev_apply);
 	if (e->ev_metrics != NULL)
 		event_free(e->ev_metrics);
+	if (e->ev_prune != NULL)
+		event_free(e->ev_prune);
 	netlink_watch_free(e->watch);
 	if (e->req != NULL)
 		nl_socket_free(e->req);

@@ -28,6 +28,7 @@
 #define PUBLISH_HOSTS_MAX	4096
 #define PUBLISH_ADDRS_MAX	8
 #define PUBLISH_INTERVAL_MS	500
+#define PUBLISH_EVENTS_KEEP	1000	/* addrd's rows kept in events */
 
 struct pub_host {
 	char		 name[CONF_NAME_MAX + 1];
@@ -237,6 +238,21 @@ publish_event_conflict(struct publish *p, struct in_addr addr,
 	if ((r = state_event_add(p->d->persist, p->d->name, "conflict",
 	    addr_fmt_ip4(addr, ip), NULL, addr_fmt_mac(mac, m), detail)) < 0)
 		log_warnx("conflict event for %s not recorded: %s", ip,
+		    strerror(-r));
+}
+
+/* Retention on addrd's own rows of the events table (age and count). */
+void
+publish_prune(struct publish *p)
+{
+	int64_t	 age = (int64_t)p->d->conf->gateway.retention_days * 86400;
+	int	 r;
+
+	if (p->d->persist == NULL)
+		return;
+	if ((r = state_prune_events(p->d->persist, p->d->name, age,
+	    PUBLISH_EVENTS_KEEP)) < 0)
+		log_warnx("pruning conflict events failed (%s), will retry",
 		    strerror(-r));
 }
 

@@ -313,37 +313,21 @@ publish_load_history(struct arpd *a)
 	return (r == SQLITE_DONE ? n : -EIO);
 }
 
-/*
- * Retention: age and row cap on the station history, and on arpd's own
- * rows of the shared events table (state_prune() cannot tell whose rows
- * are whose, so those go by hand).
- */
+/* Retention: age and row cap on the station history and arpd's events. */
 void
 publish_prune(struct arpd *a)
 {
-	sqlite3_stmt	*st;
-	int64_t		 age = (int64_t)a->conf->gateway.retention_days * 86400;
-	int		 r;
+	int64_t	 age = (int64_t)a->conf->gateway.retention_days * 86400;
+	int	 r;
 
 	if ((r = state_prune(a->d->persist, "stations", "last_seen", age,
 	    a->conf->arp.max_stations)) < 0)
 		log_warnx("pruning station history failed (%s), will retry",
 		    strerror(-r));
-	if (sqlite3_prepare_v2(a->d->persist,
-	    "DELETE FROM events WHERE daemon = 'arpd' AND (time < ?1 OR id <="
-	    " (SELECT id FROM events WHERE daemon = 'arpd'"
-	    "  ORDER BY id DESC LIMIT 1 OFFSET ?2))", -1, &st, NULL) !=
-	    SQLITE_OK) {
+	if ((r = state_prune_events(a->d->persist, "arpd", age,
+	    ARPD_EVENTS_KEEP)) < 0)
 		log_warnx("pruning events failed (%s), will retry",
-		    sqlite3_errmsg(a->d->persist));
-		return;
-	}
-	sqlite3_bind_int64(st, 1, age > 0 ? state_now() - age : 0);
-	sqlite3_bind_int64(st, 2, ARPD_EVENTS_KEEP);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		log_warnx("pruning events failed (%s), will retry",
-		    sqlite3_errmsg(a->d->persist));
-	sqlite3_finalize(st);
+		    strerror(-r));
 }
 
 /* Prepare statements and create the two writers. */

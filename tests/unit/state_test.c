@@ -906,6 +906,59 @@ test_prune(void)
 	state_close(db);
 }
 
+/* One daemon's events: age and row caps, never another daemon's rows. */
+static void
+test_prune_events(void)
+{
+	sqlite3		*db;
+	char		 sql[256];
+	int64_t		 now = state_now();
+	int		 i;
+
+	CHECK(state_open(tmp_path("prune_events.db"), HGW_DB_PERSIST, 0,
+	    &db) == 0);
+	CHECK(state_begin(db) == 0);
+	for (i = 0; i < 100; i++) {
+		/* Row i of each daemon is i hours old. */
+		snprintf(sql, sizeof(sql), "INSERT INTO events (time, daemon, "
+		    "kind) VALUES (%lld, 'addrd', 'a%d'), (%lld, 'dnsd', "
+		    "'d%d')", (long long)(now - i * 3600), i,
+		    (long long)(now - i * 3600), i);
+		state_exec(db, sql);
+	}
+	CHECK(state_commit(db) == 0);
+
+	/* Older than 50 hours goes, addrd's rows only. */
+	CHECK(state_prune_events(db, "addrd", 50 * 3600 - 1, 0) == 0);
+	CHECK(query_int(db, "SELECT count(*) FROM events WHERE "
+	    "daemon = 'addrd'") == 50);
+	CHECK(query_int(db, "SELECT count(*) FROM events WHERE "
+	    "daemon = 'dnsd'") == 100);
+	/* Cap: addrd's 10 newest stay, dnsd's rows all stay. */
+	CHECK(state_prune_events(db, "addrd", 0, 10) == 0);
+	CHECK(query_int(db, "SELECT count(*) FROM events WHERE "
+	    "daemon = 'addrd'") == 10);
+	CHECK(query_int(db, "SELECT count(*) FROM events WHERE "
+	    "daemon = 'addrd' AND kind IN ('a0','a1','a2','a3','a4','a5',"
+	    "'a6','a7','a8','a9')") == 10);
+	CHECK(query_int(db, "SELECT count(*) FROM events WHERE "
+	    "daemon = 'dnsd'") == 100);
+	/* Within the caps, or fewer rows than the cap: nothing goes. */
+	CHECK(state_prune_events(db, "addrd", 365 * 86400, 10) == 0);
+	CHECK(state_prune_events(db, "addrd", 0, 1000) == 0);
+	CHECK(query_int(db, "SELECT count(*) FROM events WHERE "
+	    "daemon = 'addrd'") == 10);
+	/* Inside a caller's transaction it joins that transaction. */
+	CHECK(state_begin(db) == 0);
+	CHECK(state_prune_events(db, "dnsd", 0, 1) == 0);
+	state_rollback(db);
+	CHECK(query_int(db, "SELECT count(*) FROM events WHERE "
+	    "daemon = 'dnsd'") == 100);
+	CHECK(state_prune_events(db, NULL, 0, 1) == -EINVAL);
+	CHECK(sqlite3_get_autocommit(db));	/* nothing left open */
+	state_close(db);
+}
+
 int
 main(void)
 {
@@ -928,6 +981,7 @@ main(void)
 	test_reader_writer();
 	test_kill9();
 	test_prune();
+	test_prune_events();
 	nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	return (tap_done());
 }
