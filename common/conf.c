@@ -1065,10 +1065,15 @@ parse_line(struct parser *p, char *line)
 {
 	char	*s, *c;
 
-	/* '#' or ';' starts a comment at the start or after white space. */
+	/*
+	 * '#' or ';' starts a comment at the start, after white space, or
+	 * right after the '=': "key=#x" must not keep "#x" as a value,
+	 * since conf_print() writes "key = #x", which reads back as empty.
+	 */
 	for (c = line; *c != '\0'; c++) {
 		if ((*c == '#' || *c == ';') &&
-		    (c == line || is_space((unsigned char)c[-1]))) {
+		    (c == line || is_space((unsigned char)c[-1]) ||
+		    c[-1] == '=')) {
 			*c = '\0';
 			break;
 		}

@@ -36,7 +36,7 @@ static const struct {
 	{ "proto", "proto" },
 	{ "state", "tcp_state" },
 	{ "host", "lan_host" },
-	{ "timeout", "timeout" },
+	{ "timeout", QUERY_CT_TIMEOUT },
 	{ "orig_bytes", "orig_bytes" },
 	{ "reply_bytes", "reply_bytes" },
 };

@@ -229,6 +229,10 @@ static const struct {
 	{ "[lan]\ninterface = eth0/1\naddress = 192.168.1.1/24\n",
 	  "t.conf:2: expected an interface name (at most 15 characters) after "
 	  "\"interface\", got \"eth0/1\"" },
+	/* A comment right after '=' (found by the fuzzer's round trip). */
+	{ "[lan]\ninterface=#eth0\naddress = 192.168.1.1/24\n",
+	  "t.conf:2: expected an interface name (at most 15 characters) after "
+	  "\"interface\", got \"\"" },
 	{ "[lan]\ninterface = averyveryverylongname\n"
 	  "address = 192.168.1.1/24\n",
 	  "t.conf:2: expected an interface name (at most 15 characters) after "

@@ -194,6 +194,41 @@ main(void)
 	CHECK(query_sort_expr(NULL) != NULL);
 	CHECK(query_sort_expr("age") != NULL);
 
+	/*
+	 * The timeout shown is the time left now: natd stores the time left
+	 * at last_seen and does not rewrite a flow that did not change.
+	 */
+	CHECK(sqlite3_exec(db, "UPDATE conntrack SET timeout = 120, "
+	    "last_seen = CAST(strftime('%s', 'now') AS INTEGER) - 100 "
+	    "WHERE ct_id = 1; UPDATE conntrack SET timeout = 120, last_seen = "
+	    "CAST(strftime('%s', 'now') AS INTEGER) - 500 WHERE ct_id = 2",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	{
+		sqlite3_stmt	*st;
+		int64_t		 left[3] = { -1, -1, -1 };
+
+		f = base();
+		f.sort = "age";
+		f.desc = 0;
+		CHECK(query_ct_sql(&f, 0, sql, sizeof(sql)) == 0);
+		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+		    query_ct_bind(st, &f, NULL, 0) == 0) {
+			while (sqlite3_step(st) == SQLITE_ROW) {
+				int id = sqlite3_column_int(st, 0);
+
+				/* Column 13 is timeout in QUERY_CT_COLUMNS. */
+				if (id >= 1 && id <= 2)
+					left[id] = sqlite3_column_int64(st, 13);
+			}
+			sqlite3_finalize(st);
+		}
+		CHECK_MSG(left[1] >= 18 && left[1] <= 20,
+		    "timeout counts down from last_seen");
+		CHECK_MSG(left[2] == 0, "an overdue timeout shows as 0");
+		f.sort = "timeout";
+		CHECK(run(&f, ids, &n) == 301);
+	}
+
 	/* Too small a buffer is an error, not a truncated query. */
 	f = base();
 	f.q = "x";
