@@ -92,6 +92,7 @@ arpd_status(struct hgw_daemon *d)
 	return (a->status);
 }
 
+/* Set up, run the loop until SIGTERM, then shut down. */
 int
 main(int argc, char *argv[])
 {
