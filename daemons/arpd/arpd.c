@@ -18,6 +18,7 @@
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
@@ -30,14 +31,39 @@
 static struct arpd arpd;
 
 /*
- * Periodic work: proxy and pin reconcile (no events come for proxies),
- * and a word in the log if the database writes keep failing.
+ * A bridge without a fixed address takes a port's MAC, so the LAN MAC
+ * may change under us: follow it, or our own frames would count as a
+ * station's and userspace proxy replies would name a stale MAC.
+ */
+static void
+link_refresh(struct arpd *a)
+{
+	uint8_t	 mac[ADDR_MAC_LEN];
+	char	 o[ADDR_MAC_STRLEN], n[ADDR_MAC_STRLEN];
+	int	 ifindex, r;
+
+	if ((r = kernel_link_get(a->nl, a->ifname, &ifindex, mac)) < 0) {
+		log_debug("%s: \"%s\": %s", __func__, a->ifname, strerror(-r));
+		return;
+	}
+	if (ifindex != a->ifindex || memcmp(mac, a->mac, ADDR_MAC_LEN) == 0)
+		return;
+	log_info("\"%s\" changed its MAC from %s to %s", a->ifname,
+	    addr_fmt_mac(a->mac, o), addr_fmt_mac(mac, n));
+	memcpy(a->mac, mac, ADDR_MAC_LEN);
+	publish_live_dirty(a);
+}
+
+/*
+ * Periodic work: the LAN MAC, proxy and pin reconcile (no events come for
+ * proxies), and a word in the log if the database writes keep failing.
  */
 static void
 reconcile_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct arpd *a = arg;
 
+	link_refresh(a);
 	proxy_reconcile(a);
 	mirror_pins_reconcile(a);
 	publish_check(a);
@@ -69,6 +95,7 @@ arpd_reload(struct hgw_daemon *d, struct hgw_conf *newconf)
 		return (-1);
 	}
 	mirror_set_reservations(a);
+	link_refresh(a);
 	proxy_reconcile(a);
 	mirror_pins_reconcile(a);
 	publish_live_dirty(a);
