@@ -53,6 +53,7 @@ struct state_writer {
 	int			 dirty;
 	unsigned int		 failures;	/* consecutive */
 	unsigned int		 flushes;	/* successful, since new */
+	int			 reported;	/* failing, said so */
 };
 
 /* Map an SQLite result code to a negative errno. */
@@ -656,6 +657,21 @@ unsigned int
 state_writer_failures(const struct state_writer *w)
 {
 	return (w->failures);
+}
+
+/* 1: failing long enough to say so; -1: works again after that; else 0. */
+int
+state_writer_report(struct state_writer *w)
+{
+	if (!w->reported && w->failures >= STATE_WRITER_REPORT_AFTER) {
+		w->reported = 1;
+		return (1);
+	}
+	if (w->reported && w->failures == 0) {
+		w->reported = 0;
+		return (-1);
+	}
+	return (0);
 }
 
 /* Free a writer without flushing; NULL is fine. */

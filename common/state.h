@@ -143,6 +143,14 @@ void	state_writer_dirty(struct state_writer *);
 /* Flush now, synchronously (may block on SQLite). */
 int	state_writer_flush(struct state_writer *);
 unsigned int state_writer_failures(const struct state_writer *);
+/*
+ * For the daemon's log, so that a write that keeps failing is never
+ * silent: returns 1 once when the consecutive failures reach
+ * STATE_WRITER_REPORT_AFTER, then -1 once at the first call after a
+ * success, else 0.  Call it from a timer.
+ */
+#define STATE_WRITER_REPORT_AFTER	5
+int	state_writer_report(struct state_writer *);
 void	state_writer_free(struct state_writer *);
 
 /*

@@ -240,6 +240,7 @@ ctl_print_query(struct ctl *c, sqlite3_stmt *st)
 	return (r == SQLITE_DONE || r == SQLITE_ROW ? rows : -1);
 }
 
+/* Parse the global options and run one command. */
 int
 main(int argc, char *argv[])
 {

@@ -36,6 +36,7 @@ addrd_status(struct hgw_daemon *d)
 	return (engine_status(d->arg));
 }
 
+/* Set up, run the loop until SIGTERM, then shut down. */
 int
 main(int argc, char *argv[])
 {

@@ -253,6 +253,7 @@ void		 publish_addrs(struct publish *, const struct pub_addr *,
 void		 publish_event_conflict(struct publish *, struct in_addr,
 		    const uint8_t mac[ADDR_MAC_LEN], const char *detail);
 void		 publish_prune(struct publish *);
+void		 publish_check(struct publish *);
 int		 publish_flush(struct publish *);
 void		 publish_free(struct publish *);
 

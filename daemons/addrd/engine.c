@@ -180,6 +180,7 @@ metrics_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	publish_metrics(e->pub, m, (int)(sizeof(m) / sizeof(m[0])));
+	publish_check(e->pub);
 }
 
 static void

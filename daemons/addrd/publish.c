@@ -256,6 +256,21 @@ publish_prune(struct publish *p)
 		    strerror(-r));
 }
 
+/* Say so when writing live.db keeps failing, and when it works again. */
+void
+publish_check(struct publish *p)
+{
+	switch (state_writer_report(p->writer)) {
+	case 1:
+		log_warnx("writing live.db keeps failing (%u attempts in a "
+		    "row), retrying", state_writer_failures(p->writer));
+		break;
+	case -1:
+		log_info("writing live.db works again");
+		break;
+	}
+}
+
 /* Write now (final flush at stop). */
 int
 publish_flush(struct publish *p)

@@ -29,7 +29,10 @@
 
 static struct arpd arpd;
 
-/* Periodic work: proxy and pin reconcile (no events come for proxies). */
+/*
+ * Periodic work: proxy and pin reconcile (no events come for proxies),
+ * and a word in the log if the database writes keep failing.
+ */
 static void
 reconcile_cb(evutil_socket_t fd, short events, void *arg)
 {
@@ -37,6 +40,7 @@ reconcile_cb(evutil_socket_t fd, short events, void *arg)
 
 	proxy_reconcile(a);
 	mirror_pins_reconcile(a);
+	publish_check(a);
 }
 
 static void
@@ -88,6 +92,7 @@ arpd_status(struct hgw_daemon *d)
 	return (a->status);
 }
 
+/* Set up, run the loop until SIGTERM, then shut down. */
 int
 main(int argc, char *argv[])
 {

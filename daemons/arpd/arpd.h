@@ -307,6 +307,7 @@ void		 publish_live_dirty(struct arpd *);
 void		 publish_persist_dirty(struct arpd *);
 int		 publish_load_history(struct arpd *);
 void		 publish_prune(struct arpd *);
+void		 publish_check(struct arpd *);
 void		 publish_flush(struct arpd *);
 void		 publish_stop(struct arpd *);
 

@@ -369,6 +369,30 @@ publish_start(struct arpd *a)
 	return (0);
 }
 
+static void
+report(struct state_writer *w, const char *what)
+{
+	switch (state_writer_report(w)) {
+	case 1:
+		log_warnx("writing %s keeps failing (%u attempts in a row), "
+		    "retrying", what, state_writer_failures(w));
+		break;
+	case -1:
+		log_info("writing %s works again", what);
+		break;
+	}
+}
+
+/* Say so when a database write keeps failing, and when it works again. */
+void
+publish_check(struct arpd *a)
+{
+	if (a->live_w != NULL)
+		report(a->live_w, "live.db");
+	if (a->persist_w != NULL)
+		report(a->persist_w, "the station history");
+}
+
 /* The final flush at stop; may block on SQLite. */
 void
 publish_flush(struct arpd *a)

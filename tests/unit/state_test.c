@@ -637,6 +637,24 @@ test_writer(void)
 	TAP_NOTE("wal after 130 flushes: %lld bytes", (long long)sb.st_size);
 	CHECK(sb.st_size < 256 * 1024);
 
+	/* A write that keeps failing is reported once, and its recovery. */
+	CHECK(state_writer_report(w) == 0);
+	for (i = 0; i < STATE_WRITER_REPORT_AFTER; i++) {
+		CHECK(state_writer_report(w) == 0);
+		q->fail_next = 1;
+		queue_add(q, w, 1);
+		CHECK(state_writer_flush(w) < 0);
+	}
+	CHECK(state_writer_failures(w) == STATE_WRITER_REPORT_AFTER);
+	CHECK(state_writer_report(w) == 1);
+	CHECK(state_writer_report(w) == 0);
+	q->fail_next = 1;
+	CHECK(state_writer_flush(w) < 0);
+	CHECK(state_writer_report(w) == 0);	/* said already */
+	CHECK(state_writer_flush(w) == 0);
+	CHECK(state_writer_report(w) == -1);
+	CHECK(state_writer_report(w) == 0);
+
 	state_writer_free(w);
 	state_close(other);
 	state_close(db);
