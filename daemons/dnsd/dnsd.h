@@ -29,6 +29,7 @@ struct state_writer;
 #define DNSD_TCP_MAX		128	/* TCP clients at once */
 #define DNSD_TCP_INFLIGHT	32	/* queries in flight per TCP client */
 #define DNSD_TCP_IDLE_S		10
+#define DNSD_TCP_OUT_MAX	65536	/* answers waiting for a slow reader */
 #define DNSD_PENDING_MAX	2048	/* upstream queries in flight */
 #define DNSD_WAITERS_MAX	64	/* clients waiting on one question */
 #define DNSD_STALE_TTL		30	/* TTL of a stale answer (RFC 8767) */

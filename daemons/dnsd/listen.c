@@ -264,6 +264,30 @@ tcp_close(struct dnsd_tcp *t)
 		free(t);
 }
 
+/*
+ * May we read another query from this client?  Not while it has too many
+ * in flight, and not while more than DNSD_TCP_OUT_MAX bytes of answers
+ * wait for it to read: a client pipelining queries without reading the
+ * answers would otherwise grow its output buffer without bound.
+ */
+static int
+tcp_may_read(struct dnsd_tcp *t)
+{
+	return (t->inflight < DNSD_TCP_INFLIGHT &&
+	    evbuffer_get_length(bufferevent_get_output(t->bev)) <=
+	    DNSD_TCP_OUT_MAX);
+}
+
+/* Take queries again if reading was paused and may go on now. */
+static void
+tcp_resume(struct dnsd_tcp *t)
+{
+	if (!(bufferevent_get_enabled(t->bev) & EV_READ) && tcp_may_read(t)) {
+		bufferevent_enable(t->bev, EV_READ);
+		bufferevent_trigger(t->bev, EV_READ, BEV_TRIG_DEFER_CALLBACKS);
+	}
+}
+
 /* A TCP query was answered or abandoned: free or resume the connection. */
 void
 listen_tcp_done(struct dnsd_tcp *t)
@@ -275,11 +299,7 @@ listen_tcp_done(struct dnsd_tcp *t)
 			free(t);
 		return;
 	}
-	if (t->inflight < DNSD_TCP_INFLIGHT &&
-	    !(bufferevent_get_enabled(t->bev) & EV_READ)) {
-		bufferevent_enable(t->bev, EV_READ);
-		bufferevent_trigger(t->bev, EV_READ, BEV_TRIG_DEFER_CALLBACKS);
-	}
+	tcp_resume(t);
 }
 
 static void
@@ -296,7 +316,7 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 
 	dnsd_clock(dd);
 	for (;;) {
-		if (t->inflight >= DNSD_TCP_INFLIGHT) {
+		if (!tcp_may_read(t)) {
 			bufferevent_disable(bev, EV_READ);
 			return;
 		}
@@ -333,6 +353,13 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 	}
 }
 
+/* The client read its answers down to nothing: resume if paused. */
+static void
+tcp_write_cb(struct bufferevent *bev, void *arg)
+{
+	tcp_resume(arg);
+}
+
 static void
 tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 {
@@ -364,7 +391,8 @@ tcp_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	}
 	TAILQ_INSERT_TAIL(&dd->tcps, t, entry);
 	dd->ntcp++;
-	bufferevent_setcb(t->bev, tcp_read_cb, NULL, tcp_event_cb, t);
+	bufferevent_setcb(t->bev, tcp_read_cb, tcp_write_cb, tcp_event_cb,
+	    t);
 	bufferevent_set_timeouts(t->bev, &tv, &tv);
 	bufferevent_enable(t->bev, EV_READ | EV_WRITE);
 }

@@ -40,6 +40,29 @@ static size_t	 rnd_left;
 
 static void	 send_next(struct pending *);
 
+/*
+ * Refill the pool.  A request above 256 bytes may be cut short or fail
+ * with EINTR when a signal arrives (libevent's signal handler, a SIGHUP),
+ * so read until the pool is full; only a real error is fatal.
+ */
+static void
+rnd_fill(void)
+{
+	size_t	 got = 0;
+	ssize_t	 r;
+
+	while (got < sizeof(rnd_pool)) {
+		r = getrandom(rnd_pool + got, sizeof(rnd_pool) - got, 0);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("getrandom");
+		}
+		got += (size_t)r;
+	}
+	rnd_left = sizeof(rnd_pool);
+}
+
 /* Random bytes from getrandom(2), drawn in blocks. */
 static void
 rnd_bytes(void *out, size_t n)
@@ -47,13 +70,8 @@ rnd_bytes(void *out, size_t n)
 	uint8_t	*o = out;
 
 	while (n > 0) {
-		if (rnd_left == 0) {
-			ssize_t	 r = getrandom(rnd_pool, sizeof(rnd_pool), 0);
-
-			if (r != (ssize_t)sizeof(rnd_pool))
-				fatal("getrandom");
-			rnd_left = sizeof(rnd_pool);
-		}
+		if (rnd_left == 0)
+			rnd_fill();
 		*o++ = rnd_pool[--rnd_left];
 		n--;
 	}
