@@ -237,7 +237,7 @@ cache_insert(struct cache *c, const uint8_t *key, size_t keylen,
 	if (cm->len < DNS_HDR_LEN + keylen - 1 ||
 	    memcmp(cm->wire + DNS_HDR_LEN, key, keylen - 1) != 0)
 		return (NULL);
-	size = sizeof(*e) + cm->nttl * sizeof(uint16_t) + cm->len;
+	size = CACHE_HDR_SIZE + cm->nttl * sizeof(uint16_t) + cm->len;
 	if (size > c->max_bytes)
 		return (NULL);
 	for (pp = &c->table[hash & (c->tsize - 1)]; *pp != NULL;
@@ -255,7 +255,7 @@ cache_insert(struct cache *c, const uint8_t *key, size_t keylen,
 		grow(c);
 	if ((e = malloc(size)) == NULL)
 		return (NULL);
-	memset(e, 0, sizeof(*e));
+	memset(e, 0, CACHE_HDR_SIZE);
 	e->hash = hash;
 	e->len = (uint16_t)cm->len;
 	e->nttl = (uint16_t)cm->nttl;

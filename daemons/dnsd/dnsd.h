@@ -12,6 +12,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -142,7 +143,12 @@ struct cache_entry {
 };
 #define CACHE_TTL_OFF(e)	((const uint16_t *)(const void *)(e)->data)
 #define CACHE_WIRE(e)		((e)->data + (e)->nttl * sizeof(uint16_t))
-#define CACHE_SIZE(e)		(sizeof(struct cache_entry) + \
+/*
+ * The allocation ends with the message: data[] starts at its offset, so
+ * the struct's tail padding (4 bytes on LP64) is not allocated per entry.
+ */
+#define CACHE_HDR_SIZE		offsetof(struct cache_entry, data)
+#define CACHE_SIZE(e)		(CACHE_HDR_SIZE + \
 				    (e)->nttl * sizeof(uint16_t) + (e)->len)
 
 /* An answer ready to be cached or served (built from an upstream reply). */
