@@ -29,6 +29,13 @@
 #include "dnsd.h"
 
 #define UDP_OUT_CAP	1536	/* >= DNS_EDNS_SIZE + an OPT record */
+/*
+ * A query is a header, one name and at most an OPT record: even padded
+ * (RFC 8467) it stays far below this.  Larger datagrams arrive cut
+ * (MSG_TRUNC) and are dropped as malformed.  Each buffer of the batch is
+ * touched by every busy batch, so their size is resident memory.
+ */
+#define UDP_IN_CAP	2048
 
 /* Write an empty answer with the given rcode for a parsed query. */
 size_t
@@ -173,7 +180,7 @@ udp_batch(struct dnsd_listener *l, int fd)
 	static struct mmsghdr	 in[DNSD_UDP_BATCH], outm[DNSD_UDP_BATCH];
 	static struct iovec	 iov[DNSD_UDP_BATCH], oiov[DNSD_UDP_BATCH];
 	static struct sockaddr_storage from[DNSD_UDP_BATCH];
-	static uint8_t		 bufs[DNSD_UDP_BATCH][4096];
+	static uint8_t		 bufs[DNSD_UDP_BATCH][UDP_IN_CAP];
 	static uint8_t		 obufs[DNSD_UDP_BATCH][UDP_OUT_CAP];
 	static struct dnsd_req	 req;
 	struct dnsd		*dd = l->dnsd;
