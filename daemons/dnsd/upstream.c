@@ -613,7 +613,12 @@ send_next(struct pending *p)
 	unsigned int	 ms;
 
 	p->tcp_next = 0;
-	if (use_tcp)
+	/*
+	 * The TCP retry goes to the upstream that truncated, unless a reload
+	 * rebuilt the table since: p->up may then name another server or
+	 * an empty slot, so pick again.
+	 */
+	if (use_tcp && cur_upstream(p) != NULL)
 		i = p->up;
 	else if ((i = pick(p)) < 0) {
 		fail(p);
