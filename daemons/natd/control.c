@@ -5,7 +5,9 @@
  * homegwctl asks for what only natd may do: remove table inet homegw
  * ("flush-rules"), load it again ("load-rules") and list it as the kernel
  * holds it ("rules").  One request line per connection, one reply, then
- * the connection closes.  The socket is group-accessible only (umask
+ * the connection closes; at most CONTROL_CLIENTS_MAX at once, and one
+ * silent for CONTROL_IDLE_S seconds is dropped so its slot is freed.
+ * The socket is group-accessible only (umask
  * 0007), like the databases.
  */
 #include <sys/types.h>
@@ -26,6 +28,7 @@
 
 #define CONTROL_LINE_MAX	128
 #define CONTROL_CLIENTS_MAX	8
+#define CONTROL_IDLE_S		5	/* a silent client is dropped */
 
 struct control_client {
 	struct control	*c;
@@ -113,6 +116,11 @@ client_read_cb(evutil_socket_t fd, short ev, void *arg)
 	ssize_t		 n;
 	char		*nl;
 
+	/* Its slot goes back: idle clients must not lock homegwctl out. */
+	if (ev & EV_TIMEOUT) {
+		client_close(cl);
+		return;
+	}
 	n = recv(fd, cl->buf + cl->len, sizeof(cl->buf) - 1 - cl->len, 0);
 	if (n <= 0) {
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -141,6 +149,7 @@ accept_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct control	*c = arg;
 	struct control_client *cl = NULL;
+	struct timeval	 tv = { CONTROL_IDLE_S, 0 };
 	int		 s, i;
 
 	if ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
@@ -161,7 +170,7 @@ accept_cb(evutil_socket_t fd, short ev, void *arg)
 	cl->fd = s;
 	cl->used = 1;
 	if ((cl->ev = event_new(c->n->d->base, s, EV_READ | EV_PERSIST,
-	    client_read_cb, cl)) == NULL || event_add(cl->ev, NULL) == -1) {
+	    client_read_cb, cl)) == NULL || event_add(cl->ev, &tv) == -1) {
 		if (cl->ev != NULL)
 			event_free(cl->ev);
 		close(s);
