@@ -81,6 +81,7 @@ dnsd_status(struct hgw_daemon *d)
 	return (stats_status(d->arg));
 }
 
+/* Start, answer until SIGTERM, stop. */
 int
 main(int argc, char **argv)
 {

@@ -3,9 +3,10 @@
  *
  * api.c: the JSON endpoints under /api/v1/ (see docs/api.md).  Owns the
  * read-only handles on live.db and homegw.db and every query the page
- * makes (the only write is webd's own heartbeat row, see below).  A database that does not exist yet (its daemons never ran), a
- * table with no rows, or a query that fails all give empty answers, never
- * an error page: the status page must work with any daemon absent.
+ * makes (the only write is webd's own heartbeat row, see below).  A
+ * database that does not exist yet (its daemons never ran), a table with
+ * no rows, or a query that fails all give empty answers, never an error
+ * page: the status page must work with any daemon absent.
  * Every list is bounded (LIMIT), and the conntrack view is filtered,
  * sorted and paged in SQL (query.c), so no answer ever ships a whole
  * table.  Read transactions are a single statement each, so webd never
