@@ -335,6 +335,37 @@ fail(struct pending *p)
 	pending_free(p);
 }
 
+/*
+ * A refusal is not cached, so a LAN client asking for a rebinding name
+ * in a loop would write a warning per query: log at most one a minute,
+ * with how many were refused meanwhile (all count in rebind_blocked).
+ */
+static void
+log_rebind(struct dnsd *dd, const struct pending *p, const struct upstream *u)
+{
+	static int64_t	 last_s;
+	static uint64_t	 quiet;
+	static int	 logged;
+	char		 name[DNS_NAME_STRLEN];
+
+	if (logged && dd->now_s - last_s < 60) {
+		quiet++;
+		return;
+	}
+	dns_name_to_str(p->key, p->keylen - 5, name, sizeof(name));
+	if (quiet > 0)
+		log_warnx("refused \"%s\" from %s: points at a private "
+		    "address (rebinding); %llu more refused since the last "
+		    "report", name, u != NULL ? u->name : "?",
+		    (unsigned long long)quiet);
+	else
+		log_warnx("refused \"%s\" from %s: points at a private "
+		    "address (rebinding)", name, u != NULL ? u->name : "?");
+	logged = 1;
+	last_s = dd->now_s;
+	quiet = 0;
+}
+
 /* A reply passed every check: cache it and answer the waiters. */
 static void
 accept_reply(struct pending *p, const uint8_t *buf, size_t len, int tcp)
@@ -391,12 +422,8 @@ accept_reply(struct pending *p, const uint8_t *buf, size_t len, int tcp)
 		return;
 	}
 	if (cm.rebind) {
-		char	 name[DNS_NAME_STRLEN];
-
 		dd->st.rebind_blocked++;
-		dns_name_to_str(p->key, p->keylen - 5, name, sizeof(name));
-		log_warnx("refused \"%s\" from %s: points at a private "
-		    "address (rebinding)", name, u != NULL ? u->name : "?");
+		log_rebind(dd, p, u);
 		answer_error(dd, p, DNS_R_REFUSED);
 		pending_free(p);
 		return;
