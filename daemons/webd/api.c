@@ -869,13 +869,20 @@ get_dns_log(struct api_request *ar, struct json *j)
 	const char	*client = ar->arg(ar, "client");
 	const char	*name = ar->arg(ar, "name");
 	const char	*source = ar->arg(ar, "source");
-	char		 pat[300], s[INET_ADDRSTRLEN];
+	char		 pat[2100], s[INET_ADDRSTRLEN];
 	int64_t		 since, limit, cursor;
 
 	since = query_arg_int(ar->arg(ar, "since"), 0, 0, INT64_MAX);
 	limit = query_arg_int(ar->arg(ar, "limit"), 100, 1, ROWS_MAX);
-	if (name == NULL || query_like_pattern(name, pat, sizeof(pat)) < 0)
+	/*
+	 * pat holds any name dnsd logs (at most 1004 characters with its
+	 * escapes), each character escaped; a longer filter matches no name,
+	 * and so does the empty pattern (a logged name is never empty).
+	 */
+	if (name == NULL)
 		snprintf(pat, sizeof(pat), "%%");
+	else if (query_like_pattern(name, pat, sizeof(pat)) < 0)
+		pat[0] = '\0';
 	json_object_open(j);
 	json_key(j, "rows");
 	rows(j, prep(w->persist, "SELECT id, time_ms, client, name, qtype, "
