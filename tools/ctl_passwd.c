@@ -224,7 +224,7 @@ read_conf(const char *path, struct stat *st)
 {
 	char	*buf;
 	size_t	 got = 0;
-	ssize_t	 r;
+	ssize_t	 r = 0;
 	int	 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -251,6 +251,16 @@ read_conf(const char *path, struct stat *st)
 		got += (size_t)r;
 	}
 	close(fd);
+	/*
+	 * A file that shrank while we read it (or a read error) must not
+	 * be edited: the truncated text could still parse and be written.
+	 */
+	if (got != (size_t)st->st_size) {
+		free(buf);
+		if (r == 0)
+			errno = EAGAIN;
+		return (NULL);
+	}
 	buf[got] = '\0';
 	return (buf);
 }
