@@ -220,10 +220,18 @@ status_addresses(struct ctl *c, sqlite3 *live)
 			printf("\"addresses\": []");
 		return (0);
 	}
-	if (sqlite3_prepare_v2(live, "SELECT role, ifname, "
+	/*
+	 * addrd keeps its default route in the same table (role "route",
+	 * the gateway in address, plen 0): say so rather than "x.x.x.x/0".
+	 * People read local time; scripts get the epoch seconds in JSON.
+	 */
+	if (sqlite3_prepare_v2(live, c->json ? "SELECT role, ifname, "
 	    "address || '/' || plen AS address, state, conflict_mac, "
-	    "updated FROM addresses ORDER BY role", -1, &st, NULL) !=
-	    SQLITE_OK) {
+	    "updated FROM addresses ORDER BY role" : "SELECT role, ifname, "
+	    "CASE WHEN role = 'route' THEN 'default via ' || address "
+	    "ELSE address || '/' || plen END AS address, state, conflict_mac, "
+	    "datetime(updated, 'unixepoch', 'localtime') AS updated "
+	    "FROM addresses ORDER BY role", -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: cannot read the addresses table: "
 		    "%s\n", sqlite3_errmsg(live));
 		return (-1);

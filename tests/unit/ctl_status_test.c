@@ -137,6 +137,9 @@ main(void)
 	CHECK(state_exec(live, "INSERT INTO addresses (role, ifname, address, "
 	    "plen, state, updated) VALUES ('lan', 'br-lan', '192.168.50.1', "
 	    "24, 'active', strftime('%s', 'now'))") == 0);
+	CHECK(state_exec(live, "INSERT INTO addresses (role, ifname, address, "
+	    "plen, state, updated) VALUES ('route', 'wan0', '203.0.113.1', "
+	    "0, 'active', strftime('%s', 'now'))") == 0);
 
 	CHECK(run_ctl("status", out, sizeof(out)) == 0);
 	printf("# %s\n", line_of(out, "DAEMON"));
@@ -152,6 +155,8 @@ main(void)
 	CHECK(strstr(line_of(out, "dnsd"), " not running ") != NULL);
 	CHECK(strstr(line_of(out, "lan"), "192.168.50.1/24") != NULL);
 	CHECK(strstr(line_of(out, "lan"), "active") != NULL);
+	CHECK(strstr(line_of(out, "route"), "default via 203.0.113.1") != NULL);
+	CHECK(strstr(line_of(out, "route"), "/0") == NULL);
 
 	CHECK(run_ctl("status --json", out, sizeof(out)) == 0);
 	snprintf(want, sizeof(want), "\"name\": \"addrd\", \"state\": "
