@@ -209,8 +209,27 @@ metric_any(struct webd *w, const char *daemon, const char *const *names,
 
 static const char *const m_ct_count[] = { "conntrack_count", "flows", NULL };
 static const char *const m_ct_max[] = { "conntrack_max", "flows_max", NULL };
-static const char *const m_dns_q[] = { "queries", "queries_total", NULL };
-static const char *const m_dns_hit[] = { "cache_hits", "cache_hit", NULL };
+
+/* dnsd's query and cache-hit counters and their ratio, or nulls. */
+static void
+dns_hit_ratio(struct webd *w, struct json *j)
+{
+	double	 q, hits;
+
+	if (metric(w, "dnsd", "queries", &q) &&
+	    metric(w, "dnsd", "cache_hits", &hits)) {
+		json_kint(j, "queries", (int64_t)q);
+		json_kint(j, "cache_hits", (int64_t)hits);
+		if (q > 0)
+			json_kdouble(j, "hit_ratio", hits / q);
+		else
+			json_knull(j, "hit_ratio");
+	} else {
+		json_knull(j, "queries");
+		json_knull(j, "cache_hits");
+		json_knull(j, "hit_ratio");
+	}
+}
 
 static const char *
 host_name_of(struct webd *w, const char *address)
@@ -311,7 +330,7 @@ get_status(struct api_request *ar, struct json *j)
 {
 	struct webd		*w = ar->w;
 	const struct hgw_conf	*c = w->d->conf;
-	double			 count, max, q, hits;
+	double			 count, max;
 	int64_t			 rows_ct;
 	char			 a[INET_ADDRSTRLEN];
 	size_t			 i;
@@ -374,19 +393,7 @@ get_status(struct api_request *ar, struct json *j)
 
 	json_key(j, "dns");
 	json_object_open(j);
-	if (metric_any(w, "dnsd", m_dns_q, &q) &&
-	    metric_any(w, "dnsd", m_dns_hit, &hits)) {
-		json_kint(j, "queries", (int64_t)q);
-		json_kint(j, "cache_hits", (int64_t)hits);
-		if (q > 0)
-			json_kdouble(j, "hit_ratio", hits / q);
-		else
-			json_knull(j, "hit_ratio");
-	} else {
-		json_knull(j, "queries");
-		json_knull(j, "cache_hits");
-		json_knull(j, "hit_ratio");
-	}
+	dns_hit_ratio(w, j);
 	json_object_close(j);
 
 	json_key(j, "counts");
@@ -793,7 +800,6 @@ get_dns(struct api_request *ar, struct json *j)
 {
 	struct webd	*w = ar->w;
 	sqlite3_stmt	*st;
-	double		 q, hits;
 	int64_t		 since, window;
 	const char	*client;
 
@@ -801,19 +807,7 @@ get_dns(struct api_request *ar, struct json *j)
 	since = (ar->now - window) * 1000;
 	json_object_open(j);
 	json_kint(j, "window", window);
-	if (metric_any(w, "dnsd", m_dns_q, &q) &&
-	    metric_any(w, "dnsd", m_dns_hit, &hits)) {
-		json_kint(j, "queries", (int64_t)q);
-		json_kint(j, "cache_hits", (int64_t)hits);
-		if (q > 0)
-			json_kdouble(j, "hit_ratio", hits / q);
-		else
-			json_knull(j, "hit_ratio");
-	} else {
-		json_knull(j, "queries");
-		json_knull(j, "cache_hits");
-		json_knull(j, "hit_ratio");
-	}
+	dns_hit_ratio(w, j);
 	json_key(j, "counters");
 	json_object_open(j);
 	st = prep(w->live, "SELECT name, value FROM metrics WHERE daemon = "
