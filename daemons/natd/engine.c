@@ -33,6 +33,17 @@
 #define DUMP_MAX_MS		10000
 /* Least time between two resyncs after overruns. */
 #define RESYNC_MIN_MS		1000
+/*
+ * How new flows are found.  While a dump takes less than this, the dump
+ * every DUMP_MIN_MS finds them (a row within about a second) and natd
+ * listens to DESTROY events only: a NEW event costs the forwarding path a
+ * netlink message built in the packet's path for every connection (3-4 %
+ * of bench/nat's connection rate here), a dump of a small table almost
+ * nothing.  A bigger table would make that dump too dear: natd then
+ * follows NEW events as well and dumps less often.  Half the threshold
+ * switches back, so that a table near the line does not flap.
+ */
+#define DISCOVER_MAX_MS		(DUMP_MIN_MS / DUMP_COST_SHARE)
 
 static int
 rules_path(const struct hgw_conf *conf, const char *suffix, char *buf,
@@ -171,6 +182,8 @@ update_stats(struct natd *n)
 	s.resyncs = n->resyncs;
 	s.malformed = kernel_ct_malformed(n->kernel);
 	s.offload = n->offload;
+	s.follow_new = n->follow_new;
+	s.dump_ms = n->dump_took_ms;
 	s.rules_loaded = n->rules_loaded;
 	publish_set_stats(n->publish, &s);
 }
@@ -183,7 +196,7 @@ engine_flow_cb(const struct flow_info *i, int is_new, int is_destroy,
 	struct natd	*n = arg;
 
 	if (is_destroy)
-		(void)mirror_destroy(n->mirror, i);
+		(void)mirror_destroy(n->mirror, i, n->started);
 	else
 		(void)mirror_update(n->mirror, i, state_now(), n->baseline);
 	publish_dirty(n->publish);
@@ -217,25 +230,67 @@ schedule_dump(struct natd *n)
 	evtimer_add(n->ev_dump, &tv);
 }
 
+/* Switch NEW events on or off for a dump that took ms (see above). */
 static void
-dump_cb(evutil_socket_t fd, short ev, void *arg)
+choose_discovery(struct natd *n, long ms)
 {
-	struct natd	*n = arg;
+	int	 want = n->follow_new, r;
+
+	if (!n->follow_new && ms > DISCOVER_MAX_MS)
+		want = 1;
+	else if (n->follow_new && ms < DISCOVER_MAX_MS / 2)
+		want = 0;
+	if (want == n->follow_new)
+		return;
+	if ((r = kernel_ct_follow_new(n->kernel, want)) < 0) {
+		log_warnx("cannot %s conntrack NEW events: %s",
+		    want ? "follow" : "stop following", strerror(-r));
+		return;
+	}
+	n->follow_new = want;
+	log_info("%u flows, a dump takes %ld ms: new flows are now found by "
+	    "%s", n->mirror->nflows, ms, want ? "NEW events" :
+	    "the dump every second");
+}
+
+/*
+ * Run a dump and plan the next.  With NEW events on, a big table is
+ * dumped less often, so dumping stays cheap; with them off the dump finds
+ * the new flows, so it runs every DUMP_MIN_MS and its result is written
+ * at once rather than at the writer's next tick.
+ */
+static void
+dump_and_plan(struct natd *n)
+{
 	struct timespec	 t0, t1;
 	long		 ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	(void)dump(n);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	/* A big table is dumped less often, so dumping stays cheap. */
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
 	    1000000;
-	n->dump_ms = (unsigned int)(ms * DUMP_COST_SHARE);
-	if (n->dump_ms < DUMP_MIN_MS)
-		n->dump_ms = DUMP_MIN_MS;
-	if (n->dump_ms > DUMP_MAX_MS)
-		n->dump_ms = DUMP_MAX_MS;
+	n->dump_took_ms = (unsigned int)ms;
+	choose_discovery(n, ms);
+	n->dump_ms = DUMP_MIN_MS;
+	if (n->follow_new) {
+		n->dump_ms = (unsigned int)(ms * DUMP_COST_SHARE);
+		if (n->dump_ms < DUMP_MIN_MS)
+			n->dump_ms = DUMP_MIN_MS;
+		if (n->dump_ms > DUMP_MAX_MS)
+			n->dump_ms = DUMP_MAX_MS;
+	}
 	update_stats(n);
+	if (!n->follow_new)
+		publish_now(n->publish);
+}
+
+static void
+dump_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct natd	*n = arg;
+
+	dump_and_plan(n);
 	schedule_dump(n);
 }
 
@@ -273,6 +328,7 @@ history_cb(evutil_socket_t fd, short ev, void *arg)
 int
 engine_start(struct natd *n)
 {
+	struct timespec	 t0, t1;
 	struct timeval	 tv;
 	int		 r, tries;
 
@@ -280,11 +336,19 @@ engine_start(struct natd *n)
 		log_warnx("cannot follow conntrack events: %s", strerror(-r));
 		return (-1);
 	}
+	n->started = state_now();
 	n->baseline = 1;
-	for (tries = 0; tries < 5; tries++)
+	for (tries = 0; tries < 5; tries++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if ((r = dump(n)) == 0)
 			break;
+	}
 	n->baseline = 0;
+	if (r == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		choose_discovery(n, (t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	}
 	if (r < 0)
 		log_warnx("conntrack dump failed (%s), retrying on the timer",
 		    strerror(-r));
@@ -367,8 +431,10 @@ engine_status(struct hgw_daemon *d)
 {
 	struct natd	*n = d->arg;
 
-	snprintf(n->status, sizeof(n->status), "%u flows, rules %s, "
-	    "offload %s, %lu overruns", n->mirror ? n->mirror->nflows : 0,
+	snprintf(n->status, sizeof(n->status), "%u flows (new by %s), "
+	    "rules %s, offload %s, %lu overruns",
+	    n->mirror ? n->mirror->nflows : 0,
+	    n->follow_new ? "events" : "dumps",
 	    n->rules_loaded ? "loaded" : "not loaded",
 	    n->offload ? "on" : "off",
 	    n->kernel ? kernel_ct_overruns(n->kernel) : 0UL);

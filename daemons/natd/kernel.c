@@ -4,14 +4,17 @@
  * kernel.c: every kernel side effect of natd, and nothing else.  Owns the
  * libnftables context (loading, flushing and listing table inet homegw),
  * the sysctls natd sets in its network namespace, and the two conntrack
- * sockets: a request socket for dumps and an event socket following NEW
- * and DESTROY.  It turns netlink messages into struct flow_info and hands
- * them to natd; what they mean is decided elsewhere.
+ * sockets: a request socket for dumps and an event socket following
+ * DESTROY (and NEW, when engine.c asks).  It turns netlink messages into
+ * struct flow_info and hands them to natd; what they mean is decided
+ * elsewhere.
  *
- * Why NEW and DESTROY only: following UPDATE too costs the forwarding path
- * about a third of its connection rate (every state change of every flow
- * is a message), while periodic dumps on a separate socket give counters
- * and TCP state for a small, bounded cost.
+ * Why not UPDATE: following it costs the forwarding path about a third of
+ * its connection rate (every state change of every flow is a message),
+ * while periodic dumps on a separate socket give counters and TCP state
+ * for a small, bounded cost.  The dump, which runs every second, is read
+ * with plain recv() into one buffer: libnl's receive loop copied every
+ * message into a fresh allocation first.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -40,6 +43,11 @@
 
 #define DUMP_RCVBUF		(1024 * 1024)
 /*
+ * The dump's read buffer: the kernel fills a dump datagram up to the
+ * largest read it has seen, and at most 32 KiB.
+ */
+#define DUMP_BUFLEN		(64 * 1024)
+/*
  * The event socket's buffer.  A NEW event takes about 1 KiB of buffer;
  * 16 MiB hold some 15,000, half a second of a connection flood while the
  * loop is busy with a dump or a database flush.
@@ -64,6 +72,8 @@ struct kernel {
 	uint64_t		 events;
 	uint64_t		 malformed;
 	int			 dumping;
+	uint32_t		 dump_seq;
+	uint8_t			*dump_buf;	/* DUMP_BUFLEN */
 };
 
 /* Open the nftables context and the conntrack dump socket. */
@@ -86,6 +96,8 @@ kernel_open(struct event_base *base, kernel_flow_cb cb,
 	}
 	nft_ctx_buffer_output(k->nft);
 	nft_ctx_buffer_error(k->nft);
+	if ((k->dump_buf = malloc(DUMP_BUFLEN)) == NULL)
+		goto fail;
 	if ((k->dump_sk = netlink_request_sock(NETLINK_NETFILTER)) == NULL)
 		goto fail;
 	if ((r = nl_socket_set_buffer_size(k->dump_sk, DUMP_RCVBUF, 0)) < 0)
@@ -109,6 +121,7 @@ kernel_close(struct kernel *k)
 		nl_socket_free(k->dump_sk);
 	if (k->nft != NULL)
 		nft_ctx_free(k->nft);
+	free(k->dump_buf);
 	free(k);
 }
 
@@ -203,21 +216,20 @@ kernel_nft_list(struct kernel *k)
 	return (strdup(out != NULL ? out : ""));
 }
 
-static int
-msg_cb(struct nl_msg *msg, void *arg)
+/* One conntrack message, from an event or a dump, to natd. */
+static void
+handle(struct kernel *k, struct nlmsghdr *nlh)
 {
-	struct kernel	*k = arg;
-	struct nlmsghdr	*nlh = nlmsg_hdr(msg);
 	struct flow_info i;
 	int		 type, is_new = 0, is_destroy = 0;
 
 	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_CTNETLINK)
-		return (NL_SKIP);
+		return;
 	type = NFNL_MSG_TYPE(nlh->nlmsg_type);
 	if (type == IPCTNL_MSG_CT_DELETE)
 		is_destroy = 1;
 	else if (type != IPCTNL_MSG_CT_NEW)
-		return (NL_SKIP);
+		return;
 	else if (!k->dumping &&
 	    (nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL)) != 0)
 		is_new = 1;
@@ -225,33 +237,101 @@ msg_cb(struct nl_msg *msg, void *arg)
 		k->events++;
 	if (ctmsg_parse(nlh, &i) < 0) {
 		k->malformed++;
-		return (NL_SKIP);
+		return;
 	}
 	k->flow_cb(&i, is_new, is_destroy, k->arg);
+}
+
+static int
+msg_cb(struct nl_msg *msg, void *arg)
+{
+	handle(arg, nlmsg_hdr(msg));
 	return (NL_OK);
+}
+
+/*
+ * Read the dump's datagrams until its end.  Messages of another sequence
+ * number are the rest of an earlier dump we gave up on: skipped (reading
+ * them lets the kernel finish that one).
+ */
+static int
+dump_read(struct kernel *k, int fd)
+{
+	struct nlmsghdr	*nlh;
+	struct nlmsgerr	*e;
+	struct iovec	 iov = { k->dump_buf, DUMP_BUFLEN };
+	struct msghdr	 mh;
+	ssize_t		 n;
+	size_t		 left;
+	int		 intr = 0;
+
+	for (;;) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		if ((n = recvmsg(fd, &mh, 0)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-errno);
+		}
+		if (mh.msg_flags & MSG_TRUNC)
+			return (-EMSGSIZE);
+		left = (size_t)n;
+		for (nlh = (struct nlmsghdr *)k->dump_buf; NLMSG_OK(nlh, left);
+		    nlh = NLMSG_NEXT(nlh, left)) {
+			if (nlh->nlmsg_seq != k->dump_seq)
+				continue;
+			/* The table changed under the dump: not a full picture. */
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = 1;
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				return (intr ? -EINTR : 0);
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				e = NLMSG_DATA(nlh);
+				if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+					return (-EBADMSG);
+				if (e->error == 0)
+					continue;
+				return (e->error < 0 ? e->error : -e->error);
+			}
+			handle(k, nlh);
+		}
+	}
 }
 
 /* Dump the whole conntrack table through the flow callback. */
 int
 kernel_ct_dump(struct kernel *k)
 {
-	int	 r;
+	struct {
+		struct nlmsghdr	nlh;
+		struct nfgenmsg	nfg;
+	} req;
+	struct sockaddr_nl sa;
+	int		 fd = nl_socket_get_fd(k->dump_sk), r;
 
-	nl_socket_modify_cb(k->dump_sk, NL_CB_VALID, NL_CB_CUSTOM, msg_cb, k);
-	if ((r = nfnl_ct_dump_request(k->dump_sk)) < 0)
-		return (netlink_errno(r));
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nlh.nlmsg_seq = ++k->dump_seq;
+	req.nfg.nfgen_family = AF_UNSPEC;
+	req.nfg.version = NFNETLINK_V0;
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa,
+	    sizeof(sa)) == -1)
+		return (-errno);
 	k->dumping = 1;
-	r = nl_recvmsgs_default(k->dump_sk);
+	r = dump_read(k, fd);
 	k->dumping = 0;
-	if (r < 0) {
-		/*
-		 * An interrupted dump (the table changed under it) is not a
-		 * full picture: the caller must not sweep after it.
-		 */
-		log_debug("%s: %s", __func__, nl_geterror(r));
-		return (r == -NLE_DUMP_INTR ? -EINTR : netlink_errno(r));
-	}
-	return (0);
+	/*
+	 * An interrupted dump (the table changed under it) is not a full
+	 * picture: the caller must not sweep after it.
+	 */
+	if (r < 0)
+		log_debug("%s: %s", __func__, strerror(-r));
+	return (r);
 }
 
 static void
@@ -262,18 +342,34 @@ watch_resync_cb(void *arg)
 	k->resync_cb(k->arg);
 }
 
-/* Follow NEW and DESTROY events on a socket of their own. */
+/*
+ * Follow DESTROY events on a socket of their own; NEW events only when
+ * engine.c asks for them (kernel_ct_follow_new).
+ */
 int
 kernel_ct_subscribe(struct kernel *k, unsigned int resync_min_ms)
 {
-	static const int groups[] = {
-		NFNLGRP_CONNTRACK_NEW, NFNLGRP_CONNTRACK_DESTROY };
+	static const int groups[] = { NFNLGRP_CONNTRACK_DESTROY };
 
 	k->watch = netlink_watch_new(k->base, NETLINK_NETFILTER, groups,
-	    2, EVENT_RCVBUF, msg_cb, watch_resync_cb, resync_min_ms, k);
+	    1, EVENT_RCVBUF, msg_cb, watch_resync_cb, resync_min_ms, k);
 	if (k->watch == NULL)
 		return (-errno);
 	return (netlink_watch_batch(k->watch, k->base, EVENT_BATCH_MS));
+}
+
+/* Join (on) or leave the NEW events group on the event socket. */
+int
+kernel_ct_follow_new(struct kernel *k, int on)
+{
+	struct nl_sock	*sk;
+	int		 r;
+
+	if (k->watch == NULL || (sk = netlink_watch_sock(k->watch)) == NULL)
+		return (-ENOTCONN);
+	r = on ? nl_socket_add_membership(sk, NFNLGRP_CONNTRACK_NEW) :
+	    nl_socket_drop_membership(sk, NFNLGRP_CONNTRACK_NEW);
+	return (r < 0 ? netlink_errno(r) : 0);
 }
 
 /* Ask for a deferred, rate-limited resync. */

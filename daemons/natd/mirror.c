@@ -13,7 +13,8 @@
  * generation; mirror_sweep() at the end of the dump drops the flows still
  * in an older one.  Those are flows whose DESTROY event was lost in an
  * overrun.  A flow created during the dump and missed by it arrives by its
- * NEW event afterwards, so nothing is lost either way.
+ * NEW event afterwards, or in the next dump when NEW events are off, so
+ * nothing is lost either way.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -362,12 +363,29 @@ remove_flow(struct mirror *m, struct flow *f)
 
 /* A DESTROY event: count the flow's last bytes and forget it. */
 int
-mirror_destroy(struct mirror *m, const struct flow_info *i)
+mirror_destroy(struct mirror *m, const struct flow_info *i, int64_t since)
 {
-	struct flow	*f;
+	struct flow	*f, seen;
+	struct in_addr	 a;
 
-	if ((f = mirror_find(m, i)) == NULL)
-		return (-ENOENT);
+	if ((f = mirror_find(m, i)) == NULL) {
+		/*
+		 * Born and gone between two dumps, with NEW events off: it
+		 * never had a row, but it was a connection and its bytes
+		 * were traffic.  One that started before natd did is not.
+		 */
+		if (i->start > 0 && i->start < since)
+			return (-ENOENT);
+		memset(&seen, 0, sizeof(seen));
+		seen.host = -1;
+		if ((a = mirror_flow_lan_addr(m, i)).s_addr != 0)
+			seen.host = host_slot(m, a);
+		account(m, &seen, i);
+		m->created++;
+		m->history_created++;
+		m->destroyed++;
+		return (0);
+	}
 	account(m, f, i);
 	remove_flow(m, f);
 	m->destroyed++;

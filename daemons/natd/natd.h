@@ -143,8 +143,13 @@ void		 mirror_mark(struct mirror *);
  */
 struct flow	*mirror_update(struct mirror *, const struct flow_info *,
 		    int64_t now, int baseline);
-/* A DESTROY event: count its last bytes and remove it. */
-int		 mirror_destroy(struct mirror *, const struct flow_info *);
+/*
+ * A DESTROY event: count its last bytes and remove it.  A flow the mirror
+ * never saw (born and gone between two dumps) is counted whole, unless it
+ * started before `since' (natd's start: traffic from before is not ours).
+ */
+int		 mirror_destroy(struct mirror *, const struct flow_info *,
+		    int64_t since);
 /* End a dump: remove flows the dump did not see.  Returns how many. */
 unsigned int	 mirror_sweep(struct mirror *);
 struct flow	*mirror_find(struct mirror *, const struct flow_info *);
@@ -185,8 +190,10 @@ int		 kernel_nft_run(struct kernel *, const char *text,
 char		*kernel_nft_list(struct kernel *);
 /* Dump the conntrack table through the flow callback; -errno. */
 int		 kernel_ct_dump(struct kernel *);
-/* Start following NEW and DESTROY events. */
+/* Start following DESTROY events. */
 int		 kernel_ct_subscribe(struct kernel *, unsigned int resync_min_ms);
+/* Follow NEW events as well (on = 1), or no longer (0); -errno. */
+int		 kernel_ct_follow_new(struct kernel *, int on);
 /* Ask for a deferred resync. */
 void		 kernel_ct_resync(struct kernel *);
 unsigned long	 kernel_ct_overruns(const struct kernel *);
@@ -204,6 +211,8 @@ struct publish	*publish_new(struct hgw_daemon *, struct mirror *);
 void		 publish_free(struct publish *);
 /* Something changed: write it at the next tick. */
 void		 publish_dirty(struct publish *);
+/* Write the mirror now, not at the next tick. */
+void		 publish_now(struct publish *);
 /* Close a history interval now (timer and stop). */
 void		 publish_history(struct publish *);
 /* Write now (the final flush). */
@@ -217,6 +226,8 @@ struct natd_stats {
 	uint64_t	 malformed;
 	int		 offload;
 	int		 rules_loaded;
+	int		 follow_new;	/* new flows found by NEW events */
+	unsigned int	 dump_ms;	/* what the last dump took */
 };
 void		 publish_set_stats(struct publish *, const struct natd_stats *);
 
@@ -242,6 +253,9 @@ struct natd {
 	uint64_t	 resyncs;
 	int		 baseline;	/* the start-up dump is running */
 	unsigned int	 dump_ms;	/* period of the counters dump */
+	unsigned int	 dump_took_ms;	/* what the last dump took */
+	int		 follow_new;	/* NEW events on (big table) */
+	int64_t		 started;	/* state_now() at start */
 	char		 status[128];
 };
 

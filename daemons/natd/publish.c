@@ -183,6 +183,8 @@ set_metrics(struct publish *p, sqlite3 *db)
 		{ "resyncs", (double)s->resyncs },
 		{ "malformed", (double)s->malformed },
 		{ "flow_offload", (double)s->offload },
+		{ "new_by_events", (double)s->follow_new },
+		{ "dump_ms", (double)s->dump_ms },
 		{ "rules_loaded", (double)s->rules_loaded },
 		{ "history_dropped", (double)p->history_dropped },
 	};
@@ -349,6 +351,17 @@ void
 publish_dirty(struct publish *p)
 {
 	state_writer_dirty(p->live_w);
+}
+
+/*
+ * Write now.  A failure keeps everything in memory, marked dirty, for the
+ * writer's next tick.
+ */
+void
+publish_now(struct publish *p)
+{
+	state_writer_dirty(p->live_w);
+	(void)state_writer_flush(p->live_w);
 }
 
 /* Keep the figures for the metrics rows. */

@@ -100,10 +100,13 @@ test_key_and_bound(void)
 	CHECK(m->nflows == 3 && m->full == 1);
 	/* The kernel's start time becomes first seen. */
 	d.start = 50;
-	CHECK(mirror_destroy(m, &c) == 0);
+	CHECK(mirror_destroy(m, &c, 0) == 0);
 	f = mirror_update(m, &d, 102, 0);
 	CHECK(f != NULL && f->first_seen == 50);
-	CHECK(mirror_destroy(m, &c) == -ENOENT);
+	/* Gone already, and started before natd did (since 60): not ours. */
+	c.start = 55;
+	CHECK(mirror_destroy(m, &c, 60) == -ENOENT);
+	CHECK(m->created == 4 && m->destroyed == 1);
 	mirror_free(m);
 }
 
@@ -159,14 +162,14 @@ test_dead_overflow(void)
 
 	/* Born and gone before any flush: no row, nothing to delete. */
 	mirror_update(m, &a, 1, 0);
-	mirror_destroy(m, &a);
+	mirror_destroy(m, &a, 0);
 	CHECK(m->ndead == 0 && m->rewrite == 0);
 
 	mirror_update(m, &a, 1, 0);
 	mirror_update(m, &b, 1, 0);
 	mirror_flushed(m);
-	mirror_destroy(m, &a);
-	mirror_destroy(m, &b);
+	mirror_destroy(m, &a, 0);
+	mirror_destroy(m, &b, 0);
 	CHECK(m->ndead == 2 && m->rewrite == 0);
 	mirror_flushed(m);
 	/*
@@ -177,8 +180,8 @@ test_dead_overflow(void)
 	mirror_update(m, &a, 2, 0);
 	mirror_update(m, &c, 2, 0);
 	mirror_flushed(m);
-	mirror_destroy(m, &a);
-	mirror_destroy(m, &c);
+	mirror_destroy(m, &a, 0);
+	mirror_destroy(m, &c, 0);
 	/* More deletions than the list holds: rewrite the whole table. */
 	CHECK(m->ndead == 1 && m->rewrite == 1);
 	mirror_flushed(m);
@@ -218,10 +221,26 @@ test_traffic(void)
 	a.reply_packets = 6;
 	mirror_update(m, &a, 2, 0);
 	a.orig_bytes = 1100;
-	mirror_destroy(m, &a);
+	mirror_destroy(m, &a, 0);
 	h = host(m, "192.168.50.10");
 	CHECK(h != NULL && h->bytes_out == 1100 && h->bytes_in == 5040 &&
 	    h->packets == 11 && h->connections == 0);
+
+	/*
+	 * A flow born and gone between two dumps (no NEW events): its
+	 * DESTROY is all natd hears of it, and all of it counts, with no row
+	 * to write or delete.
+	 */
+	a = mk(9, "192.168.50.10", 1009, "203.0.113.1", 80);
+	a.orig_bytes = 300;
+	a.reply_bytes = 700;
+	a.orig_packets = 4;
+	a.reply_packets = 5;
+	a.start = 10;
+	CHECK(mirror_destroy(m, &a, 5) == 0);
+	CHECK(h->bytes_out == 1400 && h->bytes_in == 5740 &&
+	    h->packets == 20 && h->connections == 0);
+	CHECK(m->ndead == 0 && mirror_find(m, &a) == NULL);
 
 	/*
 	 * A port forward: the LAN host is the reply source, and its replies
