@@ -158,6 +158,7 @@ static const struct conf_key keys[] = {
 	KBOOL(SEC_DNS, "query_log", G(dns.query_log), "yes"),
 	KUINT(SEC_DNS, "query_log_max", G(dns.query_log_max), "100000", 0, 10000000),
 	KUINT(SEC_DNS, "threads", G(dns.threads), "1", 0, 64),
+	KBOOL(SEC_NAT, "rules", G(nat.rules), "yes"),
 	KBOOL(SEC_NAT, "masquerade", G(nat.masquerade), "yes"),
 	KBOOL(SEC_NAT, "flow_offload", G(nat.flow_offload), "yes"),
 	KBOOL(SEC_NAT, "hairpin", G(nat.hairpin), "yes"),

@@ -114,6 +114,7 @@ struct hgw_conf {
 	} dns;
 
 	struct {
+		int		 rules;		/* load table inet homegw */
 		int		 masquerade;
 		int		 flow_offload;
 		int		 hairpin;

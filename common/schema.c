@@ -64,7 +64,7 @@ const char *const schema_live[] = {
 	"CREATE INDEX neighbours_mac ON neighbours(mac);"
 	/* Owner: natd.  Mirror of the kernel conntrack table. */
 	"CREATE TABLE conntrack ("
-	"  key INTEGER PRIMARY KEY,"		/* natd's hash of id + tuple */
+	"  key INTEGER PRIMARY KEY,"		/* natd's number for the flow */
 	"  ct_id INTEGER NOT NULL,"		/* kernel id, may be reused */
 	"  family INTEGER NOT NULL,"		/* 4 or 6 */
 	"  proto TEXT NOT NULL,"		/* tcp, udp, icmp, ... */

@@ -22,6 +22,7 @@
 
 #include <event2/event.h>
 
+#include "conf.h"
 #include "daemon.h"
 #include "log.h"
 #include "natd.h"
@@ -100,7 +101,10 @@ handle(struct control_client *cl, const char *cmd)
 		free(err);
 	} else if (strcmp(cmd, "load-rules") == 0) {
 		if (engine_rules_apply(n, n->d->conf) == 0)
-			reply(cl, "ok: table inet " NATD_TABLE " loaded\n");
+			reply(cl, n->d->conf->nat.rules ?
+			    "ok: table inet " NATD_TABLE " loaded\n" :
+			    "ok: [nat] rules = no: table inet " NATD_TABLE
+			    " not loaded\n");
 		else
 			reply(cl, "error: the ruleset was refused, see the "
 			    "log\n");

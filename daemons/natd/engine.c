@@ -91,6 +91,18 @@ engine_rules_apply(struct natd *n, const struct hgw_conf *conf)
 		    conf->gateway.run_dir);
 		return (-1);
 	}
+	if (!conf->nat.rules) {
+		if (engine_rules_flush(n, &err) < 0) {
+			log_warnx("[nat] rules = no, but table inet %s cannot "
+			    "be removed: %s", NATD_TABLE,
+			    err != NULL ? err : "refused");
+			free(err);
+			return (-1);
+		}
+		log_info("[nat] rules = no: table inet %s removed if it was "
+		    "loaded; mirroring only", NATD_TABLE);
+		return (0);
+	}
 again:
 	if ((rc = rules_build(conf, offload, &r)) < 0) {
 		log_warnx("cannot generate the ruleset: %s", strerror(-rc));
@@ -130,6 +142,10 @@ again:
 	    offload ? "on" : "off");
 	rules_free(&r);
 	n->rules_loaded = 1;
+	/* Rules without forwarding would forward nothing. */
+	if (kernel_sysctl_on("net/ipv4/ip_forward") < 0)
+		log_warnx("cannot turn on IPv4 forwarding "
+		    "(set net.ipv4.ip_forward=1)");
 	return (0);
 }
 

@@ -124,35 +124,6 @@ key_hash(const struct mirror *m, const struct flow_info *i)
 	return (h & (m->nbuckets - 1));
 }
 
-/*
- * The key of a flow's row.  A 63-bit FNV-1a hash of the kernel id and
- * the original tuple: an INTEGER PRIMARY KEY keeps SQLite's work per flow
- * to one b-tree, and two live flows sharing a hash is as likely as a
- * 2^-63 coin landing on its edge.
- */
-int64_t
-mirror_key(const struct flow_info *i)
-{
-	uint64_t	 h = 14695981039346656037ULL;
-	size_t		 k, n = tuple_len(i->orig.family);
-
-#define MIX64(b) do { h ^= (uint8_t)(b); h *= 1099511628211ULL; } while (0)
-	for (k = 0; k < 4; k++)
-		MIX64(i->id >> (8 * k));
-	MIX64(i->proto);
-	MIX64(i->orig.family);
-	for (k = 0; k < n; k++)
-		MIX64(i->orig.src[k]);
-	for (k = 0; k < n; k++)
-		MIX64(i->orig.dst[k]);
-	MIX64(i->orig.sport);
-	MIX64(i->orig.sport >> 8);
-	MIX64(i->orig.dport);
-	MIX64(i->orig.dport >> 8);
-#undef MIX64
-	return ((int64_t)(h & 0x7fffffffffffffffULL));
-}
-
 /* Look a flow up by its key. */
 struct flow *
 mirror_find(struct mirror *m, const struct flow_info *i)
@@ -294,7 +265,12 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 			return (NULL);
 		}
 		f->info = *i;
-		f->key = mirror_key(i);
+		/*
+		 * Rows are keyed in the order flows appear: SQLite appends
+		 * them at the end of the table's b-tree, where a hashed key
+		 * landed each on a random page (twice the cost per row).
+		 */
+		f->key = ++m->last_key;
 		f->first_seen = i->start > 0 && i->start <= now ? i->start :
 		    now;
 		f->host = -1;

@@ -70,9 +70,6 @@ main(int argc, char **argv)
 	engine_probe_offload(&n);
 	if (engine_rules_apply(&n, conf) < 0)
 		fatalx("cannot load the NAT rules");
-	if (kernel_sysctl_on("net/ipv4/ip_forward") < 0)
-		log_warnx("cannot turn on IPv4 forwarding "
-		    "(set net.ipv4.ip_forward=1)");
 
 	if (daemon_drop_privileges(&d, caps, 1) < 0)
 		fatalx("cannot drop privileges");

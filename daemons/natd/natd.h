@@ -122,6 +122,7 @@ struct mirror {
 	unsigned int	 ndead;
 	unsigned int	 max_dead;
 	int		 rewrite;	/* rewrite every row at next flush */
+	int64_t		 last_key;	/* of the newest flow's row */
 	/* Counters for the metrics. */
 	uint64_t	 created;	/* flows added (events or dumps) */
 	uint64_t	 destroyed;
@@ -153,8 +154,6 @@ int		 mirror_destroy(struct mirror *, const struct flow_info *,
 /* End a dump: remove flows the dump did not see.  Returns how many. */
 unsigned int	 mirror_sweep(struct mirror *);
 struct flow	*mirror_find(struct mirror *, const struct flow_info *);
-/* The flow's row key: a 63-bit hash of kernel id and original tuple. */
-int64_t		 mirror_key(const struct flow_info *);
 /* The LAN side address of a flow (0.0.0.0 if none). */
 struct in_addr	 mirror_flow_lan_addr(const struct mirror *,
 		    const struct flow_info *);

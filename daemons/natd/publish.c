@@ -93,12 +93,38 @@ tcp_state_name(uint8_t s)
 	return ("UNKNOWN");
 }
 
-static void
+/*
+ * An IPv4 address as text into buf[INET_ADDRSTRLEN], by hand: glibc's
+ * inet_ntop() goes through sprintf(), and five of them per row showed in
+ * natd's profile.
+ */
+static const char *
+ip4_text(const uint8_t *a, char *buf)
+{
+	char	*p = buf;
+	int	 k, v;
+
+	for (k = 0; k < 4; k++) {
+		v = a[k];
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = k < 3 ? '.' : '\0';
+	}
+	return (buf);
+}
+
+static const char *
 tuple_addr(const struct flow_tuple *t, const uint8_t *a, char *buf,
     size_t len)
 {
+	if (t->family == AF_INET && len >= INET_ADDRSTRLEN)
+		return (ip4_text(a, buf));
 	if (inet_ntop(t->family, a, buf, (socklen_t)len) == NULL)
 		snprintf(buf, len, "?");
+	return (buf);
 }
 
 static int
@@ -117,25 +143,28 @@ write_flow(struct publish *p, const struct flow *f)
 	const struct flow_info *i = &f->info;
 	const struct hgw_host *h;
 	sqlite3_stmt	*s = p->upsert;
-	char		 a[INET6_ADDRSTRLEN], lan[INET_ADDRSTRLEN], pb[8];
+	/* Each its own buffer, bound without a copy until the step. */
+	char		 os[INET6_ADDRSTRLEN], od[INET6_ADDRSTRLEN];
+	char		 rs[INET6_ADDRSTRLEN], rd[INET6_ADDRSTRLEN];
+	char		 lan[INET_ADDRSTRLEN], pb[8];
 	struct in_addr	 la;
 
 	sqlite3_bind_int64(s, 1, f->key);
 	sqlite3_bind_int64(s, 2, i->id);
 	sqlite3_bind_text(s, 3, proto_name(i->proto, pb, sizeof(pb)), -1,
-	    SQLITE_TRANSIENT);
-	tuple_addr(&i->orig, i->orig.src, a, sizeof(a));
-	sqlite3_bind_text(s, 4, a, -1, SQLITE_TRANSIENT);
+	    SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, tuple_addr(&i->orig, i->orig.src, os,
+	    sizeof(os)), -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 5, i->orig.sport);
-	tuple_addr(&i->orig, i->orig.dst, a, sizeof(a));
-	sqlite3_bind_text(s, 6, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, tuple_addr(&i->orig, i->orig.dst, od,
+	    sizeof(od)), -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 7, i->orig.dport);
 	sqlite3_bind_int(s, 23, i->orig.family == AF_INET6 ? 6 : 4);
-	tuple_addr(&i->reply, i->reply.src, a, sizeof(a));
-	sqlite3_bind_text(s, 8, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 8, tuple_addr(&i->reply, i->reply.src, rs,
+	    sizeof(rs)), -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 9, i->reply.sport);
-	tuple_addr(&i->reply, i->reply.dst, a, sizeof(a));
-	sqlite3_bind_text(s, 10, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 10, tuple_addr(&i->reply, i->reply.dst, rd,
+	    sizeof(rd)), -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 11, i->reply.dport);
 	if (i->has_tcp_state)
 		sqlite3_bind_text(s, 12, tcp_state_name(i->tcp_state), -1,
@@ -150,14 +179,15 @@ write_flow(struct publish *p, const struct flow *f)
 	sqlite3_bind_int64(s, 18, (sqlite3_int64)i->reply_bytes);
 	la = mirror_flow_lan_addr(p->m, i);
 	if (la.s_addr != 0) {
-		inet_ntop(AF_INET, &la, lan, sizeof(lan));
-		sqlite3_bind_text(s, 19, lan, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 19, ip4_text((const uint8_t *)&la, lan),
+		    -1, SQLITE_STATIC);
 		if ((h = conf_host_by_addr(p->d->conf, la)) != NULL)
 			sqlite3_bind_text(s, 20, h->name, -1,
 			    SQLITE_TRANSIENT);
 	}
 	sqlite3_bind_int64(s, 21, f->first_seen);
 	sqlite3_bind_int64(s, 22, f->last_seen);
+	/* step() resets and clears the bindings before the buffers go. */
 	return (step(s));
 }
 
