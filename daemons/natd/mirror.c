@@ -10,11 +10,15 @@
  *
  * Mark and sweep: mirror_mark() starts a new generation; every flow a
  * dump reports, and every flow an event touches, carries the current
- * generation; mirror_sweep() at the end of the dump drops the flows still
- * in an older one.  Those are flows whose DESTROY event was lost in an
- * overrun.  A flow created during the dump and missed by it arrives by its
- * NEW event afterwards, or in the next dump when NEW events are off, so
- * nothing is lost either way.
+ * generation; mirror_sweep() at the end of the dump drops the flows that
+ * two dumps in a row did not report.  Those are flows whose DESTROY event
+ * was lost in an overrun.  One dump is not enough: a flow that died just
+ * before it has its DESTROY event still queued, and a DESTROY for a flow
+ * the mirror does not know counts as a flow born and gone between two
+ * dumps, so sweeping it first would count it twice.  A flow created
+ * during the dump and missed by it arrives by its NEW event afterwards,
+ * or in the next dump when NEW events are off, so nothing is lost either
+ * way.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -375,7 +379,7 @@ mirror_mark(struct mirror *m)
 	m->gen++;
 }
 
-/* Drop the flows the last dump did not report. */
+/* Drop the flows neither this dump nor the one before reported. */
 unsigned int
 mirror_sweep(struct mirror *m)
 {
@@ -384,7 +388,11 @@ mirror_sweep(struct mirror *m)
 
 	for (f = TAILQ_FIRST(&m->flows); f != NULL; f = next) {
 		next = TAILQ_NEXT(f, entry);
-		if (f->gen >= m->gen)
+		if (f->gen >= m->gen) {
+			f->missed = 0;
+			continue;
+		}
+		if (++f->missed < 2)
 			continue;
 		remove_flow(m, f);
 		n++;

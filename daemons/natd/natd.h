@@ -90,6 +90,7 @@ struct flow {
 	int64_t		 last_seen;
 	int64_t		 key;		/* the row's key in live.db */
 	uint64_t	 gen;		/* last dump or event that saw it */
+	int		 missed;	/* complete dumps since it was seen */
 	int		 written;	/* has a row in live.db */
 	int		 dirty;		/* to be written */
 	int		 host;		/* index into mirror hosts, -1 */

@@ -125,8 +125,15 @@ test_sweep(void)
 	mirror_flushed(m);
 	/*
 	 * b's DESTROY was lost in an overrun.  The dump sees a and c; d is
-	 * created while the dump runs and arrives by its NEW event.
+	 * created while the dump runs and arrives by its NEW event.  One
+	 * dump without b is not enough: its DESTROY may still be queued.
 	 */
+	mirror_mark(m);
+	mirror_update(m, &a, 11, 0);
+	mirror_update(m, &d, 11, 0);
+	mirror_update(m, &c, 11, 0);
+	CHECK(mirror_sweep(m) == 0 && mirror_find(m, &b) != NULL);
+	/* Had it been, the DESTROY would find b and count it once. */
 	mirror_mark(m);
 	mirror_update(m, &a, 11, 0);
 	mirror_update(m, &d, 11, 0);
@@ -147,9 +154,31 @@ test_sweep(void)
 	mirror_update(m, &c, 12, 0);
 	mirror_update(m, &d, 12, 0);
 	CHECK(mirror_sweep(m) == 0);
-	/* An empty dump empties the mirror. */
+	/* Two empty dumps empty the mirror. */
+	mirror_mark(m);
+	CHECK(mirror_sweep(m) == 0 && m->nflows == 3);
 	mirror_mark(m);
 	CHECK(mirror_sweep(m) == 3 && m->nflows == 0);
+	/* A flow the second dump sees again is kept. */
+	mirror_update(m, &a, 13, 0);
+	mirror_mark(m);
+	CHECK(mirror_sweep(m) == 0);
+	mirror_mark(m);
+	mirror_update(m, &a, 14, 0);
+	CHECK(mirror_sweep(m) == 0);
+	mirror_mark(m);
+	CHECK(mirror_sweep(m) == 0 && m->nflows == 1);
+	mirror_free(m);
+	/*
+	 * A flow that died just before a dump: its DESTROY, still queued
+	 * during the dump, finds it and counts it once, not twice.
+	 */
+	m = mk_mirror(100);
+	mirror_update(m, &b, 20, 0);
+	mirror_mark(m);
+	CHECK(mirror_sweep(m) == 0);
+	CHECK(mirror_destroy(m, &b, 0) == 0);
+	CHECK(m->created == 1 && m->destroyed == 1 && m->nflows == 0);
 	mirror_free(m);
 }
 
