@@ -652,6 +652,22 @@ state_writer_flush(struct state_writer *w)
 	return (writer_run(w, STATE_BEGIN_TRIES));
 }
 
+/*
+ * Flush now if dirty, with the one BEGIN IMMEDIATE attempt of a tick: for
+ * a daemon that knows when its data is worth writing (natd after a dump).
+ * A failure leaves the data, and the timer armed, for the next tick.
+ */
+int
+state_writer_now(struct state_writer *w)
+{
+	int	 r;
+
+	r = writer_run(w, 1);
+	if (w->dirty && !evtimer_pending(w->timer, NULL))
+		evtimer_add(w->timer, &w->interval);
+	return (r);
+}
+
 /* Consecutive failed flushes (0 after a success). */
 unsigned int
 state_writer_failures(const struct state_writer *w)

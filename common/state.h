@@ -142,6 +142,8 @@ void	state_writer_on_commit(struct state_writer *,
 void	state_writer_dirty(struct state_writer *);
 /* Flush now, synchronously (may block on SQLite). */
 int	state_writer_flush(struct state_writer *);
+/* Flush now with a tick's single attempt; the timer retries a failure. */
+int	state_writer_now(struct state_writer *);
 unsigned int state_writer_failures(const struct state_writer *);
 /*
  * For the daemon's log, so that a write that keeps failing is never

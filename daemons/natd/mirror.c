@@ -272,7 +272,7 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 		/*
 		 * Rows are keyed in the order flows appear: SQLite appends
 		 * them at the end of the table's b-tree, where a hashed key
-		 * landed each on a random page (twice the cost per row).
+		 * landed each on a random page of it.
 		 */
 		f->key = ++m->last_key;
 		f->first_seen = i->start > 0 && i->start <= now ? i->start :

@@ -152,7 +152,7 @@ struct flow	*mirror_update(struct mirror *, const struct flow_info *,
  */
 int		 mirror_destroy(struct mirror *, const struct flow_info *,
 		    int64_t since);
-/* End a dump: remove flows the dump did not see.  Returns how many. */
+/* End a dump: remove flows two dumps in a row did not see; how many. */
 unsigned int	 mirror_sweep(struct mirror *);
 struct flow	*mirror_find(struct mirror *, const struct flow_info *);
 /* The LAN side address of a flow (0.0.0.0 if none). */

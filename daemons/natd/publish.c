@@ -391,7 +391,7 @@ void
 publish_now(struct publish *p)
 {
 	state_writer_dirty(p->live_w);
-	(void)state_writer_flush(p->live_w);
+	(void)state_writer_now(p->live_w);
 }
 
 /* Keep the figures for the metrics rows. */

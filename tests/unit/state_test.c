@@ -637,6 +637,18 @@ test_writer(void)
 	TAP_NOTE("wal after 130 flushes: %lld bytes", (long long)sb.st_size);
 	CHECK(sb.st_size < 256 * 1024);
 
+	/*
+	 * state_writer_now(): one attempt now; a failure leaves the rows
+	 * in memory and the timer armed, so the next tick writes them.
+	 */
+	q->fail_next = 1;
+	queue_add(q, w, 1);
+	CHECK(state_writer_now(w) < 0 && q->committed == 1645);
+	run_until(base, &q->committed, 1646);
+	CHECK(q->committed == 1646);
+	queue_add(q, w, 1);
+	CHECK(state_writer_now(w) == 0 && q->committed == 1647);
+
 	/* A write that keeps failing is reported once, and its recovery. */
 	CHECK(state_writer_report(w) == 0);
 	for (i = 0; i < STATE_WRITER_REPORT_AFTER; i++) {
