@@ -237,6 +237,11 @@ ctl_print_query(struct ctl *c, sqlite3_stmt *st)
 		free(cells[k]);
 	}
 	free(cells);
+	/* Rows were left out: say so where a pipe will not swallow it. */
+	if (r == SQLITE_ROW)
+		fprintf(stderr, "homegwctl: only the first %d rows are shown; "
+		    "narrow the listing or use --json for all of them\n",
+		    CTL_MAX_ROWS);
 	return (r == SQLITE_DONE || r == SQLITE_ROW ? rows : -1);
 }
 

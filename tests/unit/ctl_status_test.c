@@ -181,6 +181,24 @@ main(void)
 
 	CHECK(run_ctl("status extra 2>/dev/null", out, sizeof(out)) == 2);
 
+	/*
+	 * A table longer than homegwctl prints says so on stderr (here
+	 * read alone: stdout goes to /dev/null), and a shorter one does not.
+	 */
+	CHECK(state_exec(live, "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL "
+	    "SELECT k + 1 FROM n WHERE k < 100001) INSERT INTO conntrack "
+	    "(key, ct_id, family, proto, orig_src, orig_sport, orig_dst, "
+	    "orig_dport, reply_src, reply_sport, reply_dst, reply_dport, "
+	    "status, timeout, first_seen, last_seen) SELECT k, k, 4, 'udp', "
+	    "'192.168.50.10', k % 65536, '203.0.113.1', 53, '203.0.113.1', "
+	    "53, '203.0.113.2', k % 65536, 0, 30, 0, 0 FROM n") == 0);
+	CHECK(run_ctl("nat --limit 100001 2>&1 >/dev/null", out,
+	    sizeof(out)) == 0);
+	CHECK(strstr(out, "only the first 100000 rows are shown") != NULL);
+	CHECK(run_ctl("nat --limit 100000 2>&1 >/dev/null", out,
+	    sizeof(out)) == 0);
+	CHECK(out[0] == '\0');
+
 	state_close(live);
 	nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	return (tap_done());
