@@ -31,9 +31,42 @@
 static struct arpd arpd;
 
 /*
+ * The LAN interface was deleted and created again (a bridge restarted by
+ * the network configuration): the ARP socket is bound to the old index,
+ * and neighbours, proxies and pins live on the new one.
+ */
+static void
+link_reopen(struct arpd *a, int ifindex, const uint8_t *mac)
+{
+	int	 fd, r;
+
+	if ((fd = packet_open(ifindex)) < 0) {
+		log_warnx("\"%s\" is back, but its ARP socket cannot be opened "
+		    "(%s); trying again at the next link change or in %d s",
+		    a->ifname, strerror(-fd), ARPD_RECONCILE_S);
+		return;
+	}
+	wire_stop(a);
+	a->pkt_fd = fd;
+	a->ifindex = ifindex;
+	memcpy(a->mac, mac, ADDR_MAC_LEN);
+	if (wire_start(a) < 0)
+		log_warnx("cannot watch the new ARP socket on \"%s\"",
+		    a->ifname);
+	if ((r = kernel_proxy_delay_zero(a->nl, ifindex)) < 0)
+		log_warnx("cannot set proxy_delay=0 on \"%s\" (%s)", a->ifname,
+		    strerror(-r));
+	log_info("\"%s\" was created again (index %d): watching it", a->ifname,
+	    ifindex);
+	mirror_resync(a);
+	publish_live_dirty(a);
+}
+
+/*
  * A bridge without a fixed address takes a port's MAC, so the LAN MAC
  * may change under us: follow it, or our own frames would count as a
- * station's and userspace proxy replies would name a stale MAC.
+ * station's and userspace proxy replies would name a stale MAC.  The
+ * interface may also go away and come back with a new index.
  */
 static void
 link_refresh(struct arpd *a)
@@ -43,15 +76,31 @@ link_refresh(struct arpd *a)
 	int	 ifindex, r;
 
 	if ((r = kernel_link_get(a->nl, a->ifname, &ifindex, mac)) < 0) {
-		log_debug("%s: \"%s\": %s", __func__, a->ifname, strerror(-r));
+		if (!a->link_gone)
+			log_warnx("LAN interface \"%s\" is gone (%s): waiting "
+			    "for it", a->ifname, strerror(-r));
+		a->link_gone = 1;
 		return;
 	}
-	if (ifindex != a->ifindex || memcmp(mac, a->mac, ADDR_MAC_LEN) == 0)
+	a->link_gone = 0;
+	if (ifindex != a->ifindex) {
+		link_reopen(a, ifindex, mac);
+		return;
+	}
+	if (memcmp(mac, a->mac, ADDR_MAC_LEN) == 0)
 		return;
 	log_info("\"%s\" changed its MAC from %s to %s", a->ifname,
 	    addr_fmt_mac(a->mac, o), addr_fmt_mac(mac, n));
 	memcpy(a->mac, mac, ADDR_MAC_LEN);
 	publish_live_dirty(a);
+}
+
+/* A link event, from mirror.c's netlink watch. */
+void
+arpd_link_changed(struct arpd *a)
+{
+	if (a->running)
+		link_refresh(a);
 }
 
 /*

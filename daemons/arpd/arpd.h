@@ -222,9 +222,10 @@ struct arpd {
 	char			 ifname[16];
 	int			 ifindex;
 	uint8_t			 mac[ADDR_MAC_LEN];	/* our LAN MAC */
+	int			 link_gone;	/* the LAN interface is missing */
 
 	struct nl_sock		*nl;		/* requests and dumps */
-	struct netlink_watch	*nlw;		/* RTNLGRP_NEIGH events */
+	struct netlink_watch	*nlw;		/* RTNLGRP_NEIGH, _LINK events */
 	struct event		*ev_reconcile;
 	struct event		*ev_pins;
 	struct event		*ev_prune;
@@ -274,6 +275,9 @@ struct arpd {
 	char			 status[128];
 	int			 running;	/* set-up done */
 };
+
+/* arpd.c: a link event; look at the LAN interface again. */
+void		 arpd_link_changed(struct arpd *);
 
 /* mirror.c */
 int		 mirror_start(struct arpd *);

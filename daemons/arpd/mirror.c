@@ -172,7 +172,12 @@ event_cb(struct nl_msg *msg, void *arg)
 {
 	struct arpd		*a = arg;
 	struct kernel_neigh	 k;
+	int			 type = nlmsg_hdr(msg)->nlmsg_type;
 
+	if (type == RTM_NEWLINK || type == RTM_DELLINK) {
+		arpd_link_changed(a);
+		return (NL_OK);
+	}
 	if (kernel_neigh_parse(msg, &k) == 0)
 		apply(a, &k);
 	return (NL_OK);
@@ -378,7 +383,8 @@ mirror_set_reservations(struct arpd *a)
 int
 mirror_start(struct arpd *a)
 {
-	static const int groups[] = { RTNLGRP_NEIGH };
+	/* Links too: the LAN interface may be deleted and created again. */
+	static const int groups[] = { RTNLGRP_NEIGH, RTNLGRP_LINK };
 	int		 i;
 
 	for (i = 0; i < ARPD_NEIGH_BUCKETS; i++)
@@ -386,7 +392,7 @@ mirror_start(struct arpd *a)
 	if ((a->ev_pins = evtimer_new(a->d->base, pins_cb, a)) == NULL)
 		return (-ENOMEM);
 	/* Subscribe first, so nothing falls between the dump and events. */
-	a->nlw = netlink_watch_new(a->d->base, NETLINK_ROUTE, groups, 1,
+	a->nlw = netlink_watch_new(a->d->base, NETLINK_ROUTE, groups, 2,
 	    NETLINK_WATCH_RCVBUF, event_cb, resync_cb, 1000, a);
 	if (a->nlw == NULL)
 		return (-errno);
