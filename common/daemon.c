@@ -152,6 +152,37 @@ own_dir(const char *dir, uid_t uid, gid_t gid)
 	}
 }
 
+/*
+ * A damaged database (an SD card's bad day) must not keep the gateway
+ * down: put it aside, say where, and let a new one take its place.
+ * Returns how many files were moved.
+ */
+static int
+recover_state(struct hgw_daemon *d)
+{
+	char	 path[PATH_MAX], aside[PATH_MAX];
+	int	 moved = 0, r;
+
+	conf_live_db(d->conf, path, sizeof(path));
+	if ((r = state_recover(path, HGW_DB_LIVE, aside, sizeof(aside))) > 0) {
+		log_warnx("%s was damaged: moved to %s, starting a new one",
+		    path, aside);
+		moved++;
+	}
+	if (snprintf(path, sizeof(path), "%s/%s", d->conf->gateway.state_dir,
+	    STATE_PERSIST_FILE) >= (int)sizeof(path))
+		return (moved);
+	if ((r = state_recover(path, HGW_DB_PERSIST, aside,
+	    sizeof(aside))) > 0) {
+		log_warnx("%s was damaged: moved to %s, starting a new one "
+		    "(station history, events and traffic history start "
+		    "empty)", path, aside);
+		moved++;
+	} else if (r < 0)
+		log_warnx("cannot check %s: %s", path, strerror(-r));
+	return (moved);
+}
+
 /* Open live.db and homegw.db; fatal on failure. */
 void
 daemon_open_state(struct hgw_daemon *d)
@@ -166,7 +197,10 @@ daemon_open_state(struct hgw_daemon *d)
 		own_dir(d->conf->gateway.run_dir, pw->pw_uid, pw->pw_gid);
 		own_dir(d->conf->gateway.state_dir, pw->pw_uid, pw->pw_gid);
 	}
-	if ((r = state_open_conf(d->conf, 0, &d->live, &d->persist)) < 0) {
+	if ((r = state_open_conf(d->conf, 0, &d->live, &d->persist)) ==
+	    -EUCLEAN && recover_state(d) > 0)
+		r = state_open_conf(d->conf, 0, &d->live, &d->persist);
+	if (r < 0) {
 		conf_live_db(d->conf, path, sizeof(path));
 		fatalx("cannot open the state databases (%s, %s/homegw.db): %s",
 		    path, d->conf->gateway.state_dir, strerror(-r));

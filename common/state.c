@@ -8,6 +8,7 @@
  * events, retention).  It never decides what a daemon stores and never
  * logs above debug: callers get a negative errno and log once.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -80,6 +81,9 @@ state_errno(sqlite3 *db, int rc)
 	case SQLITE_CANTOPEN:
 		e = db != NULL ? sqlite3_system_errno(db) : 0;
 		return (e > 0 ? -e : -EACCES);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return (-EUCLEAN);	/* damaged: see state_recover() */
 	default:
 		return (-EIO);
 	}
@@ -464,6 +468,61 @@ db_path(char *buf, size_t len, const char *dir, const char *file)
 	if (n < 0 || (size_t)n >= len)
 		return (-ENAMETOOLONG);
 	return (0);
+}
+
+/*
+ * Put a damaged database aside so that a new one can take its place.
+ * Daemons starting at once may all find the damage: the lock makes one
+ * of them move the file, and the others find the new one good (or
+ * missing, and create it).  The damaged file and its -wal and -shm keep
+ * their contents under path.corrupt-<time>, for the user to look at or
+ * recover from.
+ */
+int
+state_recover(const char *path, enum hgw_db which, char *aside,
+    size_t len)
+{
+	static const char *const sfx[] = { "-wal", "-shm" };
+	char		 lock[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+	sqlite3		*db = NULL;
+	size_t		 i;
+	int		 fd, n, r;
+
+	n = snprintf(lock, sizeof(lock), "%s.lock", path);
+	if (n < 0 || (size_t)n >= sizeof(lock))
+		return (-ENAMETOOLONG);
+	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1)
+		return (-errno);
+	if (flock(fd, LOCK_EX) == -1) {
+		r = -errno;
+		goto out;
+	}
+	if ((r = state_open(path, which, 0, &db)) != -EUCLEAN) {
+		state_close(db);
+		r = r < 0 ? r : 0;
+		goto out;
+	}
+	n = snprintf(aside, len, "%s.corrupt-%lld", path,
+	    (long long)state_now());
+	if (n < 0 || (size_t)n >= len) {
+		r = -ENAMETOOLONG;
+		goto out;
+	}
+	if (rename(path, aside) == -1) {
+		r = -errno;
+		goto out;
+	}
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		if (snprintf(from, sizeof(from), "%s%s", path, sfx[i]) >=
+		    (int)sizeof(from) || snprintf(to, sizeof(to), "%s%s",
+		    aside, sfx[i]) >= (int)sizeof(to))
+			continue;
+		(void)rename(from, to);
+	}
+	r = 1;
+ out:
+	close(fd);		/* and the lock with it */
+	return (r);
 }
 
 /* Open both databases of a config. */

@@ -68,6 +68,15 @@ int	state_open(const char *path, enum hgw_db which, int readonly,
 int	state_open_schema(const char *path, enum hgw_db which, int readonly,
 	    const char *const *migrations, int count, sqlite3 **ret);
 /*
+ * A database that fails to open with -EUCLEAN is damaged.  state_recover()
+ * renames it (and its -wal, -shm) to path.corrupt-<time>, written into
+ * aside, so that the next state_open() starts a new one: 1 when it moved
+ * the file, 0 when the file at path is good (another process recovered it
+ * first), negative on error.
+ */
+int	state_recover(const char *path, enum hgw_db which, char *aside,
+	    size_t len);
+/*
  * Both databases for a config: run_dir/live.db and state_dir/homegw.db.
  * Unless readonly, creates run_dir and state_dir (mode 0770, parents
  * 0755) when missing.  Either ret pointer may be NULL to open only the

@@ -989,6 +989,41 @@ test_prune_events(void)
 	state_close(db);
 }
 
+/*
+ * A damaged database: state_open() says so (-EUCLEAN), state_recover()
+ * moves it aside with its contents, and the next open starts a new one;
+ * on a good file state_recover() moves nothing.
+ */
+static void
+test_recover(void)
+{
+	const char	*path = tmp_path("damaged.db");
+	char		 aside[PATH_MAX], buf[64];
+	sqlite3		*db = NULL;
+	FILE		*f;
+	int		 i;
+
+	CHECK((f = fopen(path, "w")) != NULL);
+	for (i = 0; f != NULL && i < 256; i++)
+		fputs("not a database, not at all, just words on a card\n", f);
+	if (f != NULL)
+		fclose(f);
+	CHECK(state_open(path, HGW_DB_PERSIST, 0, &db) == -EUCLEAN);
+	CHECK(state_recover(path, HGW_DB_PERSIST, aside, sizeof(aside)) == 1);
+	CHECK(strncmp(aside, path, strlen(path)) == 0 &&
+	    strstr(aside, ".corrupt-") != NULL);
+	CHECK((f = fopen(aside, "r")) != NULL);
+	CHECK(f != NULL && fgets(buf, sizeof(buf), f) != NULL &&
+	    strncmp(buf, "not a database", 14) == 0);
+	if (f != NULL)
+		fclose(f);
+	CHECK(state_open(path, HGW_DB_PERSIST, 0, &db) == 0);
+	CHECK(query_int(db, "SELECT count(*) FROM events") == 0);
+	state_close(db);
+	CHECK(state_recover(path, HGW_DB_PERSIST, aside, sizeof(aside)) == 0);
+	CHECK(access(path, F_OK) == 0);
+}
+
 int
 main(void)
 {
@@ -1005,6 +1040,7 @@ main(void)
 	test_migrate();
 	test_newer();
 	test_open_conf();
+	test_recover();
 	test_rows();
 	test_close_order();
 	test_writer();
