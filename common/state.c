@@ -900,6 +900,30 @@ ends_with(const char *s, const char *suffix)
 	return (n >= m && strcmp(s + n - m, suffix) == 0);
 }
 
+/*
+ * The pruning functions run inside the caller's transaction when there is
+ * one, else in one of their own: own_begin() opens it when needed and
+ * own_end() commits it, or rolls it back when r says the work failed.
+ */
+static int
+own_begin(sqlite3 *db, int *own)
+{
+	*own = sqlite3_get_autocommit(db);
+	return (*own ? state_begin(db) : 0);
+}
+
+static int
+own_end(sqlite3 *db, int own, int r)
+{
+	if (!own)
+		return (r);
+	if (r < 0) {
+		state_rollback(db);
+		return (r);
+	}
+	return (state_commit(db));
+}
+
 /* Delete rows too old, then the oldest beyond max_rows. */
 int
 state_prune(sqlite3 *db, const char *table, const char *time_column,
@@ -912,8 +936,7 @@ state_prune(sqlite3 *db, const char *table, const char *time_column,
 
 	if (!is_ident(table) || !is_ident(time_column))
 		return (-EINVAL);
-	own = sqlite3_get_autocommit(db);
-	if (own && (r = state_begin(db)) < 0)
+	if ((r = own_begin(db, &own)) < 0)
 		return (r);
 	if (max_age_s > 0) {
 		/* Columns named *_ms hold milliseconds (see schema.c). */
@@ -940,13 +963,7 @@ state_prune(sqlite3 *db, const char *table, const char *time_column,
 			goto out;
 	}
  out:
-	if (own) {
-		if (r < 0)
-			state_rollback(db);
-		else
-			r = state_commit(db);
-	}
-	return (r);
+	return (own_end(db, own, r));
 }
 
 /* Delete one daemon's events too old, then its oldest beyond max_rows. */
@@ -959,8 +976,7 @@ state_prune_events(sqlite3 *db, const char *daemon, int64_t max_age_s,
 
 	if (daemon == NULL)
 		return (-EINVAL);
-	own = sqlite3_get_autocommit(db);
-	if (own && (r = state_begin(db)) < 0)
+	if ((r = own_begin(db, &own)) < 0)
 		return (r);
 	if (max_age_s > 0) {
 		if ((r = prepare(db, "DELETE FROM events WHERE daemon = ?1 AND "
@@ -983,11 +999,5 @@ state_prune_events(sqlite3 *db, const char *daemon, int64_t max_age_s,
 			goto out;
 	}
  out:
-	if (own) {
-		if (r < 0)
-			state_rollback(db);
-		else
-			r = state_commit(db);
-	}
-	return (r);
+	return (own_end(db, own, r));
 }
