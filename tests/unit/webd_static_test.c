@@ -46,7 +46,10 @@ main(void)
 	CHECK(static_type(".html") == NULL);
 	CHECK(static_type("html") == NULL);
 
-	snprintf(dir, sizeof(dir), "/tmp/webd-static.XXXXXX");
+	/* Under $TMPDIR like the other tests, when it is short enough. */
+	snprintf(dir, sizeof(dir), "%s/webd-static.XXXXXX",
+	    getenv("TMPDIR") != NULL && strlen(getenv("TMPDIR")) < 40 ?
+	    getenv("TMPDIR") : "/tmp");
 	CHECK(mkdtemp(dir) != NULL);
 	put("index.html", "<p>home</p>", 11);
 	put("nat.html", "<p>nat</p>", 10);
