@@ -11,6 +11,7 @@
  */
 #include <sys/queue.h>
 #include <sys/time.h>
+#include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
@@ -20,6 +21,8 @@
 
 #include <event2/event.h>
 #include <netlink/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
 
 #include "addr.h"
 #include "conf.h"
@@ -167,15 +170,38 @@ apply(struct arpd *a, const struct kernel_neigh *k)
 	return (n);
 }
 
+/*
+ * A link event about the LAN interface: its index, or its name (a new
+ * interface of that name has a new index).  The ports of a bridge and
+ * every other link say nothing to arpd, and need no request to the
+ * kernel.
+ */
+static int
+link_is_ours(const struct arpd *a, struct nlmsghdr *nlh)
+{
+	const struct ifinfomsg *ifi;
+	struct nlattr	*name;
+
+	if (!nlmsg_valid_hdr(nlh, sizeof(*ifi)))
+		return (0);
+	ifi = nlmsg_data(nlh);
+	if (ifi->ifi_index == a->ifindex)
+		return (1);
+	name = nlmsg_find_attr(nlh, sizeof(*ifi), IFLA_IFNAME);
+	return (name != NULL && nla_len(name) > 0 &&
+	    strncmp(nla_data(name), a->ifname, (size_t)nla_len(name)) == 0);
+}
+
 static int
 event_cb(struct nl_msg *msg, void *arg)
 {
 	struct arpd		*a = arg;
 	struct kernel_neigh	 k;
-	int			 type = nlmsg_hdr(msg)->nlmsg_type;
+	struct nlmsghdr		*nlh = nlmsg_hdr(msg);
 
-	if (type == RTM_NEWLINK || type == RTM_DELLINK) {
-		arpd_link_changed(a);
+	if (nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) {
+		if (link_is_ours(a, nlh))
+			arpd_link_changed(a);
 		return (NL_OK);
 	}
 	if (kernel_neigh_parse(msg, &k) == 0)
