@@ -246,6 +246,17 @@ schedule_dump(struct natd *n)
 	evtimer_add(n->ev_dump, &tv);
 }
 
+/* Milliseconds since t0 on the monotonic clock. */
+static long
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return ((t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
 /* Switch NEW events on or off for a dump that took ms (see above). */
 static void
 choose_discovery(struct natd *n, long ms)
@@ -278,14 +289,12 @@ choose_discovery(struct natd *n, long ms)
 static void
 dump_and_plan(struct natd *n)
 {
-	struct timespec	 t0, t1;
+	struct timespec	 t0;
 	long		 ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	(void)dump(n);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
-	    1000000;
+	ms = elapsed_ms(&t0);
 	n->dump_took_ms = (unsigned int)ms;
 	choose_discovery(n, ms);
 	n->dump_ms = DUMP_MIN_MS;
@@ -344,7 +353,7 @@ history_cb(evutil_socket_t fd, short ev, void *arg)
 int
 engine_start(struct natd *n)
 {
-	struct timespec	 t0, t1;
+	struct timespec	 t0;
 	struct timeval	 tv;
 	int		 r, tries;
 
@@ -360,11 +369,8 @@ engine_start(struct natd *n)
 			break;
 	}
 	n->baseline = 0;
-	if (r == 0) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		choose_discovery(n, (t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
-	}
+	if (r == 0)
+		choose_discovery(n, elapsed_ms(&t0));
 	if (r < 0)
 		log_warnx("conntrack dump failed (%s), retrying on the timer",
 		    strerror(-r));
