@@ -43,7 +43,7 @@ struct publish {
 	struct mirror		*m;
 	struct state_writer	*live_w;
 	struct state_writer	*persist_w;
-	sqlite3_stmt		*upsert, *del, *clear;
+	sqlite3_stmt		*upsert, *update, *del, *clear;
 	sqlite3_stmt		*hist;
 	struct natd_stats	 stats;
 	struct history_row	*pending;
@@ -191,6 +191,38 @@ write_flow(struct publish *p, const struct flow *f)
 	return (step(s));
 }
 
+/*
+ * A flow whose row is there: only what a dump can change.  A REPLACE
+ * would delete and insert the row and its index entry again; this
+ * rewrites one record in place, and most writes are of this kind (a
+ * flow's counters and state, every second it is busy).  -ENOENT if the
+ * row is missing after all, for the caller to insert it.
+ */
+static int
+update_flow(struct publish *p, const struct flow *f)
+{
+	const struct flow_info *i = &f->info;
+	sqlite3_stmt	*s = p->update;
+	int		 r;
+
+	if (i->has_tcp_state)
+		sqlite3_bind_text(s, 1, tcp_state_name(i->tcp_state), -1,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 1);
+	sqlite3_bind_int64(s, 2, i->status);
+	sqlite3_bind_int64(s, 3, i->timeout);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)i->orig_packets);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)i->orig_bytes);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)i->reply_packets);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)i->reply_bytes);
+	sqlite3_bind_int64(s, 8, f->last_seen);
+	sqlite3_bind_int64(s, 9, f->key);
+	if ((r = step(s)) < 0)
+		return (r);
+	return (sqlite3_changes(sqlite3_db_handle(s)) == 1 ? 0 : -ENOENT);
+}
+
 static void
 set_metrics(struct publish *p, sqlite3 *db)
 {
@@ -237,7 +269,7 @@ live_flush_cb(sqlite3 *db, void *arg)
 	struct mirror	*m = p->m;
 	struct flow	*f;
 	unsigned int	 i;
-	int		 all;
+	int		 all, r;
 
 	all = m->rewrite;
 	if (all) {
@@ -253,6 +285,11 @@ live_flush_cb(sqlite3 *db, void *arg)
 	TAILQ_FOREACH(f, &m->flows, entry) {
 		if (!all && !f->dirty)
 			continue;
+		if (!all && f->written && (r = update_flow(p, f)) != -ENOENT) {
+			if (r < 0)
+				return (-EIO);
+			continue;
+		}
 		if (write_flow(p, f) < 0)
 			return (-EIO);
 	}
@@ -331,13 +368,17 @@ publish_new(struct hgw_daemon *d, struct mirror *m)
 	    "last_seen, family) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
 	    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
 	    "?23)");
+	p->update = state_prepare(d->live, "UPDATE conntrack SET "
+	    "tcp_state = ?1, status = ?2, timeout = ?3, orig_packets = ?4, "
+	    "orig_bytes = ?5, reply_packets = ?6, reply_bytes = ?7, "
+	    "last_seen = ?8 WHERE key = ?9");
 	p->del = state_prepare(d->live, "DELETE FROM conntrack WHERE key = ?1");
 	p->clear = state_prepare(d->live, "DELETE FROM conntrack");
 	p->hist = state_prepare(d->persist, "INSERT OR REPLACE INTO "
 	    "traffic_history (time, host, bytes_out, bytes_in, packets, "
 	    "connections) VALUES (?, ?, ?, ?, ?, ?)");
-	if (p->upsert == NULL || p->del == NULL || p->clear == NULL ||
-	    p->hist == NULL) {
+	if (p->upsert == NULL || p->update == NULL || p->del == NULL ||
+	    p->clear == NULL || p->hist == NULL) {
 		log_warnx("cannot prepare natd's statements: %s / %s",
 		    sqlite3_errmsg(d->live), sqlite3_errmsg(d->persist));
 		goto fail;
@@ -369,6 +410,7 @@ publish_free(struct publish *p)
 	state_writer_free(p->live_w);
 	state_writer_free(p->persist_w);
 	sqlite3_finalize(p->upsert);
+	sqlite3_finalize(p->update);
 	sqlite3_finalize(p->del);
 	sqlite3_finalize(p->clear);
 	sqlite3_finalize(p->hist);
