@@ -249,11 +249,15 @@ forward_rules(struct rules *r, const struct hgw_conf *conf,
 	else
 		snprintf(daddr, sizeof(daddr), "fib daddr type local "
 		    "ip daddr != %s", lan);
+	/*
+	 * The port before the address: it fails for nearly every new
+	 * connection, and the dynamic address test is a route lookup.
+	 */
 	emit(r, item, "\t\tiifname \"%s\" %s %s %s comment \"forward %s\"",
-	    conf->wan.ifname, daddr, ports, dnat, f->name);
+	    conf->wan.ifname, ports, daddr, dnat, f->name);
 	if (hairpin)
 		emit(r, item, "\t\tiifname \"%s\" %s %s %s comment "
-		    "\"forward %s hairpin\"", conf->lan.ifname, daddr, ports,
+		    "\"forward %s hairpin\"", conf->lan.ifname, ports, daddr,
 		    dnat, f->name);
 	free(dnat);
 }
@@ -321,18 +325,19 @@ rules_build(const struct hgw_conf *conf, int offload, struct rules *r)
 		emit(r, NULL, "%s", "");
 	}
 
-	emit(r, NULL, "\tchain prerouting {");
-	emit(r, NULL, "\t\ttype nat hook prerouting priority dstnat; "
-	    "policy accept;");
-	if (haswan) {
+	/* No forwards, no chain: an empty one still runs for each new flow. */
+	if (haswan && !TAILQ_EMPTY(&conf->forwards)) {
+		emit(r, NULL, "\tchain prerouting {");
+		emit(r, NULL, "\t\ttype nat hook prerouting priority dstnat; "
+		    "policy accept;");
 		TAILQ_FOREACH(f, &conf->forwards, entry) {
 			snprintf(item, sizeof(item), "%s:%d: [forward %s]",
 			    cf, f->line, f->name);
 			forward_rules(r, conf, f, item, conf->nat.hairpin);
 		}
+		emit(r, NULL, "\t}");
+		emit(r, NULL, "%s", "");
 	}
-	emit(r, NULL, "\t}");
-	emit(r, NULL, "%s", "");
 
 	emit(r, NULL, "\tchain postrouting {");
 	emit(r, NULL, "\t\ttype nat hook postrouting priority srcnat; "
