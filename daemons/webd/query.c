@@ -4,11 +4,12 @@
  * query.c: SQL for the conntrack view, built from what the client asked
  * for.  Filters only ever become bound parameters, and sort keys are
  * looked up in a fixed table, so no client text reaches the SQL itself.
- * natd keeps a single index on the table (lan_addr, to spare its own
- * hot path), so a filter scans the capped table once and SQLite keeps
- * only the requested page while sorting (LIMIT turns the sort into a
- * top-N), which stays quick for tens of thousands of flows.  Pure string
- * work: no SQLite calls besides binding, no logging.
+ * The table has no index (to spare natd's hot path; the filters match
+ * several columns at once anyway), so a filter scans the capped table
+ * once and SQLite keeps only the requested page while sorting (LIMIT
+ * turns the sort into a top-N), which stays quick for tens of thousands
+ * of flows.  Pure string work: no SQLite calls besides binding, no
+ * logging.
  */
 #include <errno.h>
 #include <stdio.h>
