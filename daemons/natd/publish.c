@@ -137,6 +137,26 @@ step(sqlite3_stmt *s)
 	return (r == SQLITE_DONE ? 0 : -EIO);
 }
 
+/*
+ * What a dump can change in a flow, bound to seven parameters in a row
+ * from first on: tcp_state, status, timeout, then the four counters.
+ */
+static void
+bind_changing(sqlite3_stmt *s, int first, const struct flow_info *i)
+{
+	if (i->has_tcp_state)
+		sqlite3_bind_text(s, first, tcp_state_name(i->tcp_state), -1,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, first);
+	sqlite3_bind_int64(s, first + 1, i->status);
+	sqlite3_bind_int64(s, first + 2, i->timeout);
+	sqlite3_bind_int64(s, first + 3, (sqlite3_int64)i->orig_packets);
+	sqlite3_bind_int64(s, first + 4, (sqlite3_int64)i->orig_bytes);
+	sqlite3_bind_int64(s, first + 5, (sqlite3_int64)i->reply_packets);
+	sqlite3_bind_int64(s, first + 6, (sqlite3_int64)i->reply_bytes);
+}
+
 static int
 write_flow(struct publish *p, const struct flow *f)
 {
@@ -166,17 +186,7 @@ write_flow(struct publish *p, const struct flow *f)
 	sqlite3_bind_text(s, 10, tuple_addr(&i->reply, i->reply.dst, rd,
 	    sizeof(rd)), -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 11, i->reply.dport);
-	if (i->has_tcp_state)
-		sqlite3_bind_text(s, 12, tcp_state_name(i->tcp_state), -1,
-		    SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 12);
-	sqlite3_bind_int64(s, 13, i->status);
-	sqlite3_bind_int64(s, 14, i->timeout);
-	sqlite3_bind_int64(s, 15, (sqlite3_int64)i->orig_packets);
-	sqlite3_bind_int64(s, 16, (sqlite3_int64)i->orig_bytes);
-	sqlite3_bind_int64(s, 17, (sqlite3_int64)i->reply_packets);
-	sqlite3_bind_int64(s, 18, (sqlite3_int64)i->reply_bytes);
+	bind_changing(s, 12, i);
 	la = mirror_flow_lan_addr(p->m, i);
 	if (la.s_addr != 0) {
 		sqlite3_bind_text(s, 19, ip4_text((const uint8_t *)&la, lan),
@@ -192,11 +202,10 @@ write_flow(struct publish *p, const struct flow *f)
 }
 
 /*
- * A flow whose row is there: only what a dump can change.  A REPLACE
- * would delete and insert the row and its index entry again; this
- * rewrites one record in place, and most writes are of this kind (a
- * flow's counters and state, every second it is busy).  -ENOENT if the
- * row is missing after all, for the caller to insert it.
+ * A flow whose row is there: only what a dump can change, the write of
+ * every busy flow every second.  A REPLACE would delete the row and
+ * insert all of it again; this rewrites the record in place.  -ENOENT
+ * if the row is missing after all, for the caller to insert it.
  */
 static int
 update_flow(struct publish *p, const struct flow *f)
@@ -205,17 +214,7 @@ update_flow(struct publish *p, const struct flow *f)
 	sqlite3_stmt	*s = p->update;
 	int		 r;
 
-	if (i->has_tcp_state)
-		sqlite3_bind_text(s, 1, tcp_state_name(i->tcp_state), -1,
-		    SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 1);
-	sqlite3_bind_int64(s, 2, i->status);
-	sqlite3_bind_int64(s, 3, i->timeout);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)i->orig_packets);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)i->orig_bytes);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)i->reply_packets);
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)i->reply_bytes);
+	bind_changing(s, 1, i);
 	sqlite3_bind_int64(s, 8, f->last_seen);
 	sqlite3_bind_int64(s, 9, f->key);
 	if ((r = step(s)) < 0)
