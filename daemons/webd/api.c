@@ -896,7 +896,7 @@ get_dns_log(struct api_request *ar, struct json *j)
 	json_object_close(j);
 }
 
-/* GET history/traffic?host=*&since=: traffic per interval, oldest first. */
+/* GET history/traffic?host=*&since=: traffic per interval, newest first. */
 static void
 get_history(struct api_request *ar, struct json *j, int dns)
 {
