@@ -5,8 +5,9 @@
  * ruleset is (re)loaded and what happens when the kernel refuses it, the
  * flow callback that feeds conntrack events and dumps into the mirror,
  * the periodic counters dump, the resync after an overrun, the history
- * timer, and reload.  Kernel work goes through kernel.c, SQLite through
- * publish.c.
+ * timer, reload, and the guard that loads the table again when another
+ * program removes or changes it.  Kernel work goes through kernel.c,
+ * SQLite through publish.c.
  */
 #include <sys/types.h>
 #include <sys/time.h>
@@ -44,6 +45,20 @@
  * switches back, so that a table near the line does not flap.
  */
 #define DISCOVER_MAX_MS		(DUMP_MIN_MS / DUMP_COST_SHARE)
+/*
+ * The guard.  "nft flush ruleset" (the first line of Debian's own
+ * /etc/nftables.conf, run again by every reload of nftables.service)
+ * removes table inet homegw, and NAT would stay off until natd restarts.
+ * So natd follows changes to its table; GUARD_DELAY_MS after one it looks
+ * at the table and, if it is gone or not what natd loaded, loads it
+ * again, at most once per GUARD_MIN_MS so that natd and another program
+ * that keeps removing the table do not load rules in a tight loop.
+ */
+#define GUARD_DELAY_MS		500
+#define GUARD_MIN_MS		2000
+
+static long	elapsed_ms(const struct timespec *);
+static void	update_stats(struct natd *);
 
 static int
 rules_path(const struct hgw_conf *conf, const char *suffix, char *buf,
@@ -142,6 +157,9 @@ again:
 	    offload ? "on" : "off");
 	rules_free(&r);
 	n->rules_loaded = 1;
+	/* What the guard compares with; NULL: it can only see the table gone. */
+	free(n->rules_shape);
+	n->rules_shape = kernel_nft_shape(n->kernel);
 	/* Rules without forwarding would forward nothing. */
 	if (kernel_sysctl_on("net/ipv4/ip_forward") < 0)
 		log_warnx("cannot turn on IPv4 forwarding "
@@ -160,7 +178,64 @@ engine_rules_flush(struct natd *n, char **ret_error)
 	if (rules_path(n->d->conf, "", path, sizeof(path)) == 0)
 		(void)unlink(path);
 	n->rules_loaded = 0;
+	free(n->rules_shape);
+	n->rules_shape = NULL;
 	return (0);
+}
+
+static void
+guard_schedule(struct natd *n, long ms)
+{
+	struct timeval	 tv;
+
+	if (n->ev_guard == NULL || evtimer_pending(n->ev_guard, NULL))
+		return;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(n->ev_guard, &tv);
+}
+
+/* kernel.c saw table inet homegw change (our own loads included). */
+void
+engine_rules_changed_cb(void *arg)
+{
+	guard_schedule(arg, GUARD_DELAY_MS);
+}
+
+/*
+ * Is the table still the one natd loaded?  Rules removed on request
+ * (flush-rules, [nat] rules = no) are not guarded: rules_loaded is 0.
+ */
+static void
+guard_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct natd	*n = arg;
+	char		*shape;
+	long		 since;
+	int		 gone;
+
+	if (!n->rules_loaded || !n->d->conf->nat.rules)
+		return;
+	shape = kernel_nft_shape(n->kernel);
+	gone = shape == NULL && errno == ENOENT;
+	if (!gone && (shape == NULL || n->rules_shape == NULL ||
+	    strcmp(shape, n->rules_shape) == 0)) {
+		free(shape);
+		return;
+	}
+	free(shape);
+	if (n->rules_restored > 0 &&
+	    (since = elapsed_ms(&n->restored_at)) < GUARD_MIN_MS) {
+		guard_schedule(n, GUARD_MIN_MS - since);
+		return;
+	}
+	log_warnx("table inet %s was %s by another program%s; loading it "
+	    "again from %s", NATD_TABLE, gone ? "removed" : "changed",
+	    gone ? " (nft flush ruleset?)" : "", n->d->conf->path);
+	clock_gettime(CLOCK_MONOTONIC, &n->restored_at);
+	n->rules_restored++;
+	(void)engine_rules_apply(n, n->d->conf);
+	update_stats(n);
 }
 
 /* Does this kernel have flowtables?  Ask it with a batch that undoes itself. */
@@ -201,6 +276,7 @@ update_stats(struct natd *n)
 	s.follow_new = n->follow_new;
 	s.dump_ms = n->dump_took_ms;
 	s.rules_loaded = n->rules_loaded;
+	s.rules_restored = n->rules_restored;
 	publish_set_stats(n->publish, &s);
 }
 
@@ -378,8 +454,16 @@ engine_start(struct natd *n)
 	n->dump_ms = DUMP_MIN_MS;
 	if ((n->ev_dump = evtimer_new(n->d->base, dump_cb, n)) == NULL ||
 	    (n->ev_history = event_new(n->d->base, -1, EV_PERSIST, history_cb,
-	    n)) == NULL)
+	    n)) == NULL ||
+	    (n->ev_guard = evtimer_new(n->d->base, guard_cb, n)) == NULL)
 		return (-1);
+	if ((r = kernel_nft_watch(n->kernel, engine_rules_changed_cb,
+	    GUARD_MIN_MS)) < 0)
+		log_warnx("cannot follow nftables changes (%s): if table "
+		    "inet %s is removed, NAT stays off until natd restarts",
+		    strerror(-r), NATD_TABLE);
+	/* A change between the start-up load and the watch is seen too. */
+	guard_schedule(n, GUARD_DELAY_MS);
 	schedule_dump(n);
 	tv.tv_sec = n->d->conf->nat.history_interval ?
 	    n->d->conf->nat.history_interval : 300;
@@ -397,7 +481,11 @@ engine_stop(struct natd *n)
 		event_free(n->ev_dump);
 	if (n->ev_history != NULL)
 		event_free(n->ev_history);
-	n->ev_dump = n->ev_history = NULL;
+	if (n->ev_guard != NULL)
+		event_free(n->ev_guard);
+	n->ev_dump = n->ev_history = n->ev_guard = NULL;
+	free(n->rules_shape);
+	n->rules_shape = NULL;
 }
 
 /* SIGHUP with a valid config: check the forwards, then swap the rules. */

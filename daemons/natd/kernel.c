@@ -3,11 +3,12 @@
  *
  * kernel.c: every kernel side effect of natd, and nothing else.  Owns the
  * libnftables context (loading, flushing and listing table inet homegw),
- * the sysctls natd sets in its network namespace, and the two conntrack
- * sockets: a request socket for dumps and an event socket following
- * DESTROY (and NEW, when engine.c asks).  It turns netlink messages into
- * struct flow_info and hands them to natd; what they mean is decided
- * elsewhere.
+ * the sysctls natd sets in its network namespace, the two conntrack
+ * sockets (a request socket for dumps and an event socket following
+ * DESTROY, and NEW when engine.c asks) and a socket told of every change
+ * to the nftables ruleset.  It turns netlink messages into struct
+ * flow_info, or into "our table changed", and hands them to natd; what
+ * they mean is decided elsewhere.
  *
  * Why not UPDATE: following it costs the forwarding path about a third of
  * its connection rate (every state change of every flow is a message),
@@ -21,6 +22,8 @@
 #include <arpa/inet.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -60,12 +63,19 @@
  * one-second write interval.
  */
 #define EVENT_BATCH_MS		50
+/*
+ * Ruleset changes are rare (a person or a firewall manager at work), but
+ * one "nft flush ruleset" on a busy firewall is thousands of messages.
+ */
+#define NFT_EVENT_RCVBUF	(1024 * 1024)
 
 struct kernel {
 	struct event_base	*base;
 	struct nft_ctx		*nft;
 	struct nl_sock		*dump_sk;
 	struct netlink_watch	*watch;
+	struct netlink_watch	*nft_watch;	/* ruleset changes */
+	void			(*nft_cb)(void *);
 	kernel_flow_cb		 flow_cb;
 	void			(*resync_cb)(void *);
 	void			*arg;
@@ -117,6 +127,7 @@ kernel_close(struct kernel *k)
 	if (k == NULL)
 		return;
 	netlink_watch_free(k->watch);
+	netlink_watch_free(k->nft_watch);
 	if (k->dump_sk != NULL)
 		nl_socket_free(k->dump_sk);
 	if (k->nft != NULL)
@@ -214,6 +225,101 @@ kernel_nft_list(struct kernel *k)
 	}
 	out = nft_ctx_get_output_buffer(k->nft);
 	return (strdup(out != NULL ? out : ""));
+}
+
+/*
+ * The table as nft lists it without counters, or NULL when it is not
+ * there (errno ENOENT) or memory is short: what stays the same for as long
+ * as nobody changes the rules.
+ */
+char *
+kernel_nft_shape(struct kernel *k)
+{
+	unsigned int	 flags = nft_ctx_output_get_flags(k->nft);
+	const char	*out;
+	char		*shape = NULL;
+	int		 r;
+
+	nft_ctx_output_set_flags(k->nft, flags | NFT_CTX_OUTPUT_STATELESS);
+	r = nft_run_cmd_from_buffer(k->nft, "list table inet " NATD_TABLE);
+	nft_ctx_output_set_flags(k->nft, flags);
+	if (r != 0) {
+		(void)nft_ctx_get_error_buffer(k->nft);
+		errno = ENOENT;
+		return (NULL);
+	}
+	out = nft_ctx_get_output_buffer(k->nft);
+	if ((shape = strdup(out != NULL ? out : "")) == NULL)
+		errno = ENOMEM;
+	return (shape);
+}
+
+/*
+ * Does this nf_tables notification concern table inet homegw?  Every
+ * object's message (table, chain, rule, set, element, flowtable, object)
+ * names its table in attribute 1; only the generation message, which
+ * ends every batch, has something else there.
+ */
+static int
+nft_msg_is_ours(struct nlmsghdr *nlh)
+{
+	struct nfgenmsg	*nfg;
+	struct nlattr	*a;
+	int		 type, rem;
+
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
+		return (0);
+	type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+	if (type == NFT_MSG_NEWGEN || type == NFT_MSG_GETGEN ||
+	    !nlmsg_valid_hdr(nlh, sizeof(*nfg)))
+		return (0);
+	nfg = nlmsg_data(nlh);
+	if (nfg->nfgen_family != NFPROTO_INET)
+		return (0);
+	nla_for_each_attr(a, nlmsg_attrdata(nlh, sizeof(*nfg)),
+	    nlmsg_attrlen(nlh, sizeof(*nfg)), rem) {
+		if (nla_type(a) != NFTA_TABLE_NAME)
+			continue;
+		return (nla_len(a) >= (int)sizeof(NATD_TABLE) &&
+		    memcmp(nla_data(a), NATD_TABLE, sizeof(NATD_TABLE)) == 0);
+	}
+	return (0);
+}
+
+static int
+nft_msg_cb(struct nl_msg *msg, void *arg)
+{
+	struct kernel	*k = arg;
+
+	if (nft_msg_is_ours(nlmsg_hdr(msg)))
+		k->nft_cb(k->arg);
+	return (NL_OK);
+}
+
+/* Lost notifications may have been about our table: look at it again. */
+static void
+nft_resync_cb(void *arg)
+{
+	struct kernel	*k = arg;
+
+	k->nft_cb(k->arg);
+}
+
+/*
+ * Call cb whenever something (natd included) changes table inet homegw.
+ * The notifications of a batch come after it is committed, so the table
+ * cb finds is already the new one.
+ */
+int
+kernel_nft_watch(struct kernel *k, void (*cb)(void *), unsigned int
+    resync_min_ms)
+{
+	static const int groups[] = { NFNLGRP_NFTABLES };
+
+	k->nft_cb = cb;
+	k->nft_watch = netlink_watch_new(k->base, NETLINK_NETFILTER, groups,
+	    1, NFT_EVENT_RCVBUF, nft_msg_cb, nft_resync_cb, resync_min_ms, k);
+	return (k->nft_watch == NULL ? -errno : 0);
 }
 
 /* One conntrack message, from an event or a dump, to natd. */

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <time.h>
 
 
 struct event_base;
@@ -188,6 +189,11 @@ int		 kernel_nft_run(struct kernel *, const char *text,
 		    char **ret_error);
 /* "list table inet homegw" into a malloc'ed string, or NULL. */
 char		*kernel_nft_list(struct kernel *);
+/* The same without counters; NULL with errno ENOENT when it is not there. */
+char		*kernel_nft_shape(struct kernel *);
+/* Call cb(arg of kernel_open) when table inet homegw changes; -errno. */
+int		 kernel_nft_watch(struct kernel *, void (*cb)(void *),
+		    unsigned int resync_min_ms);
 /* Dump the conntrack table through the flow callback; -errno. */
 int		 kernel_ct_dump(struct kernel *);
 /* Start following DESTROY events. */
@@ -226,6 +232,7 @@ struct natd_stats {
 	uint64_t	 malformed;
 	int		 offload;
 	int		 rules_loaded;
+	uint64_t	 rules_restored;
 	int		 follow_new;	/* new flows found by NEW events */
 	unsigned int	 dump_ms;	/* what the last dump took */
 };
@@ -248,8 +255,12 @@ struct natd {
 	struct control	*control;
 	struct event	*ev_dump;	/* periodic counters dump */
 	struct event	*ev_history;
+	struct event	*ev_guard;	/* look at our table after a change */
 	int		 offload;	/* flowtable usable */
 	int		 rules_loaded;
+	char		*rules_shape;	/* our table as loaded, no counters */
+	uint64_t	 rules_restored; /* loaded again by the guard */
+	struct timespec	 restored_at;
 	uint64_t	 resyncs;
 	int		 baseline;	/* the start-up dump is running */
 	unsigned int	 dump_ms;	/* period of the counters dump */
@@ -277,5 +288,6 @@ void		 engine_stop(struct natd *);
 void		 engine_flow_cb(const struct flow_info *, int is_new,
 		    int is_destroy, void *arg);
 void		 engine_resync_cb(void *arg);
+void		 engine_rules_changed_cb(void *arg);
 
 #endif /* HGW_NATD_H */

@@ -247,6 +247,7 @@ set_metrics(struct publish *p, sqlite3 *db)
 		{ "new_by_events", (double)s->follow_new },
 		{ "dump_ms", (double)s->dump_ms },
 		{ "rules_loaded", (double)s->rules_loaded },
+		{ "rules_restored", (double)s->rules_restored },
 		{ "history_dropped", (double)p->history_dropped },
 	};
 	size_t	 i;
