@@ -277,6 +277,8 @@ update_stats(struct natd *n)
 	s.dump_ms = n->dump_took_ms;
 	s.rules_loaded = n->rules_loaded;
 	s.rules_restored = n->rules_restored;
+	s.ip_forward = n->ip_forward;
+	s.forward_restored = n->forward_restored;
 	publish_set_stats(n->publish, &s);
 }
 
@@ -357,6 +359,41 @@ choose_discovery(struct natd *n, long ms)
 }
 
 /*
+ * Forwarding, turned on with the rules, must stay on: a sysctl.d file
+ * applied later, a VPN script or a container runtime can turn it off, and
+ * the LAN would lose the WAN while every daemon looks healthy.  natd
+ * turns it on again where it may (not under systemd, whose read-only
+ * /proc/sys leaves it to the sysctl.d file) and says so either way.
+ */
+static void
+watch_forwarding(struct natd *n)
+{
+	long	 on = kernel_ip_forward();
+	int	 r;
+
+	if (on != 0 || !n->rules_loaded) {
+		if (on == 1 && n->forward_stuck)
+			log_info("IPv4 forwarding is on again");
+		n->forward_stuck = 0;
+		n->ip_forward = on == 1 ? 1 : on == 0 ? 0 : -1;
+		return;
+	}
+	if ((r = kernel_sysctl_on("net/ipv4/ip_forward")) == 0) {
+		log_warnx("IPv4 forwarding was turned off by another "
+		    "program; turned it on again");
+		n->forward_restored++;
+		n->ip_forward = 1;
+		return;
+	}
+	if (!n->forward_stuck)
+		log_warnx("IPv4 forwarding is off and natd cannot turn it on "
+		    "(%s): the LAN cannot reach the WAN until "
+		    "net.ipv4.ip_forward is 1 again", strerror(-r));
+	n->forward_stuck = 1;
+	n->ip_forward = 0;
+}
+
+/*
  * Run a dump and plan the next.  With NEW events on, a big table is
  * dumped less often, so dumping stays cheap; with them off the dump finds
  * the new flows, so it runs every DUMP_MIN_MS and its result is written
@@ -372,6 +409,7 @@ dump_and_plan(struct natd *n)
 	(void)dump(n);
 	ms = elapsed_ms(&t0);
 	n->dump_took_ms = (unsigned int)ms;
+	watch_forwarding(n);
 	choose_discovery(n, ms);
 	n->dump_ms = DUMP_MIN_MS;
 	if (n->follow_new) {
@@ -464,6 +502,7 @@ engine_start(struct natd *n)
 		    strerror(-r), NATD_TABLE);
 	/* A change between the start-up load and the watch is seen too. */
 	guard_schedule(n, GUARD_DELAY_MS);
+	watch_forwarding(n);
 	schedule_dump(n);
 	tv.tv_sec = n->d->conf->nat.history_interval ?
 	    n->d->conf->nat.history_interval : 300;
@@ -542,10 +581,11 @@ engine_status(struct hgw_daemon *d)
 	struct natd	*n = d->arg;
 
 	snprintf(n->status, sizeof(n->status), "%u flows (new by %s), "
-	    "rules %s, offload %s, %lu overruns",
+	    "rules %s%s, offload %s, %lu overruns",
 	    n->mirror ? n->mirror->nflows : 0,
 	    n->follow_new ? "events" : "dumps",
 	    n->rules_loaded ? "loaded" : "not loaded",
+	    n->ip_forward == 0 ? ", FORWARDING OFF" : "",
 	    n->offload ? "on" : "off",
 	    n->kernel ? kernel_ct_overruns(n->kernel) : 0UL);
 	return (n->status);

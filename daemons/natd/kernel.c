@@ -537,3 +537,10 @@ kernel_ct_max(void)
 {
 	return (read_long("/proc/sys/net/netfilter/nf_conntrack_max"));
 }
+
+/* net.ipv4.ip_forward of our namespace: 0, 1, or -1 when unreadable. */
+long
+kernel_ip_forward(void)
+{
+	return (read_long("/proc/sys/net/ipv4/ip_forward"));
+}

@@ -42,6 +42,7 @@ main(int argc, char **argv)
 	char		*errors = NULL, sock[PATH_MAX];
 
 	memset(&n, 0, sizeof(n));
+	n.ip_forward = -1;
 	n.d = &d;
 	daemon_init(&d, argc, argv);
 	conf = d.conf;

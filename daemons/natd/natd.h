@@ -208,6 +208,7 @@ uint64_t	 kernel_ct_malformed(const struct kernel *);
 /* nf_conntrack_count and nf_conntrack_max of our namespace; -1 if unknown. */
 long		 kernel_ct_count(void);
 long		 kernel_ct_max(void);
+long		 kernel_ip_forward(void);
 
 /* publish.c */
 
@@ -233,6 +234,8 @@ struct natd_stats {
 	int		 offload;
 	int		 rules_loaded;
 	uint64_t	 rules_restored;
+	int		 ip_forward;	/* 0, 1, -1 not known */
+	uint64_t	 forward_restored;
 	int		 follow_new;	/* new flows found by NEW events */
 	unsigned int	 dump_ms;	/* what the last dump took */
 };
@@ -261,6 +264,9 @@ struct natd {
 	char		*rules_shape;	/* our table as loaded, no counters */
 	uint64_t	 rules_restored; /* loaded again by the guard */
 	struct timespec	 restored_at;
+	int		 ip_forward;	/* as last read: 0, 1, -1 not known */
+	int		 forward_stuck;	/* off, and we cannot turn it on */
+	uint64_t	 forward_restored; /* turned on again by natd */
 	uint64_t	 resyncs;
 	int		 baseline;	/* the start-up dump is running */
 	unsigned int	 dump_ms;	/* period of the counters dump */

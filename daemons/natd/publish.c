@@ -248,6 +248,8 @@ set_metrics(struct publish *p, sqlite3 *db)
 		{ "dump_ms", (double)s->dump_ms },
 		{ "rules_loaded", (double)s->rules_loaded },
 		{ "rules_restored", (double)s->rules_restored },
+		{ "ip_forward", (double)s->ip_forward },
+		{ "forward_restored", (double)s->forward_restored },
 		{ "history_dropped", (double)p->history_dropped },
 	};
 	size_t	 i;
