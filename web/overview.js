@@ -1,8 +1,9 @@
 /*
  * SPDX-License-Identifier: ISC
  *
- * overview.js: the Overview page: daemon health, addresses, conntrack
- * usage, DNS cache figures, counts, and charts of the last 24 hours.
+ * overview.js: the Overview page: what needs attention, daemon health,
+ * addresses, conntrack usage, DNS cache figures, counts, and charts of
+ * the last 24 hours.
  */
 "use strict";
 
@@ -23,6 +24,17 @@ HGW.start(function () {
 				    cls: "num sec" }
 			];
 		}, "", 3);
+	}
+
+	/* Shown only when something is wrong, worst first (webd's order). */
+	function alerts(list) {
+		var ul = HGW.clear(HGW.$("alert-list"));
+		(list || []).forEach(function (a) {
+			ul.appendChild(el("li", { class: a.level },
+			    el("span", { class: "dot " + a.level }), a.text));
+		});
+		HGW.$("alerts").classList.toggle("hidden",
+		    ul.childNodes.length === 0);
 	}
 
 	function addresses(s) {
@@ -93,6 +105,7 @@ HGW.start(function () {
 
 	function refresh() {
 		return HGW.api("status").then(function (s) {
+			alerts(s.alerts);
 			daemons(s.daemons);
 			addresses(s);
 			conntrack(s.conntrack);

@@ -324,6 +324,97 @@ daemon_row(struct json *j, struct webd *w, const char *name)
 	json_object_close(j);
 }
 
+/* A daemon's last heartbeat, or -1 when it never wrote one. */
+static int64_t
+heartbeat(struct webd *w, const char *name)
+{
+	return (scalar(prep(w->live, "SELECT heartbeat FROM daemons WHERE "
+	    "name = ?1", "s", name), -1));
+}
+
+static void
+alert(struct json *j, const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+alert(struct json *j, const char *level, const char *fmt, ...)
+{
+	char	 text[256];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	json_object_open(j);
+	json_kstring(j, "level", level);
+	json_kstring(j, "text", text);
+	json_object_close(j);
+}
+
+/*
+ * What needs the owner's attention, in words, worst ("bad") before "warn":
+ * the overview shows it above everything else, so that a gateway that
+ * looks healthy but forwards nothing says so.  natd's metrics count only
+ * while natd runs: a stopped daemon's last word is no longer news.
+ */
+static void
+alerts(struct json *j, struct webd *w)
+{
+	const struct hgw_conf	*c = w->d->conf;
+	sqlite3_stmt		*st;
+	const char		*role, *addr, *mac, *detail;
+	int64_t			 now = state_now(), hb;
+	double			 v, count, max;
+	size_t			 i;
+	int			 natd_up;
+
+	json_array_open(j);
+	for (i = 0; i < sizeof(daemon_names) / sizeof(daemon_names[0]); i++) {
+		if (strcmp(daemon_names[i], "webd") == 0 ||
+		    (hb = heartbeat(w, daemon_names[i])) < 0 ||
+		    now - hb <= HEARTBEAT_STALE)
+			continue;
+		alert(j, "bad", "homegw-%s has not answered for %lld min: "
+		    "stopped or hung", daemon_names[i],
+		    (long long)((now - hb) / 60));
+	}
+	hb = heartbeat(w, "natd");
+	natd_up = hb >= 0 && now - hb <= HEARTBEAT_STALE;
+	if (natd_up && c->nat.rules && metric(w, "natd", "rules_loaded", &v) &&
+	    v == 0)
+		alert(j, "bad", "The NAT rules are not loaded: LAN hosts "
+		    "cannot reach the internet (see homegw-natd's log)");
+	if (natd_up && metric(w, "natd", "ip_forward", &v) && v == 0)
+		alert(j, "bad", "IPv4 forwarding is off: LAN hosts cannot "
+		    "reach the internet (set net.ipv4.ip_forward = 1)");
+	st = prep(w->live, "SELECT role, address, conflict_mac, detail, "
+	    "state = 'conflict' FROM addresses WHERE state IN ('conflict', "
+	    "'error') ORDER BY role LIMIT 16", "");
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		if ((role = (const char *)sqlite3_column_text(st, 0)) == NULL ||
+		    (addr = (const char *)sqlite3_column_text(st, 1)) == NULL)
+			continue;
+		mac = (const char *)sqlite3_column_text(st, 2);
+		detail = (const char *)sqlite3_column_text(st, 3);
+		if (sqlite3_column_int(st, 4))
+			alert(j, "bad", "Address conflict: the %s address %s "
+			    "is also used by %s", role, addr,
+			    mac != NULL ? mac : "another station");
+		else
+			alert(j, "bad", "The %s address %s could not be set: "
+			    "%s", role, addr, detail != NULL ? detail :
+			    "see homegw-addrd's log");
+	}
+	if (st != NULL)
+		sqlite3_finalize(st);
+	if (natd_up && metric_any(w, "natd", m_ct_count, &count) &&
+	    metric_any(w, "natd", m_ct_max, &max) && max > 0 &&
+	    count >= max * 0.9)
+		alert(j, "warn", "The connection table is %.0f%% full: when it "
+		    "is full, new connections are dropped", count / max * 100);
+	json_array_close(j);
+}
+
 /* GET status: the overview. */
 static void
 get_status(struct api_request *ar, struct json *j)
@@ -351,6 +442,8 @@ get_status(struct api_request *ar, struct json *j)
 	for (i = 0; i < sizeof(daemon_names) / sizeof(daemon_names[0]); i++)
 		daemon_row(j, w, daemon_names[i]);
 	json_array_close(j);
+	json_key(j, "alerts");
+	alerts(j, w);
 
 	/* What the config asks for, and what addrd reports. */
 	json_key(j, "configured");

@@ -113,6 +113,17 @@ async function main() {
 			    "desktop-" + name + ".png"), fullPage: true });
 		}
 
+		/*
+		 * The fixture's natd has been silent for a quarter of an
+		 * hour: the overview says so above everything else.
+		 */
+		await page.goto(base + "/");
+		await page.waitForSelector("#alert-list li");
+		const alert = await page.textContent("#alert-list");
+		ok(await page.isVisible("#alerts") &&
+		    alert.includes("homegw-natd has not answered"),
+		    "the overview shows what needs attention (" + alert + ")");
+
 		/* DNS: a new query shows up in the live log by itself. */
 		if (process.env.HGW_INSERT_DNS) {
 			await page.goto(base + "/dns");
