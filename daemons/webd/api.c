@@ -396,14 +396,20 @@ alerts(struct json *j, struct webd *w)
 			continue;
 		mac = (const char *)sqlite3_column_text(st, 2);
 		detail = (const char *)sqlite3_column_text(st, 3);
-		if (sqlite3_column_int(st, 4))
+		if (detail == NULL || *detail == '\0')
+			detail = "see homegw-addrd's log";
+		if (strcmp(role, "route") == 0)
+			alert(j, "bad", "The default route via %s could not be "
+			    "set: %s", addr, detail);
+		else if (sqlite3_column_int(st, 4))
 			alert(j, "bad", "Address conflict: the %s address %s "
-			    "is also used by %s", role, addr,
+			    "is also used by %s", strcmp(role, "lan") == 0 ?
+			    "LAN" : "WAN", addr,
 			    mac != NULL ? mac : "another station");
 		else
 			alert(j, "bad", "The %s address %s could not be set: "
-			    "%s", role, addr, detail != NULL ? detail :
-			    "see homegw-addrd's log");
+			    "%s", strcmp(role, "lan") == 0 ? "LAN" : "WAN", addr,
+			    detail);
 	}
 	if (st != NULL)
 		sqlite3_finalize(st);
