@@ -363,7 +363,7 @@ alerts(struct json *j, struct webd *w)
 	const struct hgw_conf	*c = w->d->conf;
 	sqlite3_stmt		*st;
 	const char		*role, *addr, *mac, *detail;
-	int64_t			 now = state_now(), hb;
+	int64_t			 now = state_now(), hb, ups, down;
 	double			 v, count, max;
 	size_t			 i;
 	int			 natd_up;
@@ -413,6 +413,14 @@ alerts(struct json *j, struct webd *w)
 	}
 	if (st != NULL)
 		sqlite3_finalize(st);
+	hb = heartbeat(w, "dnsd");
+	ups = scalar(prep(w->live, "SELECT count(*) FROM dns_upstreams", ""), 0);
+	down = scalar(prep(w->live, "SELECT count(*) FROM dns_upstreams WHERE "
+	    "state = 'down'", ""), 0);
+	if (hb >= 0 && now - hb <= HEARTBEAT_STALE && ups > 0 && down == ups)
+		alert(j, "bad", "%s DNS upstream%s down: names outside "
+		    "the LAN do not resolve", ups == 1 ? "The" : "Every",
+		    ups == 1 ? " is" : "s are");
 	if (natd_up && metric_any(w, "natd", m_ct_count, &count) &&
 	    metric_any(w, "natd", m_ct_max, &max) && max > 0 &&
 	    count >= max * 0.9)
