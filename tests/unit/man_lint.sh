@@ -21,25 +21,23 @@ fi
 
 n=0
 failed=0
+# silent WHAT OUTPUT: one TAP line, passing when the tool said nothing.
+silent()
+{
+	n=$((n + 1))
+	if [ -n "$2" ]; then
+		failed=$((failed + 1))
+		echo "not ok $n - $1"
+		echo "$2" | sed 's/^/# /'
+	else
+		echo "ok $n - $1"
+	fi
+}
 for p in $pages; do
-	n=$((n + 1))
-	out=$(mandoc -T lint -W warning "$src/$p" 2>&1)
-	if [ -n "$out" ]; then
-		failed=$((failed + 1))
-		echo "not ok $n - $p: mandoc -T lint"
-		echo "$out" | sed 's/^/# /'
-	else
-		echo "ok $n - $p: mandoc -T lint"
-	fi
-	n=$((n + 1))
-	out=$(LC_ALL=C.UTF-8 groff -mandoc -Tutf8 -ww -z "$src/$p" 2>&1)
-	if [ -n "$out" ]; then
-		failed=$((failed + 1))
-		echo "not ok $n - $p: groff -ww"
-		echo "$out" | sed 's/^/# /'
-	else
-		echo "ok $n - $p: groff -ww"
-	fi
+	silent "$p: mandoc -T lint" \
+	    "$(mandoc -T lint -W warning "$src/$p" 2>&1)"
+	silent "$p: groff -ww" \
+	    "$(LC_ALL=C.UTF-8 groff -mandoc -Tutf8 -ww -z "$src/$p" 2>&1)"
 done
 echo "1..$n"
 [ "$failed" -eq 0 ]
