@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "alerts.h"
 #include "state.h"
 #include "ctl.h"
 
@@ -253,11 +254,37 @@ status_addresses(struct ctl *c, sqlite3 *live)
 	return (r < 0 ? -1 : 0);
 }
 
+struct alert_list {
+	struct ctl	*c;
+	int		 n;
+};
+
+/* What needs attention, first: as lines for people, an array in JSON. */
+static void
+status_alert(const char *level, const char *text, void *arg)
+{
+	struct alert_list *l = arg;
+
+	if (l->c->json) {
+		printf("%s{\"level\": ", l->n ? ",\n" : "\n");
+		ctl_json_string(stdout, level);
+		printf(", \"text\": ");
+		ctl_json_string(stdout, text);
+		printf("}");
+	} else {
+		if (l->n == 0)
+			printf("attention:\n");
+		printf("  %-5s %s\n", level, text);
+	}
+	l->n++;
+}
+
 /* homegwctl status: daemons and the gateway's addresses. */
 int
 ctl_status(struct ctl *c, int argc, char **argv)
 {
 	struct status_row	 rows[STATUS_NDAEMONS + STATUS_MAX_ROWS];
+	struct alert_list	 al;
 	sqlite3			*live;
 	int64_t			 now;
 	int			 n, i, rv = CTL_OK;
@@ -275,12 +302,21 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		rows[i].state = status_state(&rows[i], now);
 
+	/* ctl_live() loaded the config: it says whether NAT rules are wanted. */
+	al.c = c;
+	al.n = 0;
 	if (c->json) {
-		printf("{");
+		printf("{\"alerts\": [");
+		alerts_collect(live, c->conf, now, status_alert, &al);
+		printf("%s],\n", al.n ? "\n" : "");
 		status_print_json(rows, n, now);
 		printf(",\n");
-	} else
+	} else {
+		alerts_collect(live, c->conf, now, status_alert, &al);
+		if (al.n)
+			printf("\n");
 		status_print_text(rows, n, now);
+	}
 	if (status_addresses(c, live) < 0)
 		rv = CTL_ERROR;
 	if (c->json)

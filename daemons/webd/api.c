@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "addr.h"
+#include "alerts.h"
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
@@ -324,109 +325,16 @@ daemon_row(struct json *j, struct webd *w, const char *name)
 	json_object_close(j);
 }
 
-/* A daemon's last heartbeat, or -1 when it never wrote one. */
-static int64_t
-heartbeat(struct webd *w, const char *name)
-{
-	return (scalar(prep(w->live, "SELECT heartbeat FROM daemons WHERE "
-	    "name = ?1", "s", name), -1));
-}
-
+/* One alert as a JSON object: {"level": "bad", "text": "..."}. */
 static void
-alert(struct json *j, const char *level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-alert(struct json *j, const char *level, const char *fmt, ...)
+alert_json(const char *level, const char *text, void *arg)
 {
-	char	 text[256];
-	va_list	 ap;
+	struct json	*j = arg;
 
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
 	json_object_open(j);
 	json_kstring(j, "level", level);
 	json_kstring(j, "text", text);
 	json_object_close(j);
-}
-
-/*
- * What needs the owner's attention, in words, worst ("bad") before "warn":
- * the overview shows it above everything else, so that a gateway that
- * looks healthy but forwards nothing says so.  natd's metrics count only
- * while natd runs: a stopped daemon's last word is no longer news.
- */
-static void
-alerts(struct json *j, struct webd *w)
-{
-	const struct hgw_conf	*c = w->d->conf;
-	sqlite3_stmt		*st;
-	const char		*role, *addr, *mac, *detail;
-	int64_t			 now = state_now(), hb, ups, down;
-	double			 v, count, max;
-	size_t			 i;
-	int			 natd_up;
-
-	json_array_open(j);
-	for (i = 0; i < sizeof(daemon_names) / sizeof(daemon_names[0]); i++) {
-		if (strcmp(daemon_names[i], "webd") == 0 ||
-		    (hb = heartbeat(w, daemon_names[i])) < 0 ||
-		    now - hb <= HEARTBEAT_STALE)
-			continue;
-		alert(j, "bad", "homegw-%s has not answered for %lld min: "
-		    "stopped or hung", daemon_names[i],
-		    (long long)((now - hb) / 60));
-	}
-	hb = heartbeat(w, "natd");
-	natd_up = hb >= 0 && now - hb <= HEARTBEAT_STALE;
-	if (natd_up && c->nat.rules && metric(w, "natd", "rules_loaded", &v) &&
-	    v == 0)
-		alert(j, "bad", "The NAT rules are not loaded: LAN hosts "
-		    "cannot reach the internet (see homegw-natd's log)");
-	if (natd_up && metric(w, "natd", "ip_forward", &v) && v == 0)
-		alert(j, "bad", "IPv4 forwarding is off: LAN hosts cannot "
-		    "reach the internet (set net.ipv4.ip_forward = 1)");
-	st = prep(w->live, "SELECT role, address, conflict_mac, detail, "
-	    "state = 'conflict' FROM addresses WHERE state IN ('conflict', "
-	    "'error') ORDER BY role LIMIT 16", "");
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		if ((role = (const char *)sqlite3_column_text(st, 0)) == NULL ||
-		    (addr = (const char *)sqlite3_column_text(st, 1)) == NULL)
-			continue;
-		mac = (const char *)sqlite3_column_text(st, 2);
-		detail = (const char *)sqlite3_column_text(st, 3);
-		if (detail == NULL || *detail == '\0')
-			detail = "see homegw-addrd's log";
-		if (strcmp(role, "route") == 0)
-			alert(j, "bad", "The default route via %s could not be "
-			    "set: %s", addr, detail);
-		else if (sqlite3_column_int(st, 4))
-			alert(j, "bad", "Address conflict: the %s address %s "
-			    "is also used by %s", strcmp(role, "lan") == 0 ?
-			    "LAN" : "WAN", addr,
-			    mac != NULL ? mac : "another station");
-		else
-			alert(j, "bad", "The %s address %s could not be set: "
-			    "%s", strcmp(role, "lan") == 0 ? "LAN" : "WAN", addr,
-			    detail);
-	}
-	if (st != NULL)
-		sqlite3_finalize(st);
-	hb = heartbeat(w, "dnsd");
-	ups = scalar(prep(w->live, "SELECT count(*) FROM dns_upstreams", ""), 0);
-	down = scalar(prep(w->live, "SELECT count(*) FROM dns_upstreams WHERE "
-	    "state = 'down'", ""), 0);
-	if (hb >= 0 && now - hb <= HEARTBEAT_STALE && ups > 0 && down == ups)
-		alert(j, "bad", "%s DNS upstream%s down: names outside "
-		    "the LAN do not resolve", ups == 1 ? "The" : "Every",
-		    ups == 1 ? " is" : "s are");
-	if (natd_up && metric_any(w, "natd", m_ct_count, &count) &&
-	    metric_any(w, "natd", m_ct_max, &max) && max > 0 &&
-	    count >= max * 0.9)
-		alert(j, "warn", "The connection table is %.0f%% full: when it "
-		    "is full, new connections are dropped", count / max * 100);
-	json_array_close(j);
 }
 
 /* GET status: the overview. */
@@ -456,8 +364,11 @@ get_status(struct api_request *ar, struct json *j)
 	for (i = 0; i < sizeof(daemon_names) / sizeof(daemon_names[0]); i++)
 		daemon_row(j, w, daemon_names[i]);
 	json_array_close(j);
+	/* What needs attention, in words, shown above everything else. */
 	json_key(j, "alerts");
-	alerts(j, w);
+	json_array_open(j);
+	alerts_collect(w->live, c, state_now(), alert_json, j);
+	json_array_close(j);
 
 	/* What the config asks for, and what addrd reports. */
 	json_key(j, "configured");

@@ -4,8 +4,9 @@
  * ctl_status_test.c: "homegwctl status" end to end.  Writes a live.db
  * with state.c the way the daemons do (a running daemon, a hung one, one
  * killed without clearing its row, one that never ran, and the addresses
- * addrd publishes), then runs the real homegwctl binary on it and checks
- * both the text and the --json output.
+ * addrd publishes, natd's metric for rules not loaded), then runs the real
+ * homegwctl binary on it and checks both the text and the --json output,
+ * the alerts first.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -113,6 +114,7 @@ main(void)
 	CHECK(strstr(out, "\"name\": \"dnsd\", \"state\": \"not running\", "
 	    "\"pid\": null") != NULL);
 	CHECK(strstr(out, "\"addresses\": []") != NULL);
+	CHECK(strstr(out, "{\"alerts\": [],") == out);
 
 	/* A pid that surely exited: a reaped child's. */
 	if ((dead = fork()) == 0)
@@ -126,14 +128,16 @@ main(void)
 	/* addrd: this process, fresh heartbeat, up two hours. */
 	CHECK(state_heartbeat(live, "addrd", getpid(), now - 7300,
 	    "lan 192.168.50.1/24 active") == 0);
-	/* arpd: alive but its heartbeat is a minute old. */
+	/* arpd: alive but its heartbeat is two minutes old. */
 	CHECK(state_heartbeat(live, "arpd", getpid(), now - 600, "hung") ==
 	    0);
-	CHECK(state_exec(live, "UPDATE daemons SET heartbeat = heartbeat - 60 "
+	CHECK(state_exec(live, "UPDATE daemons SET heartbeat = heartbeat - 120 "
 	    "WHERE name = 'arpd'") == 0);
 	/* natd: killed -9, its row left behind. */
 	CHECK(state_heartbeat(live, "natd", dead, now - 50, "\"quoted\"") ==
 	    0);
+	/* Its last word, heartbeat still fresh: no rules loaded. */
+	CHECK(state_metric_set(live, "natd", "rules_loaded", 0) == 0);
 	CHECK(state_exec(live, "INSERT INTO addresses (role, ifname, address, "
 	    "plen, state, updated) VALUES ('lan', 'br-lan', '192.168.50.1', "
 	    "24, 'active', strftime('%s', 'now'))") == 0);
@@ -142,6 +146,12 @@ main(void)
 	    "0, 'active', strftime('%s', 'now'))") == 0);
 
 	CHECK(run_ctl("status", out, sizeof(out)) == 0);
+	/* What needs attention comes first, then the table. */
+	p = "attention:\n"
+	    "  bad   homegw-arpd has not answered for 2 min: stopped or hung\n"
+	    "  bad   The NAT rules are not loaded: LAN hosts cannot reach the "
+	    "internet (see homegw-natd's log)\n\nDAEMON ";
+	CHECK(strncmp(out, p, strlen(p)) == 0);
 	printf("# %s\n", line_of(out, "DAEMON"));
 	printf("# %s\n", line_of(out, "addrd"));
 	CHECK(strstr(line_of(out, "addrd"), " running ") != NULL);
@@ -159,6 +169,11 @@ main(void)
 	CHECK(strstr(line_of(out, "route"), "/0") == NULL);
 
 	CHECK(run_ctl("status --json", out, sizeof(out)) == 0);
+	CHECK(strstr(out, "{\"alerts\": [\n{\"level\": \"bad\", \"text\": "
+	    "\"homegw-arpd has not answered for 2 min: stopped or hung\"},\n"
+	    "{\"level\": \"bad\", \"text\": \"The NAT rules are not loaded: "
+	    "LAN hosts cannot reach the internet (see homegw-natd's log)\"}\n],"
+	    "\n\"daemons\": [") == out);
 	snprintf(want, sizeof(want), "\"name\": \"addrd\", \"state\": "
 	    "\"running\", \"pid\": %ld", (long)getpid());
 	CHECK(strstr(out, want) != NULL);

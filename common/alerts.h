@@ -1,0 +1,34 @@
+/*
+ * SPDX-License-Identifier: ISC
+ *
+ * alerts.h: what needs the gateway owner's attention, in words, read from
+ * live.db: a daemon that stopped answering, natd's rules not loaded or
+ * IPv4 forwarding off, an address in conflict or that addrd could not
+ * set, every DNS upstream down, a nearly full connection table.  One list
+ * for the status page and for homegwctl status, so both say the same.
+ */
+#ifndef HGW_ALERTS_H
+#define HGW_ALERTS_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+struct hgw_conf;
+
+/* A daemon silent this long is worth an alert. */
+#define ALERTS_SILENT_S		60
+
+/* level is "bad" or "warn"; text is one sentence, without a final period. */
+typedef void (*alerts_cb)(const char *level, const char *text, void *arg);
+
+/*
+ * Call cb for each alert, the bad ones first.  conf may be NULL (the
+ * check that needs it, NAT rules asked for but not loaded, is then made
+ * as if they were asked for).  A daemon's metrics count only while it
+ * answers: a stopped daemon's last word is no longer news.
+ */
+void	alerts_collect(sqlite3 *live, const struct hgw_conf *conf,
+	    int64_t now, alerts_cb cb, void *arg);
+
+#endif /* HGW_ALERTS_H */
