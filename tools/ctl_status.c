@@ -5,7 +5,9 @@
  * glance.  For each daemon it joins two kinds of evidence, because either
  * alone misleads: the daemons row in live.db (a daemon killed with -9
  * leaves its row behind) and the process itself (a hung daemon is alive
- * but stops writing heartbeats).  Reads live.db only; changes nothing.
+ * but stops writing heartbeats).  What needs attention comes first, from
+ * common/alerts.c, the list the status page shows.  Reads live.db only;
+ * changes nothing.
  */
 #include <sys/types.h>
 
@@ -279,7 +281,7 @@ status_alert(const char *level, const char *text, void *arg)
 	l->n++;
 }
 
-/* homegwctl status: daemons and the gateway's addresses. */
+/* homegwctl status: what needs attention, daemons, the gateway's addresses. */
 int
 ctl_status(struct ctl *c, int argc, char **argv)
 {
