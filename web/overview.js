@@ -35,6 +35,9 @@ HGW.start(function () {
 		});
 		HGW.$("alerts").classList.toggle("hidden",
 		    ul.childNodes.length === 0);
+		/* The card's edge takes the colour of the worst. */
+		HGW.$("alerts").classList.toggle("warn", !(list || []).some(
+		    function (a) { return a.level === "bad"; }));
 	}
 
 	function addresses(s) {
