@@ -36,6 +36,9 @@
 #include "addrd.h"
 #include "../tap.h"
 
+/* The address wait_path() asks for: 10.0.0.251. */
+#define PATH_TPA	0x0a0000fbU
+
 static const struct acd_timing fast = {
 	.probe_wait = 20, .probe_num = 3, .probe_min = 20, .probe_max = 40,
 	.announce_wait = 60, .announce_num = 2, .announce_interval = 30,
@@ -52,6 +55,7 @@ struct peer {
 	int		 announces;	/* spa = tpa = watch */
 	int		 bad_probe;	/* a probe not as RFC 5227 2.1.1 says */
 	int		 answer;	/* reply to the next probe */
+	int		 frames;	/* wait_path()'s frames that arrived */
 };
 
 static struct event_base *base;
@@ -118,6 +122,10 @@ peer_read_cb(evutil_socket_t fd, short ev, void *arg)
 			continue;
 		memcpy(&spa, p + 14, 4);
 		memcpy(&tpa, p + 24, 4);
+		if (tpa.s_addr == htonl(PATH_TPA)) {
+			peer.frames++;
+			continue;
+		}
 		if (tpa.s_addr != peer.watch.s_addr)
 			continue;
 		if (spa.s_addr == INADDR_ANY) {
@@ -190,6 +198,50 @@ wait_ulong(const unsigned long *v, unsigned long want, unsigned int ms)
 	for (t = 0; *v < want && t < ms; t += 20)
 		run_ms(20);
 	return (*v >= want);
+}
+
+/*
+ * A veth pair drops frames until the kernel's link watcher has started
+ * both ends' queues, which can take up to a second after "up" on a busy
+ * machine, and the probes follow "up" within milliseconds.  So wait until
+ * a frame crosses each way: a0 to the peer on b0, and b0 to a socket on
+ * a0.  The frames ask for PATH_TPA, which nothing else uses.
+ */
+static int
+wait_path(int ai)
+{
+	struct sockaddr_ll	 sll;
+	struct in_addr		 spa = { 0 }, tpa = { htonl(PATH_TPA) };
+	uint8_t			 p[28], q[128];
+	int			 fd, t, back = 0;
+	ssize_t			 n;
+
+	if ((fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK,
+	    htons(ETHERTYPE_ARP))) == -1)
+		return (0);
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETHERTYPE_ARP);
+	sll.sll_ifindex = ai;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
+		close(fd);
+		return (0);
+	}
+	sll.sll_halen = 6;
+	memset(sll.sll_addr, 0xff, 6);
+	arp_build(p, ARPOP_REQUEST, a_mac, spa, tpa);
+	for (t = 0; (peer.frames == 0 || !back) && t < 5000; t += 50) {
+		(void)sendto(fd, p, sizeof(p), 0, (struct sockaddr *)&sll,
+		    sizeof(sll));
+		peer_arp(ARPOP_REQUEST, peer.mac, spa, tpa);
+		run_ms(50);
+		while ((n = recv(fd, q, sizeof(q), 0)) >= 28)
+			if (memcmp(q + 24, &tpa, 4) == 0 &&
+			    memcmp(q + 8, peer.mac, 6) == 0)
+				back = 1;
+	}
+	close(fd);
+	return (peer.frames > 0 && back);
 }
 
 static void
@@ -307,6 +359,8 @@ test_acd(int ai)
 	CHECK((acd = acd_new(base, &fast, &cb)) != NULL);
 	if (acd == NULL)
 		return;
+
+	CHECK_MSG(wait_path(ai), "frames cross the veth pair both ways");
 
 	/* Nobody there: three probes, claimed, two announcements. */
 	reset_peer("10.0.0.1");
