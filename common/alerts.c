@@ -104,8 +104,8 @@ addresses(sqlite3 *db, alerts_cb cb, void *arg)
 }
 
 void
-alerts_collect(sqlite3 *db, const struct hgw_conf *conf, int64_t now,
-    alerts_cb cb, void *arg)
+alerts_collect(sqlite3 *db, const struct hgw_conf *conf, const char *self,
+    int64_t now, alerts_cb cb, void *arg)
 {
 	int64_t		 hb;
 	double		 count, max, ups, down;
@@ -114,9 +114,20 @@ alerts_collect(sqlite3 *db, const struct hgw_conf *conf, int64_t now,
 
 	if (db == NULL)
 		return;
+	/*
+	 * Every gateway runs all five: no row is a daemon that never started
+	 * or stopped (a clean stop clears its row), say after a start-up
+	 * failure that systemd keeps retrying.
+	 */
 	for (i = 0; i < sizeof(daemons) / sizeof(daemons[0]); i++) {
-		if ((hb = heartbeat(db, daemons[i])) < 0 ||
-		    now - hb <= ALERTS_SILENT_S)
+		if (self != NULL && strcmp(daemons[i], self) == 0)
+			continue;
+		if ((hb = heartbeat(db, daemons[i])) < 0) {
+			say(cb, arg, "bad", "homegw-%s is not running",
+			    daemons[i]);
+			continue;
+		}
+		if (now - hb <= ALERTS_SILENT_S)
 			continue;
 		say(cb, arg, "bad", "homegw-%s has not answered for %lld min: "
 		    "stopped or hung", daemons[i], (long long)((now - hb) / 60));

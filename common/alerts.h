@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: ISC
  *
  * alerts.h: what needs the gateway owner's attention, in words, read from
- * live.db: a daemon that stopped answering, natd's rules not loaded or
+ * live.db: a daemon not running or that stopped answering, natd's rules
+ * not loaded or
  * IPv4 forwarding off, an address in conflict or that addrd could not
  * set, every DNS upstream down, a nearly full connection table.  One list
  * for the status page and for homegwctl status, so both say the same.
@@ -25,10 +26,12 @@ typedef void (*alerts_cb)(const char *level, const char *text, void *arg);
 /*
  * Call cb for each alert, the bad ones first.  conf may be NULL (the
  * check that needs it, NAT rules asked for but not loaded, is then made
- * as if they were asked for).  A daemon's metrics count only while it
- * answers: a stopped daemon's last word is no longer news.
+ * as if they were asked for).  self names the calling daemon ("webd"),
+ * which is running whatever its row says; NULL for a tool.  A daemon's
+ * metrics count only while it answers: a stopped daemon's last word is
+ * no longer news.  Nothing without live.db (no daemon has run).
  */
 void	alerts_collect(sqlite3 *live, const struct hgw_conf *conf,
-	    int64_t now, alerts_cb cb, void *arg);
+	    const char *self, int64_t now, alerts_cb cb, void *arg);
 
 #endif /* HGW_ALERTS_H */

@@ -309,12 +309,14 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	al.n = 0;
 	if (c->json) {
 		printf("{\"alerts\": [");
-		alerts_collect(live, c->conf, now, status_alert, &al);
+		alerts_collect(live, c->conf, NULL, now, status_alert,
+		    &al);
 		printf("%s],\n", al.n ? "\n" : "");
 		status_print_json(rows, n, now);
 		printf(",\n");
 	} else {
-		alerts_collect(live, c->conf, now, status_alert, &al);
+		alerts_collect(live, c->conf, NULL, now, status_alert,
+		    &al);
 		if (al.n)
 			printf("\n");
 		status_print_text(rows, n, now);

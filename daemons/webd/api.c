@@ -367,7 +367,7 @@ get_status(struct api_request *ar, struct json *j)
 	/* What needs attention, in words, shown above everything else. */
 	json_key(j, "alerts");
 	json_array_open(j);
-	alerts_collect(w->live, c, state_now(), alert_json, j);
+	alerts_collect(w->live, c, "webd", state_now(), alert_json, j);
 	json_array_close(j);
 
 	/* What the config asks for, and what addrd reports. */

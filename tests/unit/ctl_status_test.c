@@ -114,6 +114,7 @@ main(void)
 	CHECK(strstr(out, "\"name\": \"dnsd\", \"state\": \"not running\", "
 	    "\"pid\": null") != NULL);
 	CHECK(strstr(out, "\"addresses\": []") != NULL);
+	/* No live.db at all: nothing to read alerts from. */
 	CHECK(strstr(out, "{\"alerts\": [],") == out);
 
 	/* A pid that surely exited: a reaped child's. */
@@ -149,6 +150,8 @@ main(void)
 	/* What needs attention comes first, then the table. */
 	p = "attention:\n"
 	    "  bad   homegw-arpd has not answered for 2 min: stopped or hung\n"
+	    "  bad   homegw-dnsd is not running\n"
+	    "  bad   homegw-webd is not running\n"
 	    "  bad   The NAT rules are not loaded: LAN hosts cannot reach the "
 	    "internet (see homegw-natd's log)\n\nDAEMON ";
 	CHECK(strncmp(out, p, strlen(p)) == 0);
@@ -171,6 +174,8 @@ main(void)
 	CHECK(run_ctl("status --json", out, sizeof(out)) == 0);
 	CHECK(strstr(out, "{\"alerts\": [\n{\"level\": \"bad\", \"text\": "
 	    "\"homegw-arpd has not answered for 2 min: stopped or hung\"},\n"
+	    "{\"level\": \"bad\", \"text\": \"homegw-dnsd is not running\"},\n"
+	    "{\"level\": \"bad\", \"text\": \"homegw-webd is not running\"},\n"
 	    "{\"level\": \"bad\", \"text\": \"The NAT rules are not loaded: "
 	    "LAN hosts cannot reach the internet (see homegw-natd's log)\"}\n],"
 	    "\n\"daemons\": [") == out);
