@@ -11,10 +11,7 @@
 
 #include "alerts.h"
 #include "conf.h"
-
-static const char *const daemons[] = {
-	"addrd", "arpd", "natd", "dnsd", "webd"
-};
+#include "state.h"
 
 /* One number from a query with up to two text parameters; def if none. */
 static double
@@ -119,18 +116,19 @@ alerts_collect(sqlite3 *db, const struct hgw_conf *conf, const char *self,
 	 * or stopped (a clean stop clears its row), say after a start-up
 	 * failure that systemd keeps retrying.
 	 */
-	for (i = 0; i < sizeof(daemons) / sizeof(daemons[0]); i++) {
-		if (self != NULL && strcmp(daemons[i], self) == 0)
+	for (i = 0; i < STATE_NDAEMONS; i++) {
+		if (self != NULL && strcmp(state_daemons[i], self) == 0)
 			continue;
-		if ((hb = heartbeat(db, daemons[i])) < 0) {
+		if ((hb = heartbeat(db, state_daemons[i])) < 0) {
 			say(cb, arg, "bad", "homegw-%s is not running",
-			    daemons[i]);
+			    state_daemons[i]);
 			continue;
 		}
 		if (now - hb <= ALERTS_SILENT_S)
 			continue;
 		say(cb, arg, "bad", "homegw-%s has not answered for %lld min: "
-		    "stopped or hung", daemons[i], (long long)((now - hb) / 60));
+		    "stopped or hung", state_daemons[i],
+		    (long long)((now - hb) / 60));
 	}
 	hb = heartbeat(db, "natd");
 	natd_up = hb >= 0 && now - hb <= ALERTS_SILENT_S;

@@ -43,6 +43,10 @@
 /* Longest table or column name state_prune() accepts. */
 #define STATE_IDENT_MAX		64
 
+const char *const state_daemons[STATE_NDAEMONS] = {
+	"addrd", "arpd", "natd", "dnsd", "webd"
+};
+
 struct state_writer {
 	struct event_base	*base;
 	sqlite3			*db;

@@ -51,6 +51,10 @@ enum hgw_db {
 #define STATE_HEARTBEAT_S	5
 #define STATE_HEARTBEAT_STALE_S	(3 * STATE_HEARTBEAT_S)
 
+/* The daemons every gateway runs, in the order status lists show them. */
+#define STATE_NDAEMONS		5
+extern const char *const state_daemons[STATE_NDAEMONS];
+
 /*
  * Open (creating if needed) the database at path as which, in WAL mode with
  * busy_timeout, foreign keys on, and migrate its schema to the current

@@ -24,11 +24,6 @@
 #include "state.h"
 #include "ctl.h"
 
-/* The daemons every gateway runs, in the order they are shown. */
-static const char *const status_daemons[] = {
-	"addrd", "arpd", "natd", "dnsd", "webd"
-};
-#define STATUS_NDAEMONS	(sizeof(status_daemons) / sizeof(status_daemons[0]))
 /* Rows of other names (a test, a future daemon) shown after these. */
 #define STATUS_MAX_ROWS	32
 
@@ -102,9 +97,9 @@ status_load(sqlite3 *live, struct status_row *rows, size_t max)
 	int		 rc;
 
 	memset(rows, 0, max * sizeof(*rows));
-	for (n = 0; n < STATUS_NDAEMONS; n++)
+	for (n = 0; n < STATE_NDAEMONS; n++)
 		snprintf(rows[n].name, sizeof(rows[n].name), "%s",
-		    status_daemons[n]);
+		    state_daemons[n]);
 	if (live == NULL)
 		return ((int)n);
 	if (sqlite3_prepare_v2(live, "SELECT name, pid, started, heartbeat, "
@@ -285,7 +280,7 @@ status_alert(const char *level, const char *text, void *arg)
 int
 ctl_status(struct ctl *c, int argc, char **argv)
 {
-	struct status_row	 rows[STATUS_NDAEMONS + STATUS_MAX_ROWS];
+	struct status_row	 rows[STATE_NDAEMONS + STATUS_MAX_ROWS];
 	struct alert_list	 al;
 	sqlite3			*live;
 	int64_t			 now;

@@ -38,9 +38,6 @@
 #define ROWS_MAX	1000	/* any other list */
 #define FREE_SHOWN	64	/* free addresses listed */
 
-static const char *const daemon_names[] = {
-	"addrd", "arpd", "natd", "dnsd", "webd"
-};
 
 static sqlite3 *
 open_ro(struct webd *w, enum hgw_db which)
@@ -361,8 +358,8 @@ get_status(struct api_request *ar, struct json *j)
 
 	json_key(j, "daemons");
 	json_array_open(j);
-	for (i = 0; i < sizeof(daemon_names) / sizeof(daemon_names[0]); i++)
-		daemon_row(j, w, daemon_names[i]);
+	for (i = 0; i < STATE_NDAEMONS; i++)
+		daemon_row(j, w, state_daemons[i]);
 	json_array_close(j);
 	/* What needs attention, in words, shown above everything else. */
 	json_key(j, "alerts");
