@@ -302,16 +302,14 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	/* ctl_live() loaded the config: it says whether NAT rules are wanted. */
 	al.c = c;
 	al.n = 0;
-	if (c->json) {
+	if (c->json)
 		printf("{\"alerts\": [");
-		alerts_collect(live, c->conf, NULL, now, status_alert,
-		    &al);
+	alerts_collect(live, c->conf, NULL, now, status_alert, &al);
+	if (c->json) {
 		printf("%s],\n", al.n ? "\n" : "");
 		status_print_json(rows, n, now);
 		printf(",\n");
 	} else {
-		alerts_collect(live, c->conf, NULL, now, status_alert,
-		    &al);
 		if (al.n)
 			printf("\n");
 		status_print_text(rows, n, now);

@@ -212,35 +212,20 @@ kernel_nft_run(struct kernel *k, const char *text, char **ret_error)
 	return (nft_run(k, text, NULL, ret_error));
 }
 
-/* The loaded table as nft lists it, with counters. */
-char *
-kernel_nft_list(struct kernel *k)
-{
-	const char	*out;
-
-	if (nft_run_cmd_from_buffer(k->nft, "list table inet " NATD_TABLE)
-	    != 0) {
-		(void)nft_ctx_get_error_buffer(k->nft);
-		return (strdup("# table inet " NATD_TABLE " is not loaded\n"));
-	}
-	out = nft_ctx_get_output_buffer(k->nft);
-	return (strdup(out != NULL ? out : ""));
-}
-
 /*
- * The table as nft lists it without counters, or NULL when it is not
- * there (errno ENOENT) or memory is short: what stays the same for as long
- * as nobody changes the rules.
+ * Our table as nft lists it, with counters or without (extra_flags
+ * NFT_CTX_OUTPUT_STATELESS), or NULL when it is not there (errno ENOENT)
+ * or memory is short.
  */
-char *
-kernel_nft_shape(struct kernel *k)
+static char *
+list_table(struct kernel *k, unsigned int extra_flags)
 {
 	unsigned int	 flags = nft_ctx_output_get_flags(k->nft);
 	const char	*out;
-	char		*shape = NULL;
+	char		*text;
 	int		 r;
 
-	nft_ctx_output_set_flags(k->nft, flags | NFT_CTX_OUTPUT_STATELESS);
+	nft_ctx_output_set_flags(k->nft, flags | extra_flags);
 	r = nft_run_cmd_from_buffer(k->nft, "list table inet " NATD_TABLE);
 	nft_ctx_output_set_flags(k->nft, flags);
 	if (r != 0) {
@@ -249,9 +234,30 @@ kernel_nft_shape(struct kernel *k)
 		return (NULL);
 	}
 	out = nft_ctx_get_output_buffer(k->nft);
-	if ((shape = strdup(out != NULL ? out : "")) == NULL)
+	if ((text = strdup(out != NULL ? out : "")) == NULL)
 		errno = ENOMEM;
-	return (shape);
+	return (text);
+}
+
+/* The loaded table as nft lists it, with counters. */
+char *
+kernel_nft_list(struct kernel *k)
+{
+	char	*text;
+
+	if ((text = list_table(k, 0)) == NULL && errno == ENOENT)
+		return (strdup("# table inet " NATD_TABLE " is not loaded\n"));
+	return (text);
+}
+
+/*
+ * The table without counters: what stays the same for as long as nobody
+ * changes the rules.  NULL with errno ENOENT when it is not there.
+ */
+char *
+kernel_nft_shape(struct kernel *k)
+{
+	return (list_table(k, NFT_CTX_OUTPUT_STATELESS));
 }
 
 /*
