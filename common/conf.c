@@ -89,7 +89,8 @@ enum conf_type {
 	KT_PROTO,	/* enum conf_proto */
 	KT_PORTS,	/* uint16_t first at off, last at aux */
 	KT_TO,		/* in_addr at off, uint16_t port at aux (0: wan_port) */
-	KT_HASH		/* char[256]: crypt(3) hash or empty */
+	KT_HASH,	/* char[256]: crypt(3) hash or empty */
+	KT_TOKEN	/* char[CONF_TOKEN_MAX + 1]: a secret, or empty */
 };
 
 #define K_REQUIRED	0x01	/* must be set in its section */
@@ -182,6 +183,12 @@ static const struct conf_key keys[] = {
 	KUINT(SEC_WEB, "max_clients", G(web.max_clients), "32", 1, 1024),
 	KUINT(SEC_WEB, "max_clients_per_ip", G(web.max_clients_per_ip), "8", 1, 1024),
 	KSTR(SEC_WEB, "assets_dir", KT_PATH, G(web.assets_dir), HGW_WEB_DIR, 0),
+	KBOOL(SEC_WEB, "tls", G(web.tls), "yes"),
+	{ SEC_WEB, "http_listen", KT_ENDPOINTS, G(web.http_listen),
+	    G(web.nhttp_listen), NF, NULL, 80, 0, 0 },
+	KSTR(SEC_WEB, "cert_file", KT_PATH, G(web.cert_file), "", 0),
+	KSTR(SEC_WEB, "key_file", KT_PATH, G(web.key_file), "", 0),
+	KSTR(SEC_WEB, "metrics_token", KT_TOKEN, G(web.metrics_token), "", 0),
 };
 
 #define NKEYS	nitems(keys)
@@ -674,6 +681,22 @@ valid_hash(const char *s, size_t max)
 	return (1);
 }
 
+/* A bearer token: 16 to CONF_TOKEN_MAX printable characters, or empty. */
+static int
+valid_token(const char *s)
+{
+	size_t	 i, len = strlen(s);
+
+	if (len == 0)
+		return (1);
+	if (len < 16 || len > CONF_TOKEN_MAX)
+		return (0);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return (0);
+	return (1);
+}
+
 /*
  * Parse val for key k into obj (the conf, a host or a forward).  The
  * field is written only on success; on failure w says what was expected.
@@ -720,6 +743,11 @@ conf_parse_value(const struct conf_key *k, void *obj, const char *val,
 		strcpy(field, buf);
 		break;
 	case KT_PATH:
+		/* An optional path ("" by default) may be left empty. */
+		if (val[0] == '\0' && k->def != NULL && k->def[0] == '\0') {
+			field[0] = '\0';
+			break;
+		}
 		if (val[0] != '/' || strlen(val) >= PATH_MAX - 32)
 			return (why(w, NULL, "an absolute path after \"%s\"",
 			    k->name));
@@ -799,6 +827,13 @@ conf_parse_value(const struct conf_key *k, void *obj, const char *val,
 		    web.password_hash)))
 			return (why(w, NULL, "a crypt(3) hash starting with "
 			    "\"$\" after \"%s\"", k->name));
+		strcpy(field, val);
+		break;
+	case KT_TOKEN:
+		if (!valid_token(val))
+			return (why(w, NULL, "16 to %d printable characters "
+			    "without spaces after \"%s\"", CONF_TOKEN_MAX,
+			    k->name));
 		strcpy(field, val);
 		break;
 	}
@@ -1300,6 +1335,66 @@ check_wan(struct parser *p, int lan_ok)
 	}
 }
 
+static uint16_t
+endpoint_port(const struct hgw_endpoint *ep)
+{
+	if (ep->ss.ss_family == AF_INET6)
+		return (ntohs(((const struct sockaddr_in6 *)(const void *)
+		    &ep->ss)->sin6_port));
+	return (ntohs(((const struct sockaddr_in *)(const void *)
+	    &ep->ss)->sin_port));
+}
+
+static void
+endpoint_set_port(struct hgw_endpoint *ep, uint16_t port)
+{
+	if (ep->ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)(void *)&ep->ss)->sin6_port =
+		    htons(port);
+	else
+		((struct sockaddr_in *)(void *)&ep->ss)->sin_port =
+		    htons(port);
+}
+
+/*
+ * With tls = yes, [web] listen names where the page is served over HTTPS
+ * and http_listen where plain HTTP answers with a redirect.  A listen
+ * address on port 80 (the default port, and every config written before
+ * HTTPS) keeps working: the page moves to port 443 of that address and
+ * port 80 redirects to it.  Unless http_listen is given, every HTTPS
+ * address also redirects from its port 80.
+ */
+static void
+web_listen_tls(struct parser *p)
+{
+	struct hgw_conf		*c = p->conf;
+	struct hgw_endpoint	 ep;
+	unsigned int		 i, j;
+	int			 given;
+
+	if (!c->web.tls) {
+		c->web.nhttp_listen = 0;
+		return;
+	}
+	given = p->gline[key_index(SEC_WEB, "http_listen")] != 0;
+	if (!given)
+		c->web.nhttp_listen = 0;
+	for (i = 0; i < c->web.nlisten; i++) {
+		ep = c->web.listen[i];
+		if (endpoint_port(&ep) == 80)
+			endpoint_set_port(&c->web.listen[i], 443);
+		if (given)
+			continue;
+		endpoint_set_port(&ep, 80);
+		for (j = 0; j < c->web.nhttp_listen; j++)
+			if (memcmp(&c->web.http_listen[j], &ep,
+			    sizeof(ep)) == 0)
+				break;
+		if (j == c->web.nhttp_listen && j < CONF_LIST_MAX)
+			c->web.http_listen[c->web.nhttp_listen++] = ep;
+	}
+}
+
 /* Checks that span keys and sections, run once the file is read. */
 static void
 conf_validate(struct parser *p)
@@ -1369,6 +1464,7 @@ conf_validate(struct parser *p)
 		c->web.listen[0].len = sizeof(*sin);
 		c->web.nlisten = 1;
 	}
+	web_listen_tls(p);
 }
 
 static int
@@ -1600,6 +1696,7 @@ print_value(FILE *fp, const struct conf_key *k, const void *obj)
 	case KT_USER:
 	case KT_IFNAME:
 	case KT_HASH:
+	case KT_TOKEN:
 		fputs(field, fp);
 		break;
 	case KT_PREFIX:

@@ -22,6 +22,7 @@
 #define CONF_NAME_MAX		63	/* one DNS label */
 #define CONF_DOMAIN_MAX		253
 #define CONF_LIST_MAX		16	/* entries in a comma-separated list */
+#define CONF_TOKEN_MAX		128	/* [web] metrics_token */
 
 struct hgw_host {
 	TAILQ_ENTRY(hgw_host)	 entry;
@@ -142,6 +143,12 @@ struct hgw_conf {
 		unsigned int	 max_clients;
 		unsigned int	 max_clients_per_ip;
 		char		 assets_dir[PATH_MAX];
+		int		 tls;		/* HTTPS on listen */
+		struct hgw_endpoint http_listen[CONF_LIST_MAX];	/* redirect */
+		unsigned int	 nhttp_listen;
+		char		 cert_file[PATH_MAX];	/* "" = webd's own */
+		char		 key_file[PATH_MAX];
+		char		 metrics_token[CONF_TOKEN_MAX + 1];	/* "" = off */
 	} web;
 };
 
