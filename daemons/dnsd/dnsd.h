@@ -176,6 +176,10 @@ struct cache_policy {
 struct cache;
 
 /* One upstream server and its health. */
+/* Upstream latency histogram bounds, in ms (stats.c). */
+#define DNSD_LATENCY_BUCKETS	11
+extern const double dnsd_latency_le_ms[DNSD_LATENCY_BUCKETS];
+
 struct upstream {
 	struct hgw_endpoint	 ep;
 	char			 name[ADDR_STRLEN];
@@ -191,6 +195,9 @@ struct upstream {
 	uint64_t		 errors;
 	double			 latency_ms;	/* moving average */
 	int64_t			 last_ok;	/* epoch seconds */
+	/* Answers within each of dnsd_latency_le_ms, cumulative (/metrics). */
+	uint64_t		 latency_le[DNSD_LATENCY_BUCKETS];
+	double			 latency_sum_s;
 };
 
 /* A client waiting for an upstream answer. */

@@ -130,10 +130,38 @@ client_str(const struct qlog *e, char *buf, size_t len)
 		inet_ntop(e->family, e->addr, buf, (socklen_t)len);
 }
 
+const double dnsd_latency_le_ms[DNSD_LATENCY_BUCKETS] = {
+	1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500
+};
+
 static int
 metric(sqlite3 *db, const char *name, double v)
 {
 	return (state_metric_set(db, "dnsd", name, v));
+}
+
+/*
+ * An upstream's latency histogram as metrics rows named
+ * "upstream_latency_le_<ms>|<upstream>", "..._sum|..." and "..._count|...",
+ * for webd's /metrics (Prometheus buckets are cumulative, and so are
+ * these).
+ */
+static int
+latency_publish(sqlite3 *db, const struct upstream *u, const char *name)
+{
+	char	 m[128 + ADDR_STRLEN + CONF_DOMAIN_MAX];
+	int	 i, r = 0;
+
+	for (i = 0; i < DNSD_LATENCY_BUCKETS; i++) {
+		snprintf(m, sizeof(m), "upstream_latency_le_%g|%s",
+		    dnsd_latency_le_ms[i], name);
+		r |= metric(db, m, (double)u->latency_le[i]);
+	}
+	snprintf(m, sizeof(m), "upstream_latency_sum|%s", name);
+	r |= metric(db, m, u->latency_sum_s);
+	snprintf(m, sizeof(m), "upstream_latency_count|%s", name);
+	r |= metric(db, m, (double)u->answers);
+	return (r != 0 ? -1 : 0);
 }
 
 static int
@@ -207,7 +235,8 @@ flush_live(sqlite3 *db, void *arg)
 		else
 			sqlite3_bind_null(st, 8);
 		sqlite3_bind_int64(st, 9, state_now());
-		if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_step(st) != SQLITE_DONE ||
+		    latency_publish(db, u, name) < 0) {
 			sqlite3_finalize(st);
 			return (-1);
 		}

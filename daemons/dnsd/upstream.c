@@ -236,6 +236,7 @@ static void
 health_ok(struct dnsd *dd, struct upstream *u, int64_t rtt_us)
 {
 	double	 ms = (double)rtt_us / 1000.0;
+	int	 i;
 
 	if (u->down)
 		log_info("upstream %s answers again", u->name);
@@ -245,6 +246,10 @@ health_ok(struct dnsd *dd, struct upstream *u, int64_t rtt_us)
 	u->answers++;
 	u->latency_ms = u->latency_ms == 0 ? ms : u->latency_ms * 0.875 +
 	    ms * 0.125;
+	u->latency_sum_s += ms / 1000.0;
+	for (i = 0; i < DNSD_LATENCY_BUCKETS; i++)
+		if (ms <= dnsd_latency_le_ms[i])
+			u->latency_le[i]++;
 	u->last_ok = dd->wall_ms / 1000;
 }
 
