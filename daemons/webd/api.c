@@ -83,6 +83,72 @@ open_heartbeat(struct webd *w)
 	daemon_heartbeat(w->d);
 }
 
+/*
+ * webd's other writes: its own events (logins) in homegw.db's events
+ * table, which every daemon appends to.  One transaction per login is
+ * fine for the SD card: the login limits bound how many there can be.
+ * Opened only once homegw.db exists, like the heartbeat.
+ */
+void
+api_event(struct webd *w, const char *kind, const char *address)
+{
+	char	 path[PATH_MAX];
+	int	 r;
+
+	if (w->d->persist == NULL) {
+		if (conf_persist_db(w->d->conf, path, sizeof(path)) < 0 ||
+		    access(path, F_OK) == -1)
+			return;
+		if ((r = state_open(path, HGW_DB_PERSIST, 0,
+		    &w->d->persist)) < 0) {
+			log_warnx("%s: %s: login events not recorded", path,
+			    strerror(-r));
+			w->d->persist = NULL;
+			w->db_write_failures++;
+			return;
+		}
+	}
+	if ((r = state_event_add(w->d->persist, "webd", kind, address, NULL,
+	    NULL, NULL)) < 0) {
+		log_warnx("event %s not recorded: %s", kind, strerror(-r));
+		w->db_write_failures++;
+	}
+}
+
+/* webd's figures, for alerts, homegwctl and /metrics of other tools. */
+void
+api_publish(struct webd *w)
+{
+	const struct auth	*a = &w->auth;
+	sqlite3			*db = w->d->live;
+	struct {
+		const char	*name;
+		double		 v;
+	} mv[] = {
+		{ "logins_ok", (double)a->logins_ok },
+		{ "logins_failed", (double)a->logins_failed },
+		{ "logins_throttled", (double)a->logins_limited },
+		{ "requests", (double)w->requests },
+		{ "slow_clients_closed", (double)w->slow_closed },
+		{ "connections", (double)w->nconns },
+		{ "db_write_failures", (double)w->db_write_failures },
+	};
+	size_t			 i;
+
+	if (db == NULL || state_begin(db) < 0)
+		return;
+	for (i = 0; i < sizeof(mv) / sizeof(mv[0]); i++)
+		if (state_metric_set(db, "webd", mv[i].name, mv[i].v) < 0) {
+			state_rollback(db);
+			w->db_write_failures++;
+			return;
+		}
+	if (state_commit(db) < 0) {
+		state_rollback(db);
+		w->db_write_failures++;
+	}
+}
+
 /* Open whichever database is missing, at most every DB_RETRY_S seconds. */
 void
 api_db_refresh(struct webd *w, int64_t now)

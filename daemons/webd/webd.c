@@ -14,13 +14,16 @@
 
 #include <event2/event.h>
 
+#include "state.h"
+
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
-#include "state.h"
 #include "webd.h"
 
 #define USAGE	"[-fhnvV] [-c file]"
+#define HOUSE_S		10	/* figures to live.db this often */
+#define CERT_CHECK_S	86400	/* certificate age checked this often */
 
 static const char *
 webd_status(struct hgw_daemon *d)
@@ -59,6 +62,8 @@ check_conf(const struct hgw_conf *conf)
 	return (0);
 }
 
+static int	 webd_tls(struct webd *, const struct hgw_conf *);
+
 static int
 same_listen(const struct hgw_conf *a, const struct hgw_conf *b)
 {
@@ -92,6 +97,11 @@ webd_reload(struct hgw_daemon *d, struct hgw_conf *newconf)
 	    d->conf->web.max_clients_per_ip != newconf->web.max_clients_per_ip)
 		log_warnx("[web] listen and client limits take effect at the "
 		    "next restart");
+	if (newconf->web.tls != d->conf->web.tls ||
+	    same_listen(d->conf, newconf) == 0)
+		log_warnx("[web] tls takes effect at the next restart");
+	if (newconf->web.tls && webd_tls(w, newconf) < 0)
+		return (-1);
 	if (strcmp(d->conf->web.password_hash, newconf->web.password_hash)
 	    != 0) {
 		auth_session_clear(&w->auth);
@@ -104,6 +114,55 @@ webd_reload(struct hgw_daemon *d, struct hgw_conf *newconf)
 		    assets_dir(newconf));
 	api_db_close(w);
 	return (0);
+}
+
+/* Log the CA's fingerprint: the owner compares it with the phone's. */
+static void
+log_fingerprint(const struct webd *w)
+{
+	if (w->tls.own)
+		log_info("serving the certificate of [web] cert_file");
+	else if (w->tls.ca_fp[0] != '\0')
+		log_info("CA certificate SHA-256 fingerprint %s", w->tls.ca_fp);
+}
+
+/*
+ * Make or renew the certificates for conf, and serve the new one when it
+ * changed.  At start the listeners do not exist yet; they pick it up.
+ */
+static int
+webd_tls(struct webd *w, const struct hgw_conf *conf)
+{
+	int	 changed;
+
+	if (tls_setup(&w->tls, conf, state_now(), &changed) < 0) {
+		log_warnx("no certificate to serve HTTPS with");
+		return (-1);
+	}
+	if (changed && w->nlisteners > 0) {
+		log_info("serving the new certificate");
+		http_tls_reload(w);
+	}
+	return (0);
+}
+
+static void
+house_cb(evutil_socket_t fd, short what, void *arg)
+{
+	static int64_t	 next_check;
+	struct webd	*w = arg;
+	int64_t		 now = state_now();
+
+	api_publish(w);
+	if (now < next_check)
+		return;
+	next_check = now + CERT_CHECK_S;
+	if (w->d->conf->web.tls && tls_due(&w->tls, now))
+		(void)webd_tls(w, w->d->conf);
+	if (w->d->persist != NULL &&
+	    state_prune_events(w->d->persist, "webd",
+	    (int64_t)w->d->conf->gateway.retention_days * 86400, 10000) < 0)
+		w->db_write_failures++;
 }
 
 static int
@@ -158,24 +217,39 @@ main(int argc, char *argv[])
 		log_warnx("%s has no index.html", assets_dir(d.conf));
 	log_debug("%d files, %zu bytes from %s", n, w.assets.total,
 	    assets_dir(d.conf));
-	if (http_start(&w) < 0)
-		fatalx("cannot serve the status page");
-
 	/*
-	 * Sockets are bound: from here on webd keeps at most the right to
-	 * bind low ports (needed only for a listen port below 1024) and
-	 * reads the databases as the homegw user.
+	 * Privileges go first: webd keeps at most the right to bind low
+	 * ports, which it needs for as long as it may have to retry a bind
+	 * (an address another host holds), and makes its certificates as
+	 * the homegw user, who must be able to renew them later.
 	 */
+	if (d.conf->web.tls)
+		tls_prepare_dir(d.conf);
 	if (daemon_drop_privileges(&d, caps, needs_bind_cap(d.conf) ? 1 : 0)
 	    < 0)
 		fatalx("cannot drop privileges");
+	if (d.conf->web.tls) {
+		if (webd_tls(&w, d.conf) < 0)
+			fatalx("cannot serve HTTPS: fix the error above, or "
+			    "set [web] tls = no");
+		log_fingerprint(&w);
+	}
+	if (http_start(&w) < 0)
+		fatalx("cannot serve the status page");
 	api_db_refresh(&w, state_now());
+	w.ev_house = event_new(d.base, -1, EV_PERSIST, house_cb, &w);
+	if (w.ev_house == NULL || event_add(w.ev_house,
+	    &(struct timeval){ HOUSE_S, 0 }) == -1)
+		fatalx("cannot add the housekeeping timer");
 
 	daemon_start(&d);
 	event_base_dispatch(d.base);
 	daemon_stop(&d);
 
+	if (w.ev_house != NULL)
+		event_free(w.ev_house);
 	http_stop(&w);
+	tls_free(&w.tls);
 	api_db_close(&w);
 	static_free(&w.assets);
 	daemon_free(&d);

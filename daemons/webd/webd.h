@@ -9,11 +9,15 @@
 #ifndef HGW_WEBD_H
 #define HGW_WEBD_H
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
+
+#include "addr.h"
+#include "tlsfp.h"
 
 struct event;
 struct event_base;
@@ -25,11 +29,19 @@ struct MHD_Daemon;
 /* Limits on what a client may send or hold. */
 #define WEBD_BODY_MAX		4096	/* POST body (JSON login) */
 #define WEBD_CONN_TIMEOUT	30	/* seconds of idle connection */
+#define WEBD_HEAD_DEADLINE	10	/* seconds to send a whole request */
+#define WEBD_BIND_RETRY		2	/* seconds between bind attempts */
 #define WEBD_CONN_MEMORY	(32 * 1024)	/* per-connection buffer */
 #define WEBD_SESSIONS_MAX	64
 #define WEBD_CLIENTS_MAX	256	/* login rate-limit table */
-#define WEBD_LOGIN_BURST	5	/* attempts ... */
-#define WEBD_LOGIN_WINDOW	60	/* ... per this many seconds */
+#define WEBD_LOGIN_BURST	5	/* failures before the back-off */
+#define WEBD_LOGIN_WINDOW	60	/* first back-off, doubled per failure */
+#define WEBD_LOGIN_BACKOFF_MAX	3600	/* up to this */
+#define WEBD_LOGIN_FORGET	3600	/* failures this old may be evicted */
+#define WEBD_LOGIN_GLOBAL_BURST	10	/* tries of all clients together ... */
+#define WEBD_LOGIN_GLOBAL_PERIOD 6	/* ... then one per this many seconds */
+#define WEBD_LOGIN_FRESH_PERIOD	5	/* a new client's try when throttled */
+#define WEBD_TRUSTED_MAX	16	/* addresses that logged in lately */
 #define WEBD_TOKEN_LEN		32	/* random bytes in a session id */
 #define WEBD_TOKEN_HEX		(WEBD_TOKEN_LEN * 2)
 #define WEBD_ASSETS_MAX		64
@@ -89,21 +101,24 @@ struct auth_session {
 };
 
 struct auth_client {
-	struct sockaddr_storage	 addr;	/* family AF_UNSPEC = free slot */
-	int64_t		 window_start;
-	unsigned int	 attempts;
+	struct sockaddr_storage	 key;	/* AF_UNSPEC = free slot; port 0, */
+	unsigned int	 failures;	/* IPv6 cut to its /64 */
+	int64_t		 next_try;	/* back-off until then */
 	int64_t		 last_seen;
 };
 
 struct auth {
 	struct auth_session	 sessions[WEBD_SESSIONS_MAX];
 	struct auth_client	 clients[WEBD_CLIENTS_MAX];
+	struct sockaddr_storage	 trusted[WEBD_TRUSTED_MAX];	/* logged in */
 	unsigned int		 timeout;	/* idle seconds */
-	unsigned int		 burst;
-	unsigned int		 window;
+	unsigned int		 global_tokens;
+	int64_t			 global_time;	/* last refill */
+	int64_t			 fresh_next;
 	uint64_t		 logins_ok;
 	uint64_t		 logins_failed;
 	uint64_t		 logins_limited;
+	uint64_t		 global_limited;
 };
 
 void	 auth_init(struct auth *, unsigned int session_timeout);
@@ -124,11 +139,13 @@ unsigned int auth_session_count(struct auth *, int64_t now);
 /* Constant-time string compare; 0 when equal. */
 int	 auth_token_cmp(const char *, const char *);
 /*
- * Count a login attempt from addr.  Returns 0 when allowed, or the number
- * of seconds to wait when the client has used up its attempts.
+ * May addr try a password now?  0 when allowed, else the number of
+ * seconds to wait (per client back-off, or the global limit).
  */
 int	 auth_login_allowed(struct auth *, const struct sockaddr *, int64_t now);
-/* A successful login clears the client's count. */
+/* A wrong password from addr. */
+void	 auth_login_failed(struct auth *, const struct sockaddr *, int64_t now);
+/* A successful login clears the client's failures. */
 void	 auth_login_success(struct auth *, const struct sockaddr *);
 
 /* static.c: the asset cache (web/ files, loaded at start and on HUP). */
@@ -173,6 +190,10 @@ void	 api_get(struct api_request *, struct api_response *);
 void	 api_db_refresh(struct webd *, int64_t now);
 /* Close them (reload, stop). */
 void	 api_db_close(struct webd *);
+/* Append one of webd's events (login_ok, login_failed) to homegw.db. */
+void	 api_event(struct webd *, const char *kind, const char *address);
+/* webd's own figures into live.db's metrics table. */
+void	 api_publish(struct webd *);
 
 /* query.c: SQL for the conntrack view from client filters. */
 /*
@@ -207,13 +228,55 @@ int	 query_ct_bind(sqlite3_stmt *, const struct ct_filter *,
 /* A bounded integer argument; def when absent or malformed. */
 int64_t	 query_arg_int(const char *, int64_t def, int64_t min, int64_t max);
 
+/* tls.c: the local CA and the server certificate. */
+struct webd_tls {
+	char		*cert_pem;	/* server certificate + CA, PEM */
+	char		*key_pem;
+	char		*ca_pem;	/* NULL with the owner's own */
+	unsigned char	*ca_der;
+	size_t		 ca_der_len;
+	char		 ca_fp[TLSFP_LEN];	/* SHA-256, "AB:CD:..." */
+	int64_t		 expires;	/* of the server certificate */
+	int		 own;		/* [web] cert_file in use */
+};
+
+int	 tls_setup(struct webd_tls *, const struct hgw_conf *, int64_t now,
+	    int *changed);
+int	 tls_due(const struct webd_tls *, int64_t now);
+/* As root: <state_dir>/tls for the daemon user, before privileges go. */
+void	 tls_prepare_dir(const struct hgw_conf *);
+void	 tls_free(struct webd_tls *);
+
+/* metrics.c: GET /metrics in Prometheus text format 0.0.4. */
+struct webd;
+char	*metrics_text(struct webd *, int64_t now, size_t *ret_len);
+
 /* http.c: libmicrohttpd glue, driven from the libevent loop. */
+enum listen_kind {
+	LISTEN_TLS,		/* the page over HTTPS */
+	LISTEN_PLAIN,		/* the page over HTTP (tls = no) */
+	LISTEN_REDIRECT		/* HTTP: redirect, and the CA certificate */
+};
+
 struct webd_listener {
 	struct MHD_Daemon	*mhd;
 	struct event		*ev_read;
 	struct event		*ev_timer;
+	struct event		*ev_retry;	/* bind again */
 	struct webd		*w;
+	struct hgw_endpoint	 ep;
+	enum listen_kind	 kind;
+	int			 fd;		/* ours; MHD gets a dup */
+	int			 bind_failed;	/* said so once */
 };
+
+/* One accepted connection, for the request deadline. */
+struct webd_conn {
+	TAILQ_ENTRY(webd_conn)	 entry;
+	struct MHD_Connection	*conn;
+	int64_t			 deadline;	/* ms; 0 = answering */
+};
+TAILQ_HEAD(webd_conns, webd_conn);
 
 struct webd {
 	struct hgw_daemon	*d;
@@ -226,9 +289,17 @@ struct webd {
 	int64_t			 db_retry;	/* next open attempt */
 	uint64_t		 requests;
 	uint64_t		 rejected;	/* 4xx for malformed input */
+	struct webd_tls		 tls;
+	struct webd_conns	 conns;
+	unsigned int		 nconns;
+	struct event		*ev_deadline;
+	struct event		*ev_house;	/* metrics, certificate age */
+	uint64_t		 slow_closed;	/* past the deadline */
+	uint64_t		 db_write_failures;
 };
 
 int	 http_start(struct webd *);
+void	 http_tls_reload(struct webd *);
 void	 http_stop(struct webd *);
 
 #endif /* HGW_WEBD_H */
