@@ -5,6 +5,7 @@
  * addresses and dns_upstreams tables.  Reads only; every query is
  * finalized at once, so no read transaction is left open.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include "alerts.h"
 #include "conf.h"
 #include "state.h"
+
+static void	logins(const struct hgw_conf *, int64_t, alerts_cb, void *);
 
 /* One number from a query with up to two text parameters; def if none. */
 static double
@@ -157,4 +160,57 @@ alerts_collect(sqlite3 *db, const struct hgw_conf *conf, const char *self,
 		say(cb, arg, "warn", "The connection table is %.0f%% full: "
 		    "when it is full, new connections are dropped",
 		    count / max * 100);
+	logins(conf, now, cb, arg);
+}
+
+/*
+ * Failed logins to the status page in the last hour, from webd's events
+ * in homegw.db, and the address most of them came from (into top, ""
+ * when none).  -1 when homegw.db cannot be read.
+ */
+int
+alerts_failed_logins(const struct hgw_conf *conf, int64_t now, char *top,
+    size_t len)
+{
+	sqlite3_stmt	*st;
+	sqlite3		*db;
+	char		 path[PATH_MAX];
+	int		 n = -1;
+
+	top[0] = '\0';
+	if (conf == NULL || conf_persist_db(conf, path, sizeof(path)) < 0 ||
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		return (-1);
+	sqlite3_busy_timeout(db, 1000);
+	if (sqlite3_prepare_v2(db, "SELECT count(*), (SELECT address FROM "
+	    "events WHERE kind = 'login_failed' AND time >= ?1 GROUP BY "
+	    "address ORDER BY count(*) DESC, max(time) DESC LIMIT 1) FROM "
+	    "events WHERE kind = 'login_failed' AND time >= ?1", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, now - 3600);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			n = sqlite3_column_int(st, 0);
+			if (sqlite3_column_type(st, 1) == SQLITE_TEXT)
+				snprintf(top, len, "%s",
+				    (const char *)sqlite3_column_text(st, 1));
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return (n);
+}
+
+/* Someone guessing the status page's password. */
+static void
+logins(const struct hgw_conf *conf, int64_t now, alerts_cb cb, void *arg)
+{
+	char	 top[64];
+	int	 n;
+
+	if ((n = alerts_failed_logins(conf, now, top, sizeof(top))) <
+	    ALERTS_LOGINS_FAILED)
+		return;
+	say(cb, arg, "warn", "%d failed logins in the last hour, most from "
+	    "%s", n, top[0] != '\0' ? top : "an unknown address");
 }

@@ -11,6 +11,7 @@
 #ifndef HGW_ALERTS_H
 #define HGW_ALERTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -33,5 +34,16 @@ typedef void (*alerts_cb)(const char *level, const char *text, void *arg);
  */
 void	alerts_collect(sqlite3 *live, const struct hgw_conf *conf,
 	    const char *self, int64_t now, alerts_cb cb, void *arg);
+
+/* Failed logins in the last hour worth an alert. */
+#define ALERTS_LOGINS_FAILED	5
+
+/*
+ * Failed logins to the status page in the last hour (webd's events in
+ * homegw.db), the address most came from in top; -1 when homegw.db
+ * cannot be read.
+ */
+int	alerts_failed_logins(const struct hgw_conf *, int64_t now, char *top,
+	    size_t len);
 
 #endif /* HGW_ALERTS_H */

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,7 +22,9 @@
 #include <sqlite3.h>
 
 #include "alerts.h"
+#include "conf.h"
 #include "state.h"
+#include "tlsfp.h"
 #include "ctl.h"
 
 /* Rows of other names (a test, a future daemon) shown after these. */
@@ -276,6 +279,51 @@ status_alert(const char *level, const char *text, void *arg)
 	l->n++;
 }
 
+/*
+ * The status page's side: the CA's fingerprint (to compare with what a
+ * phone shows before trusting it) and failed logins in the last hour.
+ */
+static void
+status_web(struct ctl *c, int64_t now)
+{
+	char	 path[PATH_MAX + 16], fp[TLSFP_LEN], top[64];
+	int	 n, has_fp;
+
+	snprintf(path, sizeof(path), "%s/tls/ca.crt",
+	    c->conf != NULL ? c->conf->gateway.state_dir : "/var/lib/homegw");
+	has_fp = tls_fingerprint_file(path, fp, sizeof(fp)) == 0;
+	n = alerts_failed_logins(c->conf, now, top, sizeof(top));
+	if (c->json) {
+		printf(",\n\"web\": {\"ca_fingerprint_sha256\": ");
+		if (has_fp)
+			ctl_json_string(stdout, fp);
+		else
+			printf("null");
+		printf(", \"failed_logins_1h\": ");
+		if (n >= 0)
+			printf("%d", n);
+		else
+			printf("null");
+		printf(", \"failed_logins_top\": ");
+		if (top[0] != '\0')
+			ctl_json_string(stdout, top);
+		else
+			printf("null");
+		printf("}");
+		return;
+	}
+	printf("\nweb:\n");
+	if (has_fp)
+		printf("  CA fingerprint (SHA-256) %s\n", fp);
+	else
+		printf("  no local CA yet (%s)\n", path);
+	if (n > 0)
+		printf("  %d failed login%s in the last hour, most from %s\n",
+		    n, n == 1 ? "" : "s", top);
+	else if (n == 0)
+		printf("  no failed logins in the last hour\n");
+}
+
 /* homegwctl status: what needs attention, daemons, the gateway's addresses. */
 int
 ctl_status(struct ctl *c, int argc, char **argv)
@@ -316,6 +364,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	}
 	if (status_addresses(c, live) < 0)
 		rv = CTL_ERROR;
+	status_web(c, now);
 	if (c->json)
 		printf("}\n");
 	return (rv);
