@@ -178,10 +178,13 @@ alerts_failed_logins(const struct hgw_conf *conf, int64_t now, char *top,
 	int		 n = -1;
 
 	top[0] = '\0';
-	if (conf == NULL || conf_persist_db(conf, path, sizeof(path)) < 0 ||
-	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK)
+	if (conf == NULL || conf_persist_db(conf, path, sizeof(path)) < 0)
 		return (-1);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(db);	/* a handle comes back even then */
+		return (-1);
+	}
 	sqlite3_busy_timeout(db, 1000);
 	if (sqlite3_prepare_v2(db, "SELECT count(*), (SELECT address FROM "
 	    "events WHERE kind = 'login_failed' AND time >= ?1 GROUP BY "

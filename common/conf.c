@@ -180,7 +180,7 @@ static const struct conf_key keys[] = {
 	KSTR(SEC_WEB, "password_hash", KT_HASH, G(web.password_hash), "", 0),
 	KBOOL(SEC_WEB, "open_access", G(web.open_access), "no"),
 	KUINT(SEC_WEB, "session_timeout", G(web.session_timeout), "3600", 60, 2592000),
-	KUINT(SEC_WEB, "max_clients", G(web.max_clients), "32", 1, 1024),
+	KUINT(SEC_WEB, "max_clients", G(web.max_clients), "128", 1, 1024),
 	KUINT(SEC_WEB, "max_clients_per_ip", G(web.max_clients_per_ip), "8", 1, 1024),
 	KSTR(SEC_WEB, "assets_dir", KT_PATH, G(web.assets_dir), HGW_WEB_DIR, 0),
 	KBOOL(SEC_WEB, "tls", G(web.tls), "yes"),
@@ -1787,7 +1787,8 @@ print_section(FILE *fp, enum conf_sec sec, const char *name, const void *obj)
 			continue;
 		fprintf(fp, "%s =", keys[i].name);
 		/* An empty value prints as "key =", which reads back. */
-		if (keys[i].type == KT_HASH ? ((const char *)obj +
+		if (keys[i].type == KT_HASH || keys[i].type == KT_TOKEN ||
+		    keys[i].type == KT_PATH ? ((const char *)obj +
 		    keys[i].off)[0] != '\0' : !((keys[i].type == KT_ENDPOINTS ||
 		    keys[i].type == KT_PREFIXES || keys[i].type == KT_ZONES) &&
 		    *(const unsigned int *)(const void *)((const char *)obj +

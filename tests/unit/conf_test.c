@@ -541,6 +541,10 @@ test_syntax(void)
 	    "127.0.0.1:53");
 	CHECK(c->web.nlisten == 1);
 	CHECK_STREQ(addr_fmt_endpoint(&c->web.listen[0], ep, sizeof(ep)),
+	    "192.168.1.1:443");
+	CHECK(c->web.tls == 1);
+	CHECK(c->web.nhttp_listen == 1);
+	CHECK_STREQ(addr_fmt_endpoint(&c->web.http_listen[0], ep, sizeof(ep)),
 	    "192.168.1.1:80");
 	CHECK(conf_live_db(c, buf, sizeof(buf)) == 0);
 	CHECK_STREQ(buf, "/tmp/hgw run/live.db");
@@ -614,7 +618,7 @@ test_defaults(void)
 	CHECK(c->arp.nproxy == 0 && c->arp.max_stations == 10000 &&
 	    c->arp.storm_threshold == 30 && c->arp.prime == 1);
 	CHECK(c->web.nlisten == 0 && c->web.open_access == 0 &&
-	    c->web.session_timeout == 3600 && c->web.max_clients == 32 &&
+	    c->web.session_timeout == 3600 && c->web.max_clients == 128 &&
 	    c->web.max_clients_per_ip == 8);
 	CHECK_STREQ(c->web.assets_dir, HGW_WEB_DIR);
 	CHECK(c->web.password_hash[0] == '\0');
