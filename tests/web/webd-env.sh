@@ -2,10 +2,13 @@
 #
 # tests/web/webd-env.sh: sourced by the webd tests.  webd_env_up builds a
 # fixture (webd-fixture: 50,000 flows and the rest), writes a config with
-# a password, and starts homegw-webd on 127.0.0.1 at a free high port.
-# No namespaces are needed: webd only listens on loopback here.  Sets
-# WEBD_URL, WEBD_PASSWORD, WEBD_DIR, WEBD_PID; webd_env_down stops webd
-# and removes everything (call it from the test's EXIT trap).
+# a password, and starts homegw-webd on 127.0.0.1 at a free high port
+# (HTTPS, with its plain HTTP redirect on a second one).  No namespaces
+# are needed: webd only listens on loopback here.  Sets WEBD_URL (https),
+# WEBD_HTTP_URL (the redirect), WEBD_CA (webd's CA certificate, exported
+# as CURL_CA_BUNDLE so that every curl trusts it), WEBD_PASSWORD,
+# WEBD_DIR, WEBD_PID; webd_env_down stops webd and removes everything
+# (call it from the test's EXIT trap).
 
 WEBD_PASSWORD=correct-horse-battery
 WEBD_DIR=
@@ -37,7 +40,11 @@ webd_env_up()
 	"$HGW_BUILD/tests/web/webd-fixture" "$WEBD_DIR/run" "$WEBD_DIR/state" \
 	    50000 || return 1
 	WEBD_PORT=$(webd_free_port)
-	WEBD_URL=http://127.0.0.1:$WEBD_PORT
+	WEBD_HTTP_PORT=$(webd_free_port)
+	WEBD_URL=https://127.0.0.1:$WEBD_PORT
+	WEBD_HTTP_URL=http://127.0.0.1:$WEBD_HTTP_PORT
+	WEBD_CA=$WEBD_DIR/state/tls/ca.crt
+	export CURL_CA_BUNDLE=$WEBD_CA
 	cat >"$WEBD_DIR/homegw.conf" <<CONF
 [gateway]
 name = testgw
@@ -61,6 +68,7 @@ address = 192.168.50.11
 
 [web]
 listen = 127.0.0.1:$WEBD_PORT
+http_listen = 127.0.0.1:$WEBD_HTTP_PORT
 password_hash = $(webd_hash "$WEBD_PASSWORD")
 assets_dir = $HGW_SRC/web
 max_clients = 64
