@@ -48,7 +48,8 @@ dns_summary(struct ctl *c)
 	else
 		printf("counters:\n");
 	if (run(c, live, "SELECT name, CAST(value AS INTEGER) AS value FROM "
-	    "metrics WHERE daemon = 'dnsd' ORDER BY name", NULL, 0) < 0)
+	    "metrics WHERE daemon = 'dnsd' AND name NOT LIKE "
+	    "'upstream_latency%' ORDER BY name", NULL, 0) < 0)
 		return (CTL_ERROR);
 	if (c->json)
 		printf(", \"upstreams\": ");

@@ -393,6 +393,9 @@ auth_login_success(struct auth *a, const struct sockaddr *sa)
 	struct auth_client	*c;
 
 	a->logins_ok++;
+	/* A right password is no guess: it gives its try back. */
+	if (a->global_tokens < WEBD_LOGIN_GLOBAL_BURST)
+		a->global_tokens++;
 	client_key(sa, &key);
 	for (c = a->clients; c < a->clients + WEBD_CLIENTS_MAX; c++)
 		if (c->key.ss_family != AF_UNSPEC && same_key(&c->key, &key)) {
