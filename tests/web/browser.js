@@ -19,6 +19,22 @@ const path = require("path");
 const [base, password, outdir] = process.argv.slice(2);
 let n = 0, failed = 0;
 
+/*
+ * Chromium trusts webd's certificate only through its CA's public key
+ * (base64 SHA-256 of the SubjectPublicKeyInfo, given in HGW_SPKI): no
+ * blanket ignoring of certificate errors, so a certificate that does not
+ * chain to that CA fails the run.
+ */
+function chromeArgs(spki) {
+	const a = ["--headless", "--no-sandbox", "--disable-gpu",
+	    "--disable-quic", "--no-first-run",
+	    "--disable-background-networking",
+	    "--disable-component-update", "--disable-sync"];
+	if (spki)
+		a.push("--ignore-certificate-errors-spki-list=" + spki);
+	return a;
+}
+
 function ok(cond, what) {
 	n++;
 	if (!cond)
@@ -74,12 +90,27 @@ async function main() {
 		executablePath: "/usr/bin/chromium",
 		headless: true,
 		viewport: { width: 1280, height: 900 },
-		args: ["--headless", "--no-sandbox", "--disable-gpu",
-		    "--disable-quic", "--no-first-run",
-		    "--disable-background-networking",
-		    "--disable-component-update", "--disable-sync"],
+		args: chromeArgs(process.env.HGW_SPKI),
 	});
 	const errors = [];
+	if (base.startsWith("https:")) {
+		/* Without the CA's key, Chromium must refuse the page. */
+		const p2 = fs.mkdtempSync(path.join(os.tmpdir(), "hgw-chromium-"));
+		const bare = await chromium.launchPersistentContext(p2, {
+			executablePath: "/usr/bin/chromium", headless: true,
+			args: chromeArgs(""),
+		});
+		let refused = "";
+		try {
+			await (await bare.newPage()).goto(base + "/login");
+		} catch (e) {
+			refused = e.message;
+		}
+		await bare.close();
+		fs.rmSync(p2, { recursive: true, force: true });
+		ok(/ERR_CERT/.test(refused), "without the CA Chromium refuses " +
+		    "the certificate (" + refused.split("\n")[0] + ")");
+	}
 	try {
 		const page = await ctx.newPage();
 		await watch(page, errors);
@@ -100,6 +131,10 @@ async function main() {
 		await page.click("#submit");
 		await page.waitForURL(/\/nat/);
 		ok(true, "login returns to the page asked for");
+		ok(!base.startsWith("https:") || await page.evaluate(() =>
+		    location.protocol === "https:" && window.isSecureContext),
+		    "the page is HTTPS, a secure context, with no certificate " +
+		    "error");
 
 		/* Every page, desktop width. */
 		for (const [name, url, sel] of pages) {

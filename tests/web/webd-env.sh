@@ -86,6 +86,14 @@ CONF
 	wait_for 20 curl -sf -o /dev/null "$WEBD_URL/login"
 }
 
+# webd_spki CA-FILE: base64 SHA-256 of the CA's public key, for
+# Chromium's --ignore-certificate-errors-spki-list.
+webd_spki()
+{
+	openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform der |
+	    openssl dgst -sha256 -binary | base64
+}
+
 webd_env_down()
 {
 	if [ -n "$WEBD_PID" ] && kill -0 "$WEBD_PID" 2>/dev/null; then
