@@ -74,6 +74,16 @@ async function main() {
 		await page.click("#submit");
 		await page.waitForURL((u) => !/\/login/.test(u.pathname));
 		ok(true, "browser in the LAN logs in to the status page");
+		ok(await page.evaluate(() => location.protocol === "https:"),
+		    "over HTTPS, the certificate trusted through the CA's key");
+		/* Every page loads with no certificate error. */
+		for (const u of ["/", "/nat", "/arp", "/hosts", "/dns",
+		    "/host?h=" + host]) {
+			const r = await page.goto(base + u);
+			ok(r !== null && r.ok() && await page.evaluate(() =>
+			    window.isSecureContext), "page " + u + " loads " +
+			    "over HTTPS without a certificate error");
+		}
 
 		await page.goto(base + "/nat?host=" + host);
 		const onNat = await until(page, (d) => Array.from(
