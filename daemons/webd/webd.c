@@ -81,9 +81,10 @@ same_listen(const struct hgw_conf *a, const struct hgw_conf *b)
 
 /*
  * SIGHUP: a new password logs everybody out, new files are read, the
- * databases are reopened (their paths may have moved).  Listen addresses
- * and connection limits are fixed when the sockets are opened, before
- * privileges are dropped, so changing them needs a restart.
+ * databases are reopened (their paths may have moved), a new name or
+ * address gets a new certificate.  Listen addresses, tls and connection
+ * limits belong to the sockets and MHD daemons made at start, so
+ * changing them needs a restart.
  */
 static int
 webd_reload(struct hgw_daemon *d, struct hgw_conf *newconf)
@@ -97,10 +98,10 @@ webd_reload(struct hgw_daemon *d, struct hgw_conf *newconf)
 	    d->conf->web.max_clients_per_ip != newconf->web.max_clients_per_ip)
 		log_warnx("[web] listen and client limits take effect at the "
 		    "next restart");
-	if (newconf->web.tls != d->conf->web.tls ||
-	    same_listen(d->conf, newconf) == 0)
+	if (newconf->web.tls != d->conf->web.tls)
 		log_warnx("[web] tls takes effect at the next restart");
-	if (newconf->web.tls && webd_tls(w, newconf) < 0)
+	/* A new name or address: a new certificate, served at once. */
+	if (d->conf->web.tls && webd_tls(w, newconf) < 0)
 		return (-1);
 	if (strcmp(d->conf->web.password_hash, newconf->web.password_hash)
 	    != 0) {
