@@ -1372,6 +1372,12 @@ web_listen_tls(struct parser *p)
 	unsigned int		 i, j;
 	int			 given;
 
+	/* One without the other is a mistake, not a choice. */
+	if ((c->web.cert_file[0] == '\0') != (c->web.key_file[0] == '\0'))
+		conf_errorf(p, kline_of(p->gline, SEC_WEB, c->web.cert_file[0] ?
+		    "cert_file" : "key_file", p->secline[SEC_WEB]),
+		    c->web.cert_file[0] ? c->web.cert_file : c->web.key_file,
+		    "both cert_file and key_file, or neither, in [web]");
 	if (!c->web.tls) {
 		c->web.nhttp_listen = 0;
 		return;

@@ -309,6 +309,14 @@ static const struct {
 	{ LAN "[web]\nmax_clients = 4\nmax_clients_per_ip = 8\n",
 	  "t.conf:6: expected a max_clients_per_ip no higher than max_clients "
 	  "(4), got \"8\"" },
+	{ LAN "[web]\ncert_file = /etc/gw.crt\n",
+	  "t.conf:5: expected both cert_file and key_file, or neither, in "
+	  "[web], got \"/etc/gw.crt\"" },
+	{ LAN "[web]\nmetrics_token = short\n",
+	  "t.conf:5: expected 16 to 128 printable characters without spaces "
+	  "after \"metrics_token\", got \"short\"" },
+	{ LAN "[web]\ntls = maybe\n",
+	  "t.conf:5: expected yes or no after \"tls\", got \"maybe\"" },
 	/* Hosts. */
 	{ LAN "[host nas]\nmac = 02:00:00:00:00:01\naddress = 10.0.0.5\n",
 	  "t.conf:6: expected an address inside the LAN 192.168.1.0/24 after "
