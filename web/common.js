@@ -83,6 +83,7 @@ var HGW = (function () {
 				if (!r.ok) {
 					var err = new Error(j.error || r.statusText);
 					err.status = r.status;
+					err.retryAfter = j.retry_after;
 					throw err;
 				}
 				return j;

@@ -37,8 +37,9 @@ document.addEventListener("DOMContentLoaded", function () {
 		}, function (e) {
 			btn.disabled = false;
 			if (e.status === 429)
-				err.textContent = "Too many attempts: wait a " +
-				    "minute and try again.";
+				err.textContent = "Too many attempts: try " +
+				    "again in " + (e.retryAfter > 0 ?
+				    e.retryAfter + " s" : "a minute") + ".";
 			else if (e.status === 403)
 				err.textContent = "The form expired: reload " +
 				    "the page.";
