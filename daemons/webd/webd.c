@@ -23,7 +23,7 @@
 
 #define USAGE	"[-fhnvV] [-c file]"
 #define HOUSE_S		10	/* figures to live.db this often */
-#define CERT_CHECK_S	86400	/* certificate age checked this often */
+#define CERT_CHECK_S	3600	/* certificate age checked this often */
 
 static const char *
 webd_status(struct hgw_daemon *d)

@@ -237,6 +237,7 @@ struct webd_tls {
 	size_t		 ca_der_len;
 	char		 ca_fp[TLSFP_LEN];	/* SHA-256, "AB:CD:..." */
 	int64_t		 expires;	/* of the server certificate */
+	int64_t		 activation;
 	int		 own;		/* [web] cert_file in use */
 };
 

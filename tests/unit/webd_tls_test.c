@@ -178,6 +178,24 @@ main(void)
 	CHECK(strcmp(srv1, slurp("server.crt")) != 0);
 	CHECK(strcmp(ca1, slurp("ca.crt")) == 0);
 
+	/*
+	 * A Pi before NTP (1970): the certificate is kept, not replaced by
+	 * one made for 1970; nothing is due until the clock is right.
+	 */
+	free(srv1);
+	srv1 = strdup(slurp("server.crt"));
+	CHECK(tls_setup(&t, c, 86400 * 3, &changed) == 0);
+	CHECK(!changed);
+	CHECK(strcmp(srv1, slurp("server.crt")) == 0);
+	CHECK(!tls_due(&t, 86400 * 3));
+	/* A new name then is issued anyway; the right clock renews it. */
+	snprintf(c->gateway.name, sizeof(c->gateway.name), "gw");
+	CHECK(tls_setup(&t, c, 86400 * 3, &changed) == 0 && changed);
+	CHECK(tls_due(&t, now));
+	CHECK(tls_setup(&t, c, now, &changed) == 0 && changed);
+	CHECK(!tls_due(&t, now));
+	CHECK(verifies("gw.home.arpa"));
+
 	/* The owner's own certificate: served as it is, no CA to offer. */
 	snprintf(c->web.cert_file, sizeof(c->web.cert_file), "%s",
 	    path("server.crt"));
