@@ -104,6 +104,12 @@ HGW.start(function () {
 			dl.appendChild(el("dd", null, r[2] ? el("a",
 			    { href: r[2] }, HGW.num(r[1])) : HGW.num(r[1])));
 		});
+		if (c.failed_logins_1h === undefined)
+			return;
+		dl.appendChild(el("dt", null, "Failed logins (1 h)"));
+		dl.appendChild(el("dd", { id: "failed-logins" },
+		    HGW.num(c.failed_logins_1h) + (c.failed_logins_top ?
+		    ", most from " + c.failed_logins_top : "")));
 	}
 
 	function refresh() {

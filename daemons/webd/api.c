@@ -400,6 +400,32 @@ alert_json(const char *level, const char *text, void *arg)
 	json_object_close(j);
 }
 
+/*
+ * Failed logins to this page in the last hour and the address most came
+ * from ("failed_logins_top", null when none): the overview shows them
+ * even below the alert's threshold.
+ */
+static void
+failed_logins(struct json *j, struct webd *w, int64_t now)
+{
+	sqlite3_stmt	*st;
+
+	st = prep(w->persist, "SELECT count(*), (SELECT address FROM events "
+	    "WHERE kind = 'login_failed' AND time >= ?1 GROUP BY address "
+	    "ORDER BY count(*) DESC, max(time) DESC LIMIT 1) FROM events "
+	    "WHERE kind = 'login_failed' AND time >= ?1", "i", now - 3600);
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		json_kint(j, "failed_logins_1h", sqlite3_column_int64(st, 0));
+		json_key(j, "failed_logins_top");
+		json_column(j, st, 1);
+	} else {
+		json_kint(j, "failed_logins_1h", 0);
+		json_knull(j, "failed_logins_top");
+	}
+	if (st != NULL)
+		sqlite3_finalize(st);
+}
+
 /* GET status: the overview. */
 static void
 get_status(struct api_request *ar, struct json *j)
@@ -490,6 +516,7 @@ get_status(struct api_request *ar, struct json *j)
 	json_kint(j, "dns_log", scalar(prep(w->persist,
 	    "SELECT count(*) FROM dns_log", ""), 0));
 	json_kint(j, "forwards", c->nforwards);
+	failed_logins(j, w, ar->now);
 	json_object_close(j);
 	metrics_object(j, w);
 	json_object_close(j);
