@@ -139,7 +139,7 @@ static int
 ask(struct setup *s, const char *question, const char *proposal, char *buf,
     size_t len)
 {
-	char	 line[512];
+	char	 line[512], *p, *e;
 
 	if (s->yes) {
 		say("%s: %s\n", question, proposal[0] ? proposal : "(none)");
@@ -155,16 +155,11 @@ ask(struct setup *s, const char *question, const char *proposal, char *buf,
 		return (-1);
 	}
 	/* Surrounding blanks are never meant. */
-	{
-		char *p = line, *e;
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		e = p + strlen(p);
-		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-			*--e = '\0';
-		snprintf(buf, len, "%s", *p != '\0' ? p : proposal);
-	}
+	p = line + strspn(line, " \t");
+	e = p + strlen(p);
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	snprintf(buf, len, "%s", *p != '\0' ? p : proposal);
 	return (0);
 }
 
@@ -331,6 +326,56 @@ choose_wan(struct setup *s)
 	if (check_iface(s, answer, "WAN") < 0)
 		return (-1);
 	snprintf(s->wan, sizeof(s->wan), "%.15s", answer);
+	return (0);
+}
+
+/*
+ * A static WAN address and gateway (--wan-address, --wan-gateway): valid,
+ * the gateway inside the prefix, and counted as an address of the WAN
+ * from now on, so that the LAN prefix proposed or given cannot overlap
+ * it even before addrd has set it.
+ */
+static int
+check_wan_static(struct setup *s)
+{
+	struct setup_iface	*ifp = plan_iface(&s->net, s->wan);
+	struct in_addr		 a, gw;
+	int			 plen;
+
+	if (s->opt_wan_address == NULL) {
+		if (s->opt_wan_gateway != NULL) {
+			fprintf(stderr, "homegwctl: setup: --wan-gateway "
+			    "needs --wan-address (a static WAN address and "
+			    "its default route go together)\n");
+			return (-1);
+		}
+		return (0);
+	}
+	if (addr_parse_prefix4(s->opt_wan_address, &a, &plen) < 0 ||
+	    plen < 8 || plen > 32) {
+		fprintf(stderr, "homegwctl: setup: --wan-address \"%s\" is "
+		    "not an IPv4 address with a prefix length, such as "
+		    "203.0.113.2/24\n", s->opt_wan_address);
+		return (-1);
+	}
+	if (s->opt_wan_gateway != NULL) {
+		if (addr_parse_ip4(s->opt_wan_gateway, &gw) < 0) {
+			fprintf(stderr, "homegwctl: setup: --wan-gateway "
+			    "\"%s\" is not an IPv4 address\n",
+			    s->opt_wan_gateway);
+			return (-1);
+		}
+		if (!addr_in_prefix4(gw, a, plen) || gw.s_addr == a.s_addr) {
+			fprintf(stderr, "homegwctl: setup: the WAN gateway %s "
+			    "must be another address inside %s\n",
+			    s->opt_wan_gateway, s->opt_wan_address);
+			return (-1);
+		}
+	}
+	if (ifp != NULL && ifp->naddr4 < SETUP_ADDR_MAX) {
+		ifp->addr4[ifp->naddr4].addr = a;
+		ifp->addr4[ifp->naddr4++].plen = plen;
+	}
 	return (0);
 }
 
@@ -1612,7 +1657,7 @@ ctl_setup(struct ctl *c, int argc, char **argv)
 		goto out;
 	}
 	show_interfaces(s);
-	if (choose_wan(s) < 0 || choose_lan(s) < 0 ||
+	if (choose_wan(s) < 0 || check_wan_static(s) < 0 || choose_lan(s) < 0 ||
 	    choose_lan_address(s) < 0 || choose_upstream(s) < 0 ||
 	    choose_password(s) < 0)
 		goto out;
