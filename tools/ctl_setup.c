@@ -531,7 +531,7 @@ choose_upstream(struct setup *s)
 	}
 	if (confedit_get(s->text, "dns", "upstream", proposal,
 	    sizeof(proposal)) == 0 && proposal[0] != '\0')
-		why = "the config's";
+		why = "those of the configuration";
 	/* A local stub forwards to these: the machine's real servers. */
 	if (why == NULL && ((text = sys_read_file(
 	    "/run/systemd/resolve/resolv.conf")) != NULL ||
@@ -728,6 +728,26 @@ dnsmasq_serves_dhcp(void)
 	return (r);
 }
 
+/*
+ * The systemd service whose main process pid is, into buf; "" when it is
+ * none.  The cgroup alone is not enough: a program started by hand from
+ * a service's shell (a CI runner, a login) sits in that service's cgroup,
+ * and disabling that service would be the wrong advice.
+ */
+static void
+unit_of(pid_t pid, char *buf, size_t len)
+{
+	const char	*argv[] = { "systemctl", "show", "-p", "MainPID",
+			    "--value", buf, NULL };
+	char		*out = NULL;
+
+	if (sys_proc_unit(pid, buf, len) < 0 ||
+	    sys_run(argv, &out) != 0 || out == NULL ||
+	    strtol(out, NULL, 10) != (long)pid)
+		buf[0] = '\0';
+	free(out);
+}
+
 /* A process that holds port 53: what it is and what ends it. */
 static void
 conflict_port53(struct setup *s, pid_t pid, const char *comm)
@@ -735,7 +755,7 @@ conflict_port53(struct setup *s, pid_t pid, const char *comm)
 	struct conflict	*k;
 	char		 unit[128] = "";
 
-	sys_proc_unit(pid, unit, sizeof(unit));
+	unit_of(pid, unit, sizeof(unit));
 	if (strcmp(comm, "systemd-resolve") == 0) {
 		if ((k = conflict_add(s, FIX_RESOLVED_STUB, NULL)) == NULL)
 			return;
