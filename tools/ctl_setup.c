@@ -831,7 +831,7 @@ find_port53(struct setup *s)
 				if ((k = conflict_add(s, FIX_NONE,
 				    NULL)) == NULL)
 					return;
-				snprintf(k->what, sizeof(k->what), "a socket "
+				snprintf(k->what, sizeof(k->what), "A socket "
 				    "on port 53 (%s, inode %lu) belongs to "
 				    "no process this command can see",
 				    files[f] + 10, inodes[i]);
@@ -1076,7 +1076,7 @@ find_nat(struct setup *s)
 			continue;
 		if ((k = conflict_add(s, FIX_NONE, NULL)) == NULL)
 			return;
-		snprintf(k->what, sizeof(k->what), "the nftables table \"%s\" "
+		snprintf(k->what, sizeof(k->what), "The nftables table \"%s\" "
 		    "does NAT (masquerade or snat); homegw-natd does the NAT "
 		    "in table inet homegw, and two NAT rulesets fight over "
 		    "each connection", tables[i]);
