@@ -33,8 +33,8 @@
 
 #include "addr.h"
 #include "conf.h"
-#include "sha256.h"
 #include "state.h"
+#include "tlsfp.h"
 #include "ctl.h"
 #include "setup.h"
 
@@ -1522,14 +1522,11 @@ show_page(struct setup *s, struct hgw_conf *conf)
 {
 	struct sockaddr_in	*sin;
 	char			 ca[PATH_MAX + 16], v[64], a[INET_ADDRSTRLEN];
-	char			 port[16] = "", fpr[SHA256_FPR_LEN];
-	uint8_t			*der, d[SHA256_LEN];
-	size_t			 len;
-	char			*pem;
+	char			 port[16] = "", fpr[TLSFP_LEN];
 	int			 https, has_ca;
 
 	snprintf(ca, sizeof(ca), "%s/tls/ca.crt", conf->gateway.state_dir);
-	has_ca = access(ca, R_OK) == 0;
+	has_ca = access(ca, F_OK) == 0;
 	https = has_ca;
 	if (confedit_get(s->text, "web", "tls", v, sizeof(v)) == 0 &&
 	    parse_bool(v) >= 0)
@@ -1548,19 +1545,15 @@ show_page(struct setup *s, struct hgw_conf *conf)
 	    "http", a, port);
 	if (!has_ca)
 		return;
-	if ((pem = sys_read_file(ca)) == NULL ||
-	    plan_pem_to_der(pem, &der, &len) < 0) {
+	/* The same code as homegwctl status and webd's log. */
+	if (tls_fingerprint_file(ca, fpr, sizeof(fpr)) < 0) {
 		fprintf(stderr, "homegwctl: setup: %s holds no readable "
 		    "certificate\n", ca);
-		free(pem);
 		return;
 	}
-	sha256(der, len, d);
 	say("Its certificate authority: %s\n  SHA-256 fingerprint %s\n"
 	    "  (compare it with what the browser shows before trusting the "
-	    "CA)\n", ca, sha256_fmt(d, fpr, sizeof(fpr)));
-	free(der);
-	free(pem);
+	    "CA)\n", ca, fpr);
 }
 
 /* homegwctl setup: configure the gateway and start it. */

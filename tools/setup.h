@@ -89,7 +89,6 @@ int	 plan_ifupdown_stanza(const char *text, const char *ifname);
 int	 plan_dhcpcd_denies(const char *text, const char *ifname);
 int	 plan_dnsmasq_dhcp(const char *text);
 int	 plan_resolv_nameservers(const char *text, char *out, size_t len);
-int	 plan_pem_to_der(const char *pem, uint8_t **ret_der, size_t *ret_len);
 
 /* setup_conf.c */
 char	*confedit_set(const char *text, const char *section, const char *key,

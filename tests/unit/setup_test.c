@@ -3,10 +3,9 @@
  *
  * setup_test.c: the pure parts of "homegwctl setup": the choice of WAN,
  * LAN and LAN prefix, the overlap checks, the parsers of /proc/net files,
- * nft and iptables-save output, ifupdown, dhcpcd and resolv.conf, the
- * config editor that keeps comments, the PEM decoder, and SHA-256 against
- * the FIPS 180-4 example vectors.  The same code runs for real in
- * tests/integration/setup.test.
+ * nft and iptables-save output, ifupdown, dhcpcd and resolv.conf, and
+ * the config editor that keeps comments.  The same code runs for
+ * real in tests/integration/ctl-setup.test.
  */
 #include <arpa/inet.h>
 #include <net/if_arp.h>
@@ -14,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sha256.h"
 #include "setup.h"
 #include "../tap.h"
 
@@ -399,48 +397,6 @@ test_confedit(void)
 	free(t);
 }
 
-static void
-test_sha256_pem(void)
-{
-	uint8_t	 d[SHA256_LEN], *der;
-	char	 f[SHA256_FPR_LEN], *big;
-	size_t	 len;
-
-	sha256("", 0, d);
-	CHECK_STREQ(sha256_fmt(d, f, sizeof(f)),
-	    "E3:B0:C4:42:98:FC:1C:14:9A:FB:F4:C8:99:6F:B9:24:"
-	    "27:AE:41:E4:64:9B:93:4C:A4:95:99:1B:78:52:B8:55");
-	sha256("abc", 3, d);
-	CHECK_STREQ(sha256_fmt(d, f, sizeof(f)),
-	    "BA:78:16:BF:8F:01:CF:EA:41:41:40:DE:5D:AE:22:23:"
-	    "B0:03:61:A3:96:17:7A:9C:B4:10:FF:61:F2:00:15:AD");
-	sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-	    56, d);
-	CHECK_STREQ(sha256_fmt(d, f, sizeof(f)),
-	    "24:8D:6A:61:D2:06:38:B8:E5:C0:26:93:0C:3E:60:39:"
-	    "A3:3C:E4:59:64:FF:21:67:F6:EC:ED:D4:19:DB:06:C1");
-	if ((big = malloc(1000000)) != NULL) {
-		memset(big, 'a', 1000000);
-		sha256(big, 1000000, d);
-		CHECK_STREQ(sha256_fmt(d, f, sizeof(f)),
-		    "CD:C7:6E:5C:99:14:FB:92:81:A1:C7:E2:84:D7:3E:67:"
-		    "F1:80:9A:48:A4:97:20:0E:04:6D:39:CC:C7:11:2C:D0");
-		free(big);
-	}
-
-	CHECK(plan_pem_to_der("junk\n-----BEGIN CERTIFICATE-----\nAQID\n"
-	    "BA==\n-----END CERTIFICATE-----\n", &der, &len) == 0 &&
-	    len == 4 && der[0] == 1 && der[3] == 4);
-	if (len == 4)
-		free(der);
-	CHECK(plan_pem_to_der("-----BEGIN CERTIFICATE-----\nA*ID\n"
-	    "-----END CERTIFICATE-----\n", &der, &len) < 0);
-	CHECK(plan_pem_to_der("-----BEGIN CERTIFICATE-----\nAQ==AQ\n"
-	    "-----END CERTIFICATE-----\n", &der, &len) < 0);
-	CHECK(plan_pem_to_der("-----BEGIN CERTIFICATE-----\n", &der,
-	    &len) < 0);
-}
-
 int
 main(void)
 {
@@ -449,6 +405,5 @@ main(void)
 	test_nat();
 	test_managers();
 	test_confedit();
-	test_sha256_pem();
 	return (tap_done());
 }
