@@ -1352,11 +1352,24 @@ write_config(struct setup *s)
 		free(orig);
 		return (conf);
 	}
+	gr = getgrnam("homegw");
 	if (s->exists) {
-		mode = s->st.st_mode;
+		mode = s->st.st_mode & 07777;
 		uid = s->st.st_uid;
 		gid = s->st.st_gid;
-	} else if ((gr = getgrnam("homegw")) != NULL)
+		/*
+		 * The file holds the password hash: an older install left it
+		 * readable by every user.  The daemons read it through the
+		 * homegw group, so that group keeps read access.
+		 */
+		if ((mode & 007) != 0 && gr != NULL && geteuid() == 0) {
+			mode = (mode & ~(mode_t)007) | 040;
+			gid = gr->gr_gid;
+			say("%s was readable by every user; now only by root "
+			    "and the homegw group (mode %04o).\n",
+			    s->c->conf_path, (unsigned int)mode);
+		}
+	} else if (gr != NULL)
 		gid = gr->gr_gid;
 	if (sys_write_file(s->c->conf_path, s->text, mode, uid, gid) < 0) {
 		fprintf(stderr, "homegwctl: setup: cannot write %s: %s%s\n",
