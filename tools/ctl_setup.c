@@ -1404,55 +1404,71 @@ daemon_enabled(const char *name)
 }
 
 /*
- * Wait until every enabled daemon runs, as "homegwctl status" judges it:
- * its row in live.db names a live process whose heartbeat is fresh, and
- * (so that a row left by the previous run does not count) it started
- * since since.  0, or -1 after naming the ones that do not run.
+ * Does a daemons row in live.db show a running daemon?  The rule of
+ * "homegwctl status": the process exists (EPERM: it exists, as another
+ * user) and its heartbeat is at most STATE_HEARTBEAT_STALE_S old.  And,
+ * so that a row left by the run before does not count, it started at or
+ * after since.
+ */
+static int
+daemon_running(int64_t pid, int64_t started, int64_t heartbeat,
+    int64_t since, int64_t now)
+{
+	if (pid <= 0 || pid > INT32_MAX ||
+	    (kill((pid_t)pid, 0) < 0 && errno != EPERM))
+		return (0);
+	return (started >= since && now - heartbeat <= STATE_HEARTBEAT_STALE_S);
+}
+
+/* Read which daemons run into ok[] (STATE_NDAEMONS entries). */
+static void
+daemons_poll(const char *live, int64_t since, int *ok)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	const char	*name;
+	int64_t		 now = state_now();
+	int		 i;
+
+	memset(ok, 0, STATE_NDAEMONS * sizeof(*ok));
+	/* Not there yet until the first daemon has made it. */
+	if (state_open(live, HGW_DB_LIVE, 1, &db) < 0)
+		return;
+	if (sqlite3_prepare_v2(db, "SELECT name, pid, started, heartbeat "
+	    "FROM daemons", -1, &st, NULL) != SQLITE_OK) {
+		state_close(db);
+		return;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if ((name = (const char *)sqlite3_column_text(st, 0)) == NULL)
+			continue;
+		for (i = 0; i < STATE_NDAEMONS; i++)
+			if (strcmp(name, state_daemons[i]) == 0)
+				ok[i] = daemon_running(sqlite3_column_int64(st, 1),
+				    sqlite3_column_int64(st, 2),
+				    sqlite3_column_int64(st, 3), since, now);
+	}
+	sqlite3_finalize(st);
+	state_close(db);
+}
+
+/*
+ * Wait until every enabled daemon runs (polling live.db twice a second
+ * for at most SETUP_WAIT_S).  0, or -1 after naming the ones that do
+ * not run and where to see why.
  */
 static int
 wait_daemons(struct hgw_conf *conf, int64_t since)
 {
-	char		 path[PATH_MAX], waiting[256];
-	int		 want[STATE_NDAEMONS], ok[STATE_NDAEMONS];
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	int64_t		 now, pid;
-	int		 i, n, left, tick, shown = -1;
-	const char	*name;
+	char	 path[PATH_MAX], waiting[256];
+	int	 want[STATE_NDAEMONS], ok[STATE_NDAEMONS];
+	int	 i, n, left, tick, shown = -1;
 
 	for (i = 0; i < STATE_NDAEMONS; i++)
 		want[i] = daemon_enabled(state_daemons[i]);
 	conf_live_db(conf, path, sizeof(path));
 	for (tick = 0; tick <= SETUP_WAIT_S * 2; tick++) {
-		memset(ok, 0, sizeof(ok));
-		if (state_open(path, HGW_DB_LIVE, 1, &db) == 0) {
-			if (sqlite3_prepare_v2(db, "SELECT name, pid, "
-			    "started, heartbeat FROM daemons", -1, &st,
-			    NULL) == SQLITE_OK) {
-				now = state_now();
-				while (sqlite3_step(st) == SQLITE_ROW) {
-					name = (const char *)
-					    sqlite3_column_text(st, 0);
-					pid = sqlite3_column_int64(st, 1);
-					for (i = 0; name != NULL &&
-					    i < STATE_NDAEMONS; i++)
-						if (strcmp(name,
-						    state_daemons[i]) == 0)
-							break;
-					if (name == NULL || i == STATE_NDAEMONS)
-						continue;
-					ok[i] = pid > 0 && pid <= INT32_MAX &&
-					    (kill((pid_t)pid, 0) == 0 ||
-					    errno == EPERM) &&
-					    sqlite3_column_int64(st, 2) >=
-					    since && now -
-					    sqlite3_column_int64(st, 3) <=
-					    STATE_HEARTBEAT_STALE_S;
-				}
-				sqlite3_finalize(st);
-			}
-			state_close(db);
-		}
+		daemons_poll(path, since, ok);
 		waiting[0] = '\0';
 		for (i = 0, left = 0; i < STATE_NDAEMONS; i++) {
 			if (!want[i] || ok[i])
