@@ -299,8 +299,8 @@ choose_wan(struct setup *s)
 	} else {
 		w = plan_pick_wan(&s->net);
 		if (w >= 0)
-			say("Proposed WAN (towards the internet): %s, which has "
-			    "the default route.\n", s->net.ifs[w].name);
+			say("Proposed WAN (towards the internet): %s, which "
+			    "has the default route.\n", s->net.ifs[w].name);
 		else if (cur[0] != '\0' && plan_iface(&s->net, cur) != NULL)
 			say("No interface has a default route; the config "
 			    "names %s as the WAN.\n", cur);
@@ -873,8 +873,8 @@ find_port53(struct setup *s)
 static int
 nm_manages(const char *ifname)
 {
-	const char	*argv[] = { "nmcli", "-t", "-f", "DEVICE,STATE", "device",
-		    NULL };
+	const char	*argv[] = { "nmcli", "-t", "-f", "DEVICE,STATE",
+		    "device", NULL };
 	char	*out, *line, *save = NULL, *colon;
 	int	 r = 1;
 
@@ -1030,7 +1030,8 @@ static void
 find_nat(struct setup *s)
 {
 	const char		*nft[] = { "nft", "list", "ruleset", NULL };
-	const char		*ipt[] = { "iptables-save", "-t", "nat", NULL };
+	const char		*ipt[] = { "iptables-save", "-t", "nat",
+				    NULL };
 	char		 tables[8][128], rules[16][256], fam[32], name[64];
 	char		*out;
 	struct conflict	*k;
@@ -1444,7 +1445,8 @@ daemons_poll(const char *live, int64_t since, int *ok)
 			continue;
 		for (i = 0; i < STATE_NDAEMONS; i++)
 			if (strcmp(name, state_daemons[i]) == 0)
-				ok[i] = daemon_running(sqlite3_column_int64(st, 1),
+				ok[i] = daemon_running(
+				    sqlite3_column_int64(st, 1),
 				    sqlite3_column_int64(st, 2),
 				    sqlite3_column_int64(st, 3), since, now);
 	}
@@ -1505,8 +1507,8 @@ start_gateway(struct hgw_conf *conf)
 		    "homegw.target", NULL };
 	const char	*enable[] = { "systemctl", "enable", "--now",
 		    "homegw.target", NULL };
-	const char	*restart[] = { "systemctl", "restart", "homegw.target",
-		    NULL };
+	const char	*restart[] = { "systemctl", "restart",
+		    "homegw.target", NULL };
 	int64_t	 since;
 	int	 was_active;
 
@@ -1550,7 +1552,8 @@ static void
 show_page(struct setup *s, struct hgw_conf *conf)
 {
 	struct sockaddr_in	*sin;
-	char			 ca[PATH_MAX + 16], v[64], a[INET_ADDRSTRLEN];
+	char			 ca[PATH_MAX + 16], v[64];
+	char			 a[INET_ADDRSTRLEN];
 	char			 port[16] = "", fpr[TLSFP_LEN];
 	int			 https, has_ca;
 

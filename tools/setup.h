@@ -84,15 +84,16 @@ int	 plan_port_inodes(const char *proc_net, int tcp, uint16_t port,
 	    unsigned long *inodes, int max);
 int	 plan_nft_nat_tables(const char *ruleset, char tables[][128],
 	    int max);
-int	 plan_iptables_nat_rules(const char *save, char rules[][256], int max);
+int	 plan_iptables_nat_rules(const char *save, char rules[][256],
+	    int max);
 int	 plan_ifupdown_stanza(const char *text, const char *ifname);
 int	 plan_dhcpcd_denies(const char *text, const char *ifname);
 int	 plan_dnsmasq_dhcp(const char *text);
 int	 plan_resolv_nameservers(const char *text, char *out, size_t len);
 
 /* setup_conf.c */
-char	*confedit_set(const char *text, const char *section, const char *key,
-	    const char *value);
+char	*confedit_set(const char *text, const char *section,
+	    const char *key, const char *value);
 int	 confedit_get(const char *text, const char *section, const char *key,
 	    char *buf, size_t len);
 

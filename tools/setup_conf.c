@@ -224,7 +224,8 @@ confedit_set(const char *text, const char *section, const char *key,
 	}
 	/* Examples only up to another commented-out section's header. */
 	for (i = hdr + 1; i < end && lines[i].kind != L_CHEADER; i++)
-		if (lines[i].kind == L_CKEY && strcmp(lines[i].name, key) == 0) {
+		if (lines[i].kind == L_CKEY &&
+		    strcmp(lines[i].name, key) == 0) {
 			example = i;
 			break;
 		}
@@ -307,7 +308,8 @@ confedit_get(const char *text, const char *section, const char *key,
 		v = strchr(lines[i].p, '=') + 1;
 		e = value_comment(v, e);
 		v = skip_ws(v, e);
-		while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		while (e > v && (e[-1] == ' ' || e[-1] == '\t' ||
+		    e[-1] == '\r'))
 			e--;
 		snprintf(buf, len, "%.*s", (int)(e - v), v);
 		r = 0;

@@ -307,7 +307,8 @@ plan_propose_prefix(const struct setup_net *net, const char *lan,
 			ifp = &net->ifs[i];
 	for (i = 0; ifp != NULL && i < ifp->naddr4; i++) {
 		h = ntohl(ifp->addr4[i].addr.s_addr);
-		if ((h >> 24) != 10 && (h >> 20) != 0xac1 && (h >> 16) != 0xc0a8)
+		if ((h >> 24) != 10 && (h >> 20) != 0xac1 &&
+		    (h >> 16) != 0xc0a8)
 			continue;	/* not RFC 1918 */
 		if (plan_check_lan_address(ifp->addr4[i].addr,
 		    ifp->addr4[i].plen, why, sizeof(why)) < 0 ||
@@ -566,11 +567,12 @@ plan_dnsmasq_dhcp(const char *text)
 {
 	const char	*p = text;
 
-	for (; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p ? p + 1 : p) {
-		while (*p == ' ' || *p == '\t')
-			p++;
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, " \t");
 		if (strncmp(p, "dhcp-range", 10) == 0)
 			return (1);
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
 	}
 	return (0);
 }

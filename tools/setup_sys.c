@@ -60,16 +60,18 @@ sys_exists(const char *ifname, const char *what)
 static int
 netmask_len(const struct sockaddr *sa, int family)
 {
-	const uint8_t	*b;
-	int		 n = 0, i, len;
+	const struct sockaddr_in	*sin = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)sa;
+	const uint8_t			*b;
+	int				 n = 0, i, len;
 
 	if (sa == NULL)
 		return (family == AF_INET ? 32 : 128);
 	if (family == AF_INET) {
-		b = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+		b = (const uint8_t *)&sin->sin_addr;
 		len = 4;
 	} else {
-		b = (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+		b = (const uint8_t *)&sin6->sin6_addr;
 		len = 16;
 	}
 	for (i = 0; i < len; i++)
