@@ -1498,19 +1498,29 @@ wait_daemons(struct hgw_conf *conf, int64_t since)
 	return (-1);
 }
 
-/* systemctl daemon-reload, enable --now (restart if it ran), wait. */
+/*
+ * systemctl daemon-reload; enable --now homegw.target, which enables every
+ * daemon with it (its Also= list), or only start it when it is already
+ * enabled, so that a daemon the owner disabled since stays disabled;
+ * restart it when it ran, to read the new configuration; then wait.
+ */
 static int
 start_gateway(struct hgw_conf *conf)
 {
 	const char	*reload[] = { "systemctl", "daemon-reload", NULL };
 	const char	*active[] = { "systemctl", "is-active", "--quiet",
 		    "homegw.target", NULL };
+	const char	*enabled[] = { "systemctl", "is-enabled",
+		    "homegw.target", NULL };
 	const char	*enable[] = { "systemctl", "enable", "--now",
 		    "homegw.target", NULL };
+	const char	*start[] = { "systemctl", "start", "homegw.target",
+		    NULL };
 	const char	*restart[] = { "systemctl", "restart",
 		    "homegw.target", NULL };
-	int64_t	 since;
-	int	 was_active;
+	char		*out = NULL;
+	int64_t		 since;
+	int		 was_active, was_enabled;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "homegwctl: setup: starting the gateway needs "
@@ -1523,8 +1533,18 @@ start_gateway(struct hgw_conf *conf)
 	if (run_shown(reload) != 0)
 		return (-1);
 	was_active = sys_run(active, NULL) == 0;
-	if (run_shown(enable) != 0)
-		return (-1);
+	was_enabled = sys_run(enabled, &out) == 0 && out != NULL &&
+	    strncmp(out, "enabled", 7) == 0;
+	free(out);
+	if (!was_enabled) {
+		if (run_shown(enable) != 0)
+			return (-1);
+	} else {
+		say("  (homegw.target was enabled already: a daemon you "
+		    "disabled stays disabled)\n");
+		if (!was_active && run_shown(start) != 0)
+			return (-1);
+	}
 	/* A running gateway must read the new configuration. */
 	if (was_active && run_shown(restart) != 0)
 		return (-1);
