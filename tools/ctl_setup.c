@@ -181,26 +181,47 @@ confirm(struct setup *s, const char *question, int proposal)
 	}
 }
 
+static struct termios	 saved_tty;
+
+/*
+ * Interrupted while echo is off (^C at "New password:"), the terminal
+ * would stay silent after we are gone: put it back, then die of the
+ * signal as we would have.  tcsetattr() is async-signal-safe.
+ */
+static void
+restore_tty(int sig)
+{
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* Read a line from the terminal without echo. */
 static int
 read_noecho(const char *prompt, char *buf, size_t len)
 {
-	struct termios	 old, quiet;
+	struct termios	 quiet;
 	int		 r, tty = isatty(STDIN_FILENO);
 
 	say("%s", prompt);
 	if (tty) {
-		if (tcgetattr(STDIN_FILENO, &old) < 0)
+		if (tcgetattr(STDIN_FILENO, &saved_tty) < 0)
 			return (-1);
-		quiet = old;
+		quiet = saved_tty;
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		quiet.c_lflag |= ICANON;
+		signal(SIGINT, restore_tty);
+		signal(SIGTERM, restore_tty);
+		signal(SIGHUP, restore_tty);
 		if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
 			return (-1);
 	}
 	r = read_answer(buf, len);
 	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		say("\n");
 	}
 	return (r);

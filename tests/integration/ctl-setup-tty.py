@@ -9,6 +9,7 @@
 # two that match).  Prints TAP lines without a plan (ctl-setup.test numbers
 # them); exits 0 when every check passed.
 import io
+import re
 import sys
 
 import pexpect
@@ -72,6 +73,28 @@ except (pexpect.TIMEOUT, pexpect.EOF) as e:
     check(False, "tty: the dialogue went as expected (%s)"
           % type(e).__name__)
     text = log.getvalue()
+
+# Interrupted at the password prompt, the terminal gets its echo back.
+conf2 = conf + ".int"
+open(conf2, "w").close()
+# The shell survives the ^C (a trap, which its children do not inherit)
+# to show the terminal's flags afterwards.
+child = pexpect.spawn("/bin/sh", ["-c", "trap : INT; %s -c %s setup "
+                      "--no-start --lan %s --wan %s --lan-address %s "
+                      "--upstream 203.0.113.1; echo status $?; stty -a"
+                      % (ctl, conf2, want_lan, want_wan, free)],
+                      encoding="utf-8", timeout=20, dimensions=(40, 200))
+try:
+    child.expect("New password: ")
+    child.sendintr()
+    child.expect(r"status (\d+)")
+    check(child.match.group(1) == "130", "tty: ^C at the password prompt "
+          "ends setup by the signal (status %s)" % child.match.group(1))
+    child.expect(pexpect.EOF)
+    check(re.search(r"(^|\s)echo(\s|$)", child.before) is not None,
+          "tty: and leaves the terminal echoing")
+except (pexpect.TIMEOUT, pexpect.EOF) as e:
+    check(False, "tty: ^C at the password prompt (%s)" % type(e).__name__)
 
 for ok, what in results:
     print("%sok - %s" % ("" if ok else "not ", what))
