@@ -78,6 +78,8 @@ struct setup {
 
 	struct setup_net net;
 	char		*text;		/* the config, as it is being edited */
+	char		*orig;		/* as it was */
+	int		 written;
 	int		 exists;
 	struct stat	 st;
 
@@ -769,9 +771,21 @@ unit_of(pid_t pid, char *buf, size_t len)
 	free(out);
 }
 
-/* A process that holds port 53: what it is and what ends it. */
+static uint16_t
+ep_port(const struct hgw_endpoint *ep)
+{
+	if (ep->ss.ss_family == AF_INET)
+		return (ntohs(((const struct sockaddr_in *)&ep->ss)->sin_port));
+	return (ntohs(((const struct sockaddr_in6 *)&ep->ss)->sin6_port));
+}
+
+/*
+ * A process holds a port and address a homegw daemon needs: what it is
+ * and what ends it.  where is "127.0.0.1:53" and the like.
+ */
 static void
-conflict_port53(struct setup *s, pid_t pid, const char *comm)
+conflict_port(struct setup *s, pid_t pid, const char *comm,
+    const char *where, const char *daemon)
 {
 	struct conflict	*k;
 	char		 unit[128] = "";
@@ -781,8 +795,8 @@ conflict_port53(struct setup *s, pid_t pid, const char *comm)
 		if ((k = conflict_add(s, FIX_RESOLVED_STUB, NULL)) == NULL)
 			return;
 		snprintf(k->what, sizeof(k->what), "systemd-resolved's stub "
-		    "listener holds port 53 (pid %ld); homegw-dnsd needs it",
-		    (long)pid);
+		    "listener (pid %ld) holds %s, which %s needs", (long)pid,
+		    where, daemon);
 		snprintf(k->todo, sizeof(k->todo), "mkdir -p "
 		    "/etc/systemd/resolved.conf.d\n"
 		    "printf '[Resolve]\\nDNSStubListener=no\\n' > "
@@ -797,8 +811,8 @@ conflict_port53(struct setup *s, pid_t pid, const char *comm)
 		if ((k = conflict_add(s, FIX_DISABLE_UNIT, unit)) == NULL)
 			return;
 		snprintf(k->what, sizeof(k->what), "dnsmasq (pid %ld, %s) "
-		    "holds port 53; homegw-dnsd replaces it as the LAN's DNS "
-		    "server", (long)pid, unit);
+		    "holds %s; %s replaces it as the LAN's DNS server",
+		    (long)pid, unit, where, daemon);
 		snprintf(k->todo, sizeof(k->todo), "systemctl disable --now "
 		    "%s", unit);
 		return;
@@ -807,19 +821,19 @@ conflict_port53(struct setup *s, pid_t pid, const char *comm)
 		return;
 	if (strcmp(comm, "dnsmasq") == 0 && unit[0] != '\0')
 		snprintf(k->what, sizeof(k->what), "dnsmasq (pid %ld, %s) "
-		    "holds port 53, and it also hands out addresses "
-		    "(dhcp-range), which homegw does not: give the LAN "
-		    "hosts fixed addresses, or keep dnsmasq for DHCP only "
-		    "with port=0 in its config", (long)pid, unit);
+		    "holds %s, and it also hands out addresses (dhcp-range), "
+		    "which homegw does not: give the LAN hosts fixed "
+		    "addresses, or keep dnsmasq for DHCP only with port=0 in "
+		    "its config", (long)pid, unit, where);
 	else if (strcmp(comm, "pihole-FTL") == 0)
 		snprintf(k->what, sizeof(k->what), "Pi-hole (pihole-FTL, pid "
-		    "%ld) holds port 53; homegw-dnsd is the LAN's DNS server "
-		    "and has blocklists of its own; Pi-hole's lists and "
-		    "settings are yours to keep or drop", (long)pid);
+		    "%ld) holds %s; %s is the LAN's DNS server and has "
+		    "blocklists of its own; Pi-hole's lists and settings are "
+		    "yours to keep or drop", (long)pid, where, daemon);
 	else
 		snprintf(k->what, sizeof(k->what), "%s (pid %ld%s%s) holds "
-		    "port 53, which homegw-dnsd needs", comm, (long)pid,
-		    unit[0] ? ", " : "", unit);
+		    "%s, which %s needs", comm, (long)pid, unit[0] ? ", " : "",
+		    unit, where, daemon);
 	if (unit[0] != '\0')
 		snprintf(k->todo, sizeof(k->todo), "systemctl disable --now "
 		    "%s", unit);
@@ -828,54 +842,102 @@ conflict_port53(struct setup *s, pid_t pid, const char *comm)
 		    "whatever starts %s", (long)pid, comm);
 }
 
-/* Who listens on port 53, over UDP or TCP, IPv4 or IPv6. */
+/*
+ * Who holds, on an address that clashes, a port one of daemon's listen
+ * endpoints needs (UDP or TCP, IPv4 or IPv6).  A listener on another
+ * address of the same port does not fight: systemd-resolved's stub on
+ * 127.0.0.53 and homegw-dnsd on 127.0.0.1 live side by side.  pids[]
+ * collects who was reported, so that each process is named once.
+ */
 static void
-find_port53(struct setup *s)
+find_port(struct setup *s, const struct hgw_endpoint *eps, unsigned int neps,
+    uint16_t port, const char *daemon, pid_t *pids, int *npids)
 {
 	static const char *const files[] = { "/proc/net/udp",
 	    "/proc/net/tcp", "/proc/net/udp6", "/proc/net/tcp6" };
-	unsigned long	 inodes[64];
-	pid_t		 pids[64], pid;
-	char		*text, comm[64];
-	struct conflict	*k;
-	size_t		 f;
-	int		 n, i, j, npids = 0;
+	struct setup_sock	 socks[64];
+	struct conflict		*k;
+	char			*text, comm[64], a[INET6_ADDRSTRLEN];
+	char			 where[INET6_ADDRSTRLEN + 16];
+	size_t			 f;
+	unsigned int		 e;
+	pid_t			 pid;
+	int			 n, i, j, clash;
 
 	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
 		if ((text = sys_read_file(files[f])) == NULL)
 			continue;	/* no IPv6, for one */
-		n = plan_port_inodes(text, strstr(files[f], "tcp") != NULL,
-		    53, inodes, 64);
+		n = plan_port_sockets(text, strstr(files[f], "tcp") != NULL,
+		    port, socks, 64);
 		free(text);
 		for (i = 0; i < n; i++) {
-			if (sys_socket_pid(inodes[i], &pid) < 0) {
-				if ((k = conflict_add(s, FIX_NONE,
+			for (e = 0, clash = 0; e < neps && !clash; e++)
+				clash = ep_port(&eps[e]) == port &&
+				    plan_sock_clashes(&socks[i], &eps[e]);
+			plan_sock_addr(&socks[i], a, sizeof(a));
+			snprintf(where, sizeof(where), socks[i].family ==
+			    AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+			if (sys_socket_pid(socks[i].inode, &pid) < 0) {
+				if (!clash || (k = conflict_add(s, FIX_NONE,
 				    NULL)) == NULL)
-					return;
+					continue;
 				snprintf(k->what, sizeof(k->what), "A socket "
-				    "on port 53 (%s, inode %lu) belongs to "
-				    "no process this command can see",
-				    files[f] + 10, inodes[i]);
+				    "on %s (%s, inode %lu) belongs to no "
+				    "process this command can see", where,
+				    files[f] + 10, socks[i].inode);
 				snprintf(k->todo, sizeof(k->todo), "ss -lnup "
-				    "'sport = 53'; ss -lntp 'sport = 53'   "
-				    "# find it, then stop it");
+				    "'sport = %u'; ss -lntp 'sport = %u'   "
+				    "# find it, then stop it", port, port);
 				continue;
 			}
-			for (j = 0; j < npids; j++)
+			if (sys_proc_comm(pid, comm, sizeof(comm)) < 0 ||
+			    strcmp(comm, daemon) == 0)
+				continue;	/* homegw itself, running */
+			for (j = 0; j < *npids; j++)
 				if (pids[j] == pid)
 					break;
-			if (j < npids || npids == 64)
+			if (j < *npids || *npids == 64)
 				continue;
-			pids[npids++] = pid;
-			if (sys_proc_comm(pid, comm, sizeof(comm)) < 0)
-				continue;
-			/* homegw itself, from an earlier setup. */
-			if (strcmp(comm, "homegw-dnsd") == 0)
-				continue;
-			conflict_port53(s, pid, comm);
+			pids[(*npids)++] = pid;
+			if (clash)
+				conflict_port(s, pid, comm, where, daemon);
+			else
+				say("Note: %s (pid %ld) listens on %s, which "
+				    "%s does not use; it can stay.\n", comm,
+				    (long)pid, where, daemon);
 		}
 	}
-	/* Pi-hole not on port 53 right now still runs a competing gateway. */
+}
+
+/* The ports of homegw-dnsd and homegw-webd, then Pi-hole, running or not. */
+static void
+find_ports(struct setup *s, const struct hgw_conf *conf)
+{
+	pid_t		 pids[64], pid;
+	struct conflict	*k;
+	unsigned int	 i, l;
+	uint16_t	 port;
+	int		 npids = 0, j;
+
+	for (i = 0; i < conf->dns.nlisten; i++) {
+		port = ep_port(&conf->dns.listen[i]);
+		for (l = 0; l < i; l++)
+			if (ep_port(&conf->dns.listen[l]) == port)
+				break;
+		if (l == i)
+			find_port(s, conf->dns.listen, conf->dns.nlisten, port,
+			    "homegw-dnsd", pids, &npids);
+	}
+	for (i = 0; i < conf->web.nlisten; i++) {
+		port = ep_port(&conf->web.listen[i]);
+		for (l = 0; l < i; l++)
+			if (ep_port(&conf->web.listen[l]) == port)
+				break;
+		if (l == i)
+			find_port(s, conf->web.listen, conf->web.nlisten, port,
+			    "homegw-webd", pids, &npids);
+	}
+	/* Pi-hole not on a port right now still runs a competing gateway. */
 	if (sys_find_proc("pihole-FTL", &pid) == 0) {
 		for (j = 0; j < npids; j++)
 			if (pids[j] == pid)
@@ -1211,19 +1273,19 @@ fix_one(struct conflict *k)
  * fixes with --fix or when the owner agrees.  Returns how many remain.
  */
 static int
-conflicts(struct setup *s)
+conflicts(struct setup *s, const struct hgw_conf *conf)
 {
 	struct conflict	*k;
 	int		 i, nsafe = 0, left = 0, doit;
 
-	find_port53(s);
+	find_ports(s, conf);
 	find_managers(s, s->lan);
 	if (s->opt_wan_address != NULL)
 		find_managers(s, s->wan);
 	find_nat(s);
 	if (s->nconflicts == 0) {
 		say("Nothing else on this machine competes with homegw for "
-		    "port 53, the interfaces or NAT.\n\n");
+		    "its ports, the interfaces or NAT.\n\n");
 		return (0);
 	}
 	say("\nWhat would fight homegw, and what to do:\n");
@@ -1290,37 +1352,30 @@ edit(struct setup *s, const char *section, const char *key, const char *v)
 {
 	char	*t;
 
-	if ((t = confedit_set(s->text, section, key, v)) == NULL) {
-		fprintf(stderr, "homegwctl: setup: out of memory\n");
+	if ((t = confedit_set(s->text, section, key, v)) == NULL)
 		return (-1);
-	}
 	free(s->text);
 	s->text = t;
 	return (0);
 }
 
 /*
- * Write the answers into the config: only the keys setup sets change,
- * every other line stays.  The result must pass check-config before it
- * replaces the file; a new file is 0640 root:homegw, an existing one
- * keeps its mode and owner.  Returns the loaded config, or NULL.
+ * Put the answers into the config text: only the keys setup sets change,
+ * every other line stays.  The result must pass the check of
+ * check-config.  Returns the config it makes, or NULL after saying why.
  */
 static struct hgw_conf *
-write_config(struct setup *s)
+edit_config(struct setup *s)
 {
 	static const char *const listens[][2] = { { "dns", "listen" },
 	    { "web", "listen" } };
 	struct hgw_conf	*conf;
-	struct group	*gr;
-	char		*orig, *errors = NULL, *moved, cur[1024];
+	char		*errors = NULL, *moved, cur[1024];
 	char		 lan[32], old[64], olda[INET_ADDRSTRLEN];
 	char		 newa[INET_ADDRSTRLEN], *slash;
 	size_t		 i;
-	mode_t		 mode = 0640;
-	uid_t		 uid = 0;
-	gid_t		 gid = 0;
 
-	if ((orig = strdup(s->text)) == NULL)
+	if ((s->orig = strdup(s->text)) == NULL)
 		return (NULL);
 	old[0] = '\0';
 	confedit_get(s->text, "lan", "address", old, sizeof(old));
@@ -1366,13 +1421,31 @@ write_config(struct setup *s)
 		    "Correct those lines (or the answers) and run setup "
 		    "again.\n", s->c->conf_path, errors != NULL ? errors : "");
 		free(errors);
-		goto fail;
+		return (NULL);
 	}
-	if (s->exists && strcmp(orig, s->text) == 0) {
+	return (conf);
+ fail:
+	fprintf(stderr, "homegwctl: setup: out of memory\n");
+	return (NULL);
+}
+
+/*
+ * Replace the file by the edited text, atomically; a new file is 0640
+ * root:homegw, an existing one keeps its mode and owner.  0, or -1 after
+ * saying why.
+ */
+static int
+write_config(struct setup *s)
+{
+	struct group	*gr;
+	mode_t		 mode = 0640;
+	uid_t		 uid = 0;
+	gid_t		 gid = 0;
+
+	if (s->exists && strcmp(s->orig, s->text) == 0) {
 		say("Configuration: %s already says all that; unchanged.\n",
 		    s->c->conf_path);
-		free(orig);
-		return (conf);
+		return (0);
 	}
 	gr = getgrnam("homegw");
 	if (s->exists) {
@@ -1397,16 +1470,11 @@ write_config(struct setup *s)
 		fprintf(stderr, "homegwctl: setup: cannot write %s: %s%s\n",
 		    s->c->conf_path, strerror(errno), errno == EACCES ||
 		    errno == EPERM ? " (run setup as root)" : "");
-		conf_free(conf);
-		goto fail;
+		return (-1);
 	}
 	say("Configuration written to %s (configuration OK).\n",
 	    s->c->conf_path);
-	free(orig);
-	return (conf);
- fail:
-	free(orig);
-	return (NULL);
+	return (0);
 }
 
 /* Which daemons the owner left enabled (a disabled one is not awaited). */
@@ -1747,10 +1815,10 @@ ctl_setup(struct ctl *c, int argc, char **argv)
 	    choose_lan_address(s) < 0 || choose_upstream(s) < 0 ||
 	    choose_password(s) < 0)
 		goto out;
-	if ((left = conflicts(s)) < 0)
+	if ((conf = edit_config(s)) == NULL ||
+	    (left = conflicts(s, conf)) < 0 || write_config(s) < 0)
 		goto out;
-	if ((conf = write_config(s)) == NULL)
-		goto out;
+	s->written = 1;
 	if (left > 0) {
 		fprintf(stderr, "homegwctl: setup: the configuration is "
 		    "written, but %d of the problems above remain%s; "
@@ -1775,11 +1843,12 @@ ctl_setup(struct ctl *c, int argc, char **argv)
 		    s->shown);
 	ret = CTL_OK;
  out:
-	if (ret != CTL_OK && s->shown[0] != '\0' && conf != NULL)
+	if (ret != CTL_OK && s->shown[0] != '\0' && s->written)
 		say("Password of the status page, as written in the "
 		    "configuration: %s\n", s->shown);
 	conf_free(conf);
 	explicit_bzero(s->shown, sizeof(s->shown));
+	free(s->orig);
 	free(s->text);
 	free(s);
 	return (ret);

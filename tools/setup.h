@@ -59,6 +59,13 @@ struct setup_route {
 	uint32_t		 metric;
 };
 
+/* A socket bound to a port, from /proc/net/{tcp,udp}[6]. */
+struct setup_sock {
+	unsigned long		 inode;
+	int			 family;	/* AF_INET or AF_INET6 */
+	uint8_t			 addr[16];	/* network order */
+};
+
 struct setup_net {
 	struct setup_iface	 ifs[SETUP_IF_MAX];
 	int			 nifs;
@@ -80,8 +87,12 @@ int	 plan_propose_prefix(const struct setup_net *, const char *lan,
 	    struct in_addr *ret_addr, int *ret_plen);
 int	 plan_check_lan_address(struct in_addr addr, int plen, char *why,
 	    size_t len);
-int	 plan_port_inodes(const char *proc_net, int tcp, uint16_t port,
-	    unsigned long *inodes, int max);
+int	 plan_port_sockets(const char *proc_net, int tcp, uint16_t port,
+	    struct setup_sock *, int max);
+const char *plan_sock_addr(const struct setup_sock *, char *buf,
+	    size_t len);
+int	 plan_sock_clashes(const struct setup_sock *,
+	    const struct hgw_endpoint *);
 int	 plan_nft_nat_tables(const char *ruleset, char tables[][128],
 	    int max);
 int	 plan_iptables_nat_rules(const char *save, char rules[][256],

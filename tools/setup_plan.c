@@ -4,9 +4,10 @@
  * setup_plan.c: the decisions of "homegwctl setup" and the parsers of what
  * it reads from the system, as pure functions of their input: which
  * interface is the WAN and which the LAN, which LAN prefix overlaps
- * nothing, which sockets listen on port 53, which nftables tables or
- * iptables rules already do NAT, whether ifupdown or dhcpcd has a claim
- * on an interface.  No I/O here, so tests feed it text and tables.
+ * nothing, which sockets hold a port and address homegw needs, which
+ * nftables tables or iptables rules already do NAT, whether ifupdown or
+ * dhcpcd has a claim on an interface.  No I/O here, so tests feed it
+ * text and tables.
  */
 #include <sys/types.h>
 #include <arpa/inet.h>
@@ -335,16 +336,42 @@ plan_propose_prefix(const struct setup_net *net, const char *lan,
 }
 
 /*
- * /proc/net/{tcp,udp,tcp6,udp6}: the inodes of the sockets bound to the
- * local port, listening ones only for TCP (state 0A).  Returns how many
- * were stored in inodes (at most max, without duplicates).
+ * The local address of a /proc/net line: the kernel prints each 32-bit
+ * word as it lies in memory, in hex, so each word parsed and stored back
+ * gives the bytes in network order on any byte order.
+ */
+static int
+parse_sock_addr(const char *hex, size_t len, struct setup_sock *sk)
+{
+	char		 word[9];
+	uint32_t	 v;
+	size_t		 i;
+
+	if (len != 8 && len != 32)
+		return (-1);
+	sk->family = len == 8 ? AF_INET : AF_INET6;
+	for (i = 0; i < len / 8; i++) {
+		memcpy(word, hex + 8 * i, 8);
+		word[8] = '\0';
+		if (strspn(word, "0123456789abcdefABCDEF") != 8)
+			return (-1);
+		v = (uint32_t)strtoul(word, NULL, 16);
+		memcpy(sk->addr + 4 * i, &v, 4);
+	}
+	return (0);
+}
+
+/*
+ * /proc/net/{tcp,udp,tcp6,udp6}: the sockets bound to the local port,
+ * listening ones only for TCP (state 0A), with their local address.
+ * Returns how many were stored in socks (at most max, one per inode).
  */
 int
-plan_port_inodes(const char *text, int tcp, uint16_t port,
-    unsigned long *inodes, int max)
+plan_port_sockets(const char *text, int tcp, uint16_t port,
+    struct setup_sock *socks, int max)
 {
 	const char	*p = text, *eol;
-	char		 line[512];
+	char		 line[512], addr[40];
 	unsigned int	 lport, st;
 	unsigned long	 inode;
 	int		 n = 0, k;
@@ -357,18 +384,68 @@ plan_port_inodes(const char *text, int tcp, uint16_t port,
 			continue;
 		memcpy(line, p, (size_t)(eol - p));
 		line[eol - p] = '\0';
-		if (sscanf(line, " %*[0-9]: %*[0-9A-Fa-f]:%x %*s %x %*s %*s "
-		    "%*s %*u %*u %lu", &lport, &st, &inode) != 3)
+		if (sscanf(line, " %*[0-9]: %39[0-9A-Fa-f]:%x %*s %x %*s %*s "
+		    "%*s %*u %*u %lu", addr, &lport, &st, &inode) != 4)
 			continue;
 		if (lport != port || inode == 0 || (tcp && st != 0x0a))
 			continue;
 		for (k = 0; k < n; k++)
-			if (inodes[k] == inode)
+			if (socks[k].inode == inode)
 				break;
-		if (k == n && n < max)
-			inodes[n++] = inode;
+		if (k < n || n == max)
+			continue;
+		memset(&socks[n], 0, sizeof(socks[n]));
+		socks[n].inode = inode;
+		if (parse_sock_addr(addr, strlen(addr), &socks[n]) == 0)
+			n++;
 	}
 	return (n);
+}
+
+/* The socket's address as text ("127.0.0.53", "::"). */
+const char *
+plan_sock_addr(const struct setup_sock *sk, char *buf, size_t len)
+{
+	if (inet_ntop(sk->family, sk->addr, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return (buf);
+}
+
+/*
+ * Would a socket bound to sk's address (on the port of ep) stop a homegw
+ * daemon from listening on ep, or take its queries?  Yes when either is
+ * a wildcard (an IPv6 wildcard takes IPv4 too, unless V6ONLY, which the
+ * file does not say), or both are the same address (an IPv4-mapped IPv6
+ * one included).
+ */
+int
+plan_sock_clashes(const struct setup_sock *sk, const struct hgw_endpoint *ep)
+{
+	static const uint8_t	 zero[16], mapped[12] = { [10] = 0xff,
+				    [11] = 0xff };
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	const uint8_t			*a;
+	int				 alen;
+
+	alen = sk->family == AF_INET ? 4 : 16;
+	if (memcmp(sk->addr, zero, (size_t)alen) == 0)
+		return (1);
+	if (ep->ss.ss_family == AF_INET) {
+		sin = (const struct sockaddr_in *)&ep->ss;
+		a = (const uint8_t *)&sin->sin_addr;
+		if (memcmp(a, zero, 4) == 0)
+			return (sk->family == AF_INET);
+		if (sk->family == AF_INET)
+			return (memcmp(sk->addr, a, 4) == 0);
+		return (memcmp(sk->addr, mapped, 12) == 0 &&
+		    memcmp(sk->addr + 12, a, 4) == 0);
+	}
+	sin6 = (const struct sockaddr_in6 *)&ep->ss;
+	a = (const uint8_t *)&sin6->sin6_addr;
+	if (memcmp(a, zero, 16) == 0)
+		return (1);
+	return (sk->family == AF_INET6 && memcmp(sk->addr, a, 16) == 0);
 }
 
 /* Does line hold word as a whole token, ignoring case? */

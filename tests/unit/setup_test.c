@@ -159,11 +159,16 @@ test_plan(void)
 	CHECK(plan_check_lan_address(a, 24, why, sizeof(why)) < 0);
 }
 
+/*
+ * The /proc/net fixtures are as a little-endian machine (amd64, arm64)
+ * prints them: each 32-bit word of an address in memory order.
+ */
 static void
 test_proc_net(void)
 {
-	unsigned long	 in[8];
-	/* Listening TCP on 127.0.0.53:53 and [::]:53; a client to :53. */
+	struct setup_sock sk[8];
+	char		 a[INET6_ADDRSTRLEN];
+	/* Listening TCP on 127.0.0.53:53; a client to :53; one on :80. */
 	const char *tcp =
 	    "  sl  local_address rem_address   st tx_queue rx_queue tr "
 	    "tm->when retrnsmt   uid  timeout inode\n"
@@ -182,20 +187,77 @@ test_proc_net(void)
 	    "  100: 00000000000000000000000000000000:0035 "
 	    "00000000000000000000000000000000:0000 07 00000000:00000000 "
 	    "00:00000000 00000000     0        0 4242 2 0000000000000000 0\n"
-	    "  101: 00000000000000000000000000000000:0035 "
+	    "  101: 0000000000000000FFFF0000010AA8C0:0035 "
 	    "00000000000000000000000000000000:0000 07 00000000:00000000 "
-	    "00:00000000 00000000     0        0 4242 2 0000000000000000 0\n"
-	    "  102: 00000000000000000000000000000000:14E9 "
+	    "00:00000000 00000000     0        0 4243 2 0000000000000000 0\n"
+	    "  102: 0000000000000000FFFF0000010AA8C0:0035 "
+	    "00000000000000000000000000000000:0000 07 00000000:00000000 "
+	    "00:00000000 00000000     0        0 4243 2 0000000000000000 0\n"
+	    "  103: 000080FE000000000000000001000000:14E9 "
 	    "00000000000000000000000000000000:0000 07 00000000:00000000 "
 	    "00:00000000 00000000     0        0 777 2 0000000000000000 0\n";
 
-	CHECK(plan_port_inodes(tcp, 1, 53, in, 8) == 1 && in[0] == 20731);
-	CHECK(plan_port_inodes(tcp, 1, 80, in, 8) == 1 && in[0] == 555);
-	CHECK_MSG(plan_port_inodes(udp6, 0, 53, in, 8) == 1 && in[0] == 4242,
+	CHECK(plan_port_sockets(tcp, 1, 53, sk, 8) == 1 &&
+	    sk[0].inode == 20731 && sk[0].family == AF_INET);
+	CHECK_STREQ(plan_sock_addr(&sk[0], a, sizeof(a)), "127.0.0.53");
+	CHECK(plan_port_sockets(tcp, 1, 80, sk, 8) == 1 && sk[0].inode == 555);
+	CHECK_STREQ(plan_sock_addr(&sk[0], a, sizeof(a)), "127.0.0.1");
+	CHECK_MSG(plan_port_sockets(udp6, 0, 53, sk, 8) == 2 &&
+	    sk[0].inode == 4242 && sk[1].inode == 4243,
 	    "IPv6, duplicates folded");
-	CHECK(plan_port_inodes(udp6, 0, 5353, in, 8) == 1 && in[0] == 777);
-	CHECK(plan_port_inodes("", 0, 53, in, 8) == 0);
-	CHECK(plan_port_inodes("\n\n   x: zz\n", 0, 53, in, 8) == 0);
+	CHECK_STREQ(plan_sock_addr(&sk[0], a, sizeof(a)), "::");
+	CHECK_STREQ(plan_sock_addr(&sk[1], a, sizeof(a)), "::ffff:192.168.10.1");
+	CHECK(plan_port_sockets(udp6, 0, 5353, sk, 8) == 1 &&
+	    sk[0].inode == 777);
+	CHECK_STREQ(plan_sock_addr(&sk[0], a, sizeof(a)), "fe80::1");
+	CHECK(plan_port_sockets("", 0, 53, sk, 8) == 0);
+	CHECK(plan_port_sockets("\n\n   x: zz\n", 0, 53, sk, 8) == 0);
+	CHECK_MSG(plan_port_sockets("  0: 0100007:0035 00000000:0000 07 "
+	    "0:0 0:0 0 0 0 99\n", 0, 53, sk, 8) == 0, "7 hex digits: dropped");
+}
+
+static void
+test_clash(void)
+{
+	struct setup_sock	 sk[8];
+	struct hgw_endpoint	 lan, lo, any4, v6;
+	const char *udp =
+	    "  sl  local_address rem_address   st\n"
+	    "   1: 3500007F:0035 00000000:0000 07 00000000:00000000 "
+	    "00:00000000 00000000   101        0 11 2 0000000000000000 0\n"
+	    "   2: 0100007F:0035 00000000:0000 07 00000000:00000000 "
+	    "00:00000000 00000000   101        0 12 2 0000000000000000 0\n"
+	    "   3: 00000000:0035 00000000:0000 07 00000000:00000000 "
+	    "00:00000000 00000000   101        0 13 2 0000000000000000 0\n"
+	    "   4: 010AA8C0:0035 00000000:0000 07 00000000:00000000 "
+	    "00:00000000 00000000   101        0 14 2 0000000000000000 0\n";
+
+	CHECK(addr_parse_endpoint("192.168.10.1", 53, &lan) == 0);
+	CHECK(addr_parse_endpoint("127.0.0.1", 53, &lo) == 0);
+	CHECK(addr_parse_endpoint("0.0.0.0", 53, &any4) == 0);
+	CHECK(addr_parse_endpoint("[2001:db8::1]", 53, &v6) == 0);
+	CHECK(plan_port_sockets(udp, 0, 53, sk, 8) == 4);
+	CHECK_MSG(!plan_sock_clashes(&sk[0], &lan) &&
+	    !plan_sock_clashes(&sk[0], &lo),
+	    "a stub on 127.0.0.53 leaves the LAN address and 127.0.0.1 free");
+	CHECK(plan_sock_clashes(&sk[0], &any4));
+	CHECK(plan_sock_clashes(&sk[1], &lo) && !plan_sock_clashes(&sk[1],
+	    &lan));
+	CHECK_MSG(plan_sock_clashes(&sk[2], &lan) &&
+	    plan_sock_clashes(&sk[2], &lo), "a wildcard takes every address");
+	CHECK(plan_sock_clashes(&sk[3], &lan) && !plan_sock_clashes(&sk[3],
+	    &lo));
+	CHECK_MSG(!plan_sock_clashes(&sk[3], &v6), "families apart");
+	CHECK(plan_port_sockets("  0: 00000000000000000000000000000000:0035 "
+	    "00000000000000000000000000000000:0000 07 0:0 0:0 0 0 0 21\n"
+	    "  1: 0000000000000000FFFF00000100A8C0:0035 "
+	    "00000000000000000000000000000000:0000 07 0:0 0:0 0 0 0 22\n",
+	    0, 53, sk, 8) == 2);
+	CHECK_MSG(plan_sock_clashes(&sk[0], &lan) && plan_sock_clashes(&sk[0],
+	    &v6), "an IPv6 wildcard takes IPv4 too");
+	CHECK_MSG(addr_parse_endpoint("192.168.0.1", 53, &lan) == 0 &&
+	    plan_sock_clashes(&sk[1], &lan) && !plan_sock_clashes(&sk[1],
+	    &lo), "an IPv4-mapped address is that IPv4 address");
 }
 
 static void
@@ -402,6 +464,7 @@ main(void)
 {
 	test_plan();
 	test_proc_net();
+	test_clash();
 	test_nat();
 	test_managers();
 	test_confedit();
