@@ -1160,11 +1160,11 @@ find_nat(struct setup *s)
 			continue;
 		if ((k = conflict_add(s, FIX_NONE, NULL)) == NULL)
 			return;
-		snprintf(k->what, sizeof(k->what), "The nftables table \"%s\" "
-		    "does NAT (masquerade or snat); homegw-natd does the NAT "
-		    "in table inet homegw, and two NAT rulesets fight over "
-		    "each connection", tables[i]);
-		snprintf(k->todo, sizeof(k->todo), "nft delete table %s\n"
+		snprintf(k->what, sizeof(k->what), "The nftables table "
+		    "\"%.127s\" does NAT (masquerade or snat); homegw-natd "
+		    "does the NAT in table inet homegw, and two NAT rulesets "
+		    "fight over each connection", tables[i]);
+		snprintf(k->todo, sizeof(k->todo), "nft delete table %.127s\n"
 		    "# and remove it from /etc/nftables.conf (or wherever "
 		    "it is loaded at boot)", tables[i]);
 	}

@@ -45,7 +45,7 @@ struct setup_iface {
 	uint8_t			 mac[ADDR_MAC_LEN];
 	struct setup_addr4	 addr4[SETUP_ADDR_MAX];
 	int			 naddr4;
-	char			 addr6[SETUP_ADDR_MAX][INET6_ADDRSTRLEN + 4];
+	char			 addr6[SETUP_ADDR_MAX][INET6_ADDRSTRLEN + 8];
 	int			 naddr6;
 	int			 default_route;	/* carries an IPv4 default route */
 	uint32_t		 default_metric;

@@ -122,7 +122,7 @@ sys_read_net(struct setup_net *net)
 	struct ifaddrs		*ifa0, *ifa;
 	struct setup_iface	*ifp;
 	char			*text, a6[INET6_ADDRSTRLEN];
-	int			 i;
+	int			 i, plen;
 
 	memset(net, 0, sizeof(*net));
 	if (getifaddrs(&ifa0) < 0)
@@ -161,9 +161,10 @@ sys_read_net(struct setup_net *net)
 				break;
 			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)
 			    ifa->ifa_addr)->sin6_addr, a6, sizeof(a6));
+			plen = netmask_len(ifa->ifa_netmask, AF_INET6);
 			snprintf(ifp->addr6[ifp->naddr6],
 			    sizeof(ifp->addr6[0]), "%s/%d", a6,
-			    netmask_len(ifa->ifa_netmask, AF_INET6));
+			    plen < 0 || plen > 128 ? 128 : plen);
 			ifp->naddr6++;
 			break;
 		}
