@@ -605,6 +605,35 @@ same_as_example(const char *text)
 	    confedit_get(text, "web", "password_hash", v, sizeof(v)) < 0);
 }
 
+/*
+ * Run over SSH through the LAN interface, the session rides on an
+ * address homegw is about to replace: say so before it drops, and where
+ * to connect next.
+ */
+static void
+warn_ssh(struct setup *s)
+{
+	const char		*env = getenv("SSH_CONNECTION");
+	struct setup_iface	*ifp;
+	struct in_addr		 a;
+	char			 srv[64], lan[INET_ADDRSTRLEN];
+	int			 k;
+
+	if (env == NULL || sscanf(env, "%*s %*s %63s", srv) != 1 ||
+	    inet_pton(AF_INET, srv, &a) != 1 ||
+	    (ifp = plan_iface(&s->net, s->lan)) == NULL ||
+	    a.s_addr == s->lan_addr.s_addr)
+		return;
+	for (k = 0; k < ifp->naddr4; k++)
+		if (ifp->addr4[k].addr.s_addr == a.s_addr)
+			break;
+	if (k == ifp->naddr4)
+		return;
+	say("Note: this SSH session reaches %s on %s, the LAN interface; "
+	    "when homegw takes %s over, connect again to %s from a LAN "
+	    "host.\n", srv, s->lan, s->lan, addr_fmt_ip4(s->lan_addr, lan));
+}
+
 /* Hash pw into s->hash with the code "homegwctl passwd" uses. */
 static int
 set_hash(struct setup *s, const char *pw)
@@ -1771,6 +1800,10 @@ ctl_setup(struct ctl *c, int argc, char **argv)
 		case O_FIX:
 			s->fix = 1;
 			break;
+		case 'h':
+			fputs(SETUP_USAGE, stdout);
+			free(s);
+			return (CTL_OK);
 		default:
 			fputs(SETUP_USAGE, stderr);
 			free(s);
@@ -1815,6 +1848,7 @@ ctl_setup(struct ctl *c, int argc, char **argv)
 	    choose_lan_address(s) < 0 || choose_upstream(s) < 0 ||
 	    choose_password(s) < 0)
 		goto out;
+	warn_ssh(s);
 	if ((conf = edit_config(s)) == NULL ||
 	    (left = conflicts(s, conf)) < 0 || write_config(s) < 0)
 		goto out;
