@@ -408,7 +408,7 @@ choose_lan(struct setup *s)
 {
 	struct setup_iface	*ifp;
 	char			 answer[IF_NAMESIZE + 64], why[160];
-	char			 proposal[IF_NAMESIZE] = "";
+	char			 proposal[IF_NAMESIZE] = "", cur[64] = "";
 	int			 wan, l, i;
 
 	if (s->opt_lan != NULL)
@@ -418,7 +418,21 @@ choose_lan(struct setup *s)
 		for (i = 0; i < s->net.nifs; i++)
 			if (strcmp(s->net.ifs[i].name, s->wan) == 0)
 				wan = i;
-		if ((l = plan_pick_lan(&s->net, wan)) >= 0) {
+		/* Run again, the configured LAN stays the proposal. */
+		l = -1;
+		if (s->exists && !same_as_example(s->text) &&
+		    confedit_get(s->text, "lan", "interface", cur,
+		    sizeof(cur)) == 0)
+			for (i = 0; i < s->net.nifs; i++)
+				if (i != wan && !s->net.ifs[i].loopback &&
+				    s->net.ifs[i].master[0] == '\0' &&
+				    strcmp(s->net.ifs[i].name, cur) == 0)
+					l = i;
+		if (l >= 0) {
+			snprintf(proposal, sizeof(proposal), "%.15s", cur);
+			say("Proposed LAN (your home network): %s, as the "
+			    "configuration says.\n", proposal);
+		} else if ((l = plan_pick_lan(&s->net, wan)) >= 0) {
 			snprintf(proposal, sizeof(proposal), "%s",
 			    s->net.ifs[l].name);
 			say("Proposed LAN (your home network): %s, %s.\n",
