@@ -1868,11 +1868,18 @@ ctl_setup(struct ctl *c, int argc, char **argv)
 		goto out;
 	s->written = 1;
 	if (left > 0) {
-		fprintf(stderr, "homegwctl: setup: the configuration is "
-		    "written, but %d of the problems above remain%s; "
-		    "resolve %s, then run \"homegwctl setup\" again\n", left,
-		    s->no_start ? "" : ", so the gateway was not started",
-		    left > 1 ? "them" : "it");
+		if (left == 1)
+			fprintf(stderr, "homegwctl: setup: the configuration "
+			    "is written, but the problem above remains%s; "
+			    "resolve it, then run \"homegwctl setup\" "
+			    "again\n", s->no_start ? "" :
+			    ", so the gateway was not started");
+		else
+			fprintf(stderr, "homegwctl: setup: the configuration "
+			    "is written, but %d problems above remain%s; "
+			    "resolve them, then run \"homegwctl setup\" "
+			    "again\n", left, s->no_start ? "" :
+			    ", so the gateway was not started");
 		goto out;
 	}
 	if (s->no_start) {
