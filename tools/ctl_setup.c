@@ -1707,6 +1707,7 @@ show_page(struct setup *s, struct hgw_conf *conf)
 	char			 ca[PATH_MAX + 16], v[64];
 	char			 a[INET_ADDRSTRLEN];
 	char			 port[16] = "", fpr[TLSFP_LEN];
+	unsigned int		 p;
 	int			 https, has_ca;
 
 	snprintf(ca, sizeof(ca), "%s/tls/ca.crt", conf->gateway.state_dir);
@@ -1721,9 +1722,12 @@ show_page(struct setup *s, struct hgw_conf *conf)
 		sin = (struct sockaddr_in *)&conf->web.listen[0].ss;
 		if (sin->sin_addr.s_addr != INADDR_ANY)
 			addr_fmt_ip4(sin->sin_addr, a);
-		if (!https && ntohs(sin->sin_port) != 80)
-			snprintf(port, sizeof(port), ":%u",
-			    ntohs(sin->sin_port));
+		/* webd serves HTTPS on 443 when told port 80 (homegw.conf(5)). */
+		p = ntohs(sin->sin_port);
+		if (https && p == 80)
+			p = 443;
+		if (p != (https ? 443 : 80))
+			snprintf(port, sizeof(port), ":%u", p);
 	}
 	say("Status page: %s://%s%s/  (from a LAN host)\n", https ? "https" :
 	    "http", a, port);
