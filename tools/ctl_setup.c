@@ -1033,8 +1033,8 @@ find_managers(struct setup *s, const char *ifname)
 {
 	struct conflict	*k;
 	char		*text, *p, path[PATH_MAX], file[PATH_MAX];
-	char		 cmdline[1024];
 	unsigned int	 idx;
+	int		 named, named_this;
 	pid_t		 pid;
 	int		 line, i;
 	DIR		*d;
@@ -1069,17 +1069,22 @@ find_managers(struct setup *s, const char *ifname)
 	}
 	if (sys_find_proc("dhcpcd", &pid) == 0) {
 		snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
-		cmdline[0] = '\0';
+		named = named_this = 0;
 		if ((text = sys_read_file(path)) != NULL) {
-			/* NUL-separated arguments: does it name interfaces? */
-			for (p = text; *p != '\0'; p += strlen(p) + 1)
-				if (plan_iface(&s->net, p) != NULL)
-					snprintf(cmdline, sizeof(cmdline),
-					    "%s", p);
+			/*
+			 * NUL-separated arguments: a dhcpcd given interfaces
+			 * manages only those, else every one.
+			 */
+			for (p = text; *p != '\0'; p += strlen(p) + 1) {
+				if (plan_iface(&s->net, p) == NULL)
+					continue;
+				named = 1;
+				named_this |= strcmp(p, ifname) == 0;
+			}
 			free(text);
 		}
 		text = sys_read_file("/etc/dhcpcd.conf");
-		if ((cmdline[0] == '\0' || strcmp(cmdline, ifname) == 0) &&
+		if ((!named || named_this) &&
 		    (text == NULL || !plan_dhcpcd_denies(text, ifname)) &&
 		    (k = conflict_add(s, FIX_NONE, NULL)) != NULL) {
 			snprintf(k->what, sizeof(k->what), "dhcpcd (pid %ld) "
