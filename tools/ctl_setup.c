@@ -1701,26 +1701,52 @@ parse_bool(const char *v)
 }
 
 /*
- * The page's URL and the CA's fingerprint.  HTTPS when [web] tls says so
- * or, without that key, when the CA webd makes exists; the address is the
- * first [web] listen address, the LAN address when that is a wildcard.
+ * The effective [web] tls of a config, default included: 1, 0, or -1
+ * when this build's config has no such key.  Read from the canonical
+ * print (what check-config -v shows) so that the default is conf.c's.
+ */
+static int
+web_tls(const struct hgw_conf *conf)
+{
+	char	*buf = NULL, v[16];
+	size_t	 len = 0;
+	FILE	*f;
+	int	 r = -1;
+
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		return (-1);
+	conf_print(f, conf);
+	if (fclose(f) == 0 && buf != NULL &&
+	    confedit_get(buf, "web", "tls", v, sizeof(v)) == 0)
+		r = parse_bool(v);
+	free(buf);
+	return (r);
+}
+
+/*
+ * The page's URL and the CA's fingerprint.  HTTPS as [web] tls says or,
+ * in a build without that key, when the CA webd makes exists or the page
+ * listens on 443; the address is the first [web] listen address, the LAN
+ * address when that is a wildcard.
  */
 static void
-show_page(struct setup *s, struct hgw_conf *conf)
+show_page(const struct hgw_conf *conf)
 {
 	struct sockaddr_in	*sin;
-	char			 ca[PATH_MAX + 16], v[64];
-	char			 a[INET_ADDRSTRLEN];
+	char			 ca[PATH_MAX + 16], a[INET_ADDRSTRLEN];
 	char			 port[16] = "", fpr[TLSFP_LEN];
 	unsigned int		 p;
-	int			 https, has_ca;
+	int			 https, has_ca, tls;
 
 	snprintf(ca, sizeof(ca), "%s/tls/ca.crt", conf->gateway.state_dir);
 	has_ca = access(ca, F_OK) == 0;
 	https = has_ca;
-	if (confedit_get(s->text, "web", "tls", v, sizeof(v)) == 0 &&
-	    parse_bool(v) >= 0)
-		https = parse_bool(v);
+	if (conf->web.nlisten > 0 &&
+	    conf->web.listen[0].ss.ss_family == AF_INET &&
+	    ep_port(&conf->web.listen[0]) == 443)
+		https = 1;
+	if ((tls = web_tls(conf)) >= 0)
+		https = tls;
 	addr_fmt_ip4(conf->lan.addr, a);
 	if (conf->web.nlisten > 0 &&
 	    conf->web.listen[0].ss.ss_family == AF_INET) {
@@ -1894,12 +1920,12 @@ ctl_setup(struct ctl *c, int argc, char **argv)
 	if (s->no_start) {
 		say("Not started (--no-start); start it with: systemctl "
 		    "enable --now homegw.target\n");
-		show_page(s, conf);
+		show_page(conf);
 	} else {
 		if (start_gateway(conf) < 0)
 			goto out;
 		say("\nhomegw runs.\n");
-		show_page(s, conf);
+		show_page(conf);
 	}
 	if (s->shown[0] != '\0')
 		say("Password of the status page: %s\n  (generated: keep it "
