@@ -1732,7 +1732,7 @@ web_tls(const struct hgw_conf *conf)
 static void
 show_page(const struct hgw_conf *conf)
 {
-	struct sockaddr_in	*sin;
+	const struct sockaddr_in *sin;
 	char			 ca[PATH_MAX + 16], a[INET_ADDRSTRLEN];
 	char			 port[16] = "", fpr[TLSFP_LEN];
 	unsigned int		 p;
@@ -1750,7 +1750,7 @@ show_page(const struct hgw_conf *conf)
 	addr_fmt_ip4(conf->lan.addr, a);
 	if (conf->web.nlisten > 0 &&
 	    conf->web.listen[0].ss.ss_family == AF_INET) {
-		sin = (struct sockaddr_in *)&conf->web.listen[0].ss;
+		sin = (const struct sockaddr_in *)&conf->web.listen[0].ss;
 		if (sin->sin_addr.s_addr != INADDR_ANY)
 			addr_fmt_ip4(sin->sin_addr, a);
 		/* webd serves HTTPS on 443 when told port 80 (homegw.conf(5)). */
