@@ -95,6 +95,8 @@ struct setup {
 };
 
 static int	same_as_example(const char *);
+static int	effective_value(const struct hgw_conf *, const char *,
+		    const char *, char *, size_t);
 static void	say(const char *fmt, ...)
 		    __attribute__((format(printf, 1, 2)));
 
@@ -956,9 +958,11 @@ find_port(struct setup *s, const struct hgw_endpoint *eps, unsigned int neps,
 static void
 find_ports(struct setup *s, const struct hgw_conf *conf)
 {
+	struct hgw_endpoint web[CONF_LIST_MAX * 2];
 	pid_t		 pids[64], pid;
 	struct conflict	*k;
-	unsigned int	 i, l;
+	char		 list[1024], *t, *save = NULL;
+	unsigned int	 i, l, nweb = 0;
 	uint16_t	 port;
 	int		 npids = 0, j;
 
@@ -971,14 +975,22 @@ find_ports(struct setup *s, const struct hgw_conf *conf)
 			find_port(s, conf->dns.listen, conf->dns.nlisten, port,
 			    "homegw-dnsd", pids, &npids);
 	}
-	for (i = 0; i < conf->web.nlisten; i++) {
-		port = ep_port(&conf->web.listen[i]);
+	/* webd's listen list, and its plain-HTTP one where it has it. */
+	for (i = 0; i < conf->web.nlisten && nweb < CONF_LIST_MAX * 2; i++)
+		web[nweb++] = conf->web.listen[i];
+	if (effective_value(conf, "web", "http_listen", list, sizeof(list)) == 0)
+		for (t = strtok_r(list, ", \t", &save); t != NULL &&
+		    nweb < CONF_LIST_MAX * 2; t = strtok_r(NULL, ", \t", &save))
+			if (addr_parse_endpoint(t, 80, &web[nweb]) == 0)
+				nweb++;
+	for (i = 0; i < nweb; i++) {
+		port = ep_port(&web[i]);
 		for (l = 0; l < i; l++)
-			if (ep_port(&conf->web.listen[l]) == port)
+			if (ep_port(&web[l]) == port)
 				break;
 		if (l == i)
-			find_port(s, conf->web.listen, conf->web.nlisten, port,
-			    "homegw-webd", pids, &npids);
+			find_port(s, web, nweb, port, "homegw-webd", pids,
+			    &npids);
 	}
 	/* Pi-hole not on a port right now still runs a competing gateway. */
 	if (sys_find_proc("pihole-FTL", &pid) == 0) {
@@ -1701,26 +1713,39 @@ parse_bool(const char *v)
 }
 
 /*
- * The effective [web] tls of a config, default included: 1, 0, or -1
- * when this build's config has no such key.  Read from the canonical
- * print (what check-config -v shows) so that the default is conf.c's.
+ * The effective value of a key, default included, into buf: read from the
+ * config's canonical print (what check-config -v shows), so that keys of
+ * other parts of homegw (webd's tls, http_listen) are seen with conf.c's
+ * defaults, without this file knowing their fields.  0, or -1 when this
+ * build's config has no such key.
  */
 static int
-web_tls(const struct hgw_conf *conf)
+effective_value(const struct hgw_conf *conf, const char *section,
+    const char *key, char *buf, size_t len)
 {
-	char	*buf = NULL, v[16];
-	size_t	 len = 0;
+	char	*text = NULL;
+	size_t	 n = 0;
 	FILE	*f;
 	int	 r = -1;
 
-	if ((f = open_memstream(&buf, &len)) == NULL)
+	if ((f = open_memstream(&text, &n)) == NULL)
 		return (-1);
 	conf_print(f, conf);
-	if (fclose(f) == 0 && buf != NULL &&
-	    confedit_get(buf, "web", "tls", v, sizeof(v)) == 0)
-		r = parse_bool(v);
-	free(buf);
+	if (fclose(f) == 0 && text != NULL)
+		r = confedit_get(text, section, key, buf, len);
+	free(text);
 	return (r);
+}
+
+/* The effective [web] tls: 1, 0, or -1 when the key does not exist. */
+static int
+web_tls(const struct hgw_conf *conf)
+{
+	char	 v[16];
+
+	if (effective_value(conf, "web", "tls", v, sizeof(v)) < 0)
+		return (-1);
+	return (parse_bool(v));
 }
 
 /*
