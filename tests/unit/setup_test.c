@@ -459,6 +459,50 @@ test_confedit(void)
 	free(t);
 }
 
+/*
+ * Whatever the text, a key set can be read back with that value, and no
+ * line of the text is lost: random texts of section headers, comments,
+ * keys and garbage, from a fixed seed.
+ */
+static void
+test_confedit_random(void)
+{
+	static const char *const secs[] = { "lan", "wan", "web", "dns", "x" };
+	static const char *const keys[] = { "interface", "address", "listen",
+	    "name" };
+	static const char alpha[] = "[]#;= \n\tlanwebdnsaddressinterfacex_\r";
+	char	 buf[256], v[64], *t, *line, *save = NULL;
+	int	 it, i, n, bad = 0, lost = 0;
+
+	srand(13);
+	for (it = 0; it < 20000 && !bad && !lost; it++) {
+		const char *sec = secs[rand() % 5], *key = keys[rand() % 4];
+
+		n = rand() % 200;
+		for (i = 0; i < n; i++)
+			buf[i] = alpha[rand() % (int)(sizeof(alpha) - 1)];
+		buf[n] = '\0';
+		if ((t = confedit_set(buf, sec, key, "v1")) == NULL ||
+		    confedit_get(t, sec, key, v, sizeof(v)) < 0 ||
+		    strcmp(v, "v1") != 0) {
+			TAP_NOTE("set [%s] %s in \"%s\"", sec, key, buf);
+			bad = 1;
+		}
+		/* Each line stays, but the one replaced or switched on. */
+		for (line = strtok_r(buf, "\n", &save); t != NULL && !bad &&
+		    line != NULL; line = strtok_r(NULL, "\n", &save)) {
+			if (strstr(t, line) == NULL && strchr(line, '=') ==
+			    NULL && strchr(line, '[') == NULL) {
+				TAP_NOTE("line \"%s\" lost", line);
+				lost = 1;
+			}
+		}
+		free(t);
+	}
+	CHECK_MSG(!bad, "20000 random texts: a key set reads back");
+	CHECK_MSG(!lost, "and no other line is lost");
+}
+
 int
 main(void)
 {
@@ -468,5 +512,6 @@ main(void)
 	test_nat();
 	test_managers();
 	test_confedit();
+	test_confedit_random();
 	return (tap_done());
 }
