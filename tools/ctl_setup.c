@@ -1611,9 +1611,11 @@ daemons_poll(const char *live, int64_t since, int *ok)
 static int
 wait_daemons(struct hgw_conf *conf, int64_t since)
 {
-	char	 path[PATH_MAX], waiting[256];
-	int	 want[STATE_NDAEMONS], ok[STATE_NDAEMONS];
-	int	 i, n, left, tick, shown = -1;
+	char		 path[PATH_MAX], waiting[256], unit[64];
+	const char	*status[] = { "systemctl", "--no-pager", "--lines=8",
+			    "status", unit, NULL };
+	int		 want[STATE_NDAEMONS], ok[STATE_NDAEMONS];
+	int		 i, n, left, tick, shown = -1;
 
 	for (i = 0; i < STATE_NDAEMONS; i++)
 		want[i] = daemon_enabled(state_daemons[i]);
@@ -1641,9 +1643,17 @@ wait_daemons(struct hgw_conf *conf, int64_t since)
 		usleep(500 * 1000);
 	}
 	fprintf(stderr, "homegwctl: setup: after %d s these daemons still "
-	    "do not run:%s\nSee why with: homegwctl status; systemctl status "
-	    "'homegw-*'; journalctl -b -u 'homegw-*' -n 50\n", SETUP_WAIT_S,
-	    waiting);
+	    "do not run:%s\n", SETUP_WAIT_S, waiting);
+	/* What systemd knows of each, with its last journal lines. */
+	for (i = 0; i < STATE_NDAEMONS; i++) {
+		if (!want[i] || ok[i])
+			continue;
+		snprintf(unit, sizeof(unit), "homegw-%s.service",
+		    state_daemons[i]);
+		sys_run(status, NULL);
+	}
+	fprintf(stderr, "See more with: homegwctl status; journalctl -b -u "
+	    "'homegw-*' -n 50\n");
 	return (-1);
 }
 
