@@ -39,6 +39,21 @@ struct rules {
 	int		 failed;	/* allocation failed while building */
 };
 
+/*
+ * Why natd's input policy dropped a packet from the WAN: rules_drop_reasons
+ * names them, in the order of enum rules_drop; each has a named counter
+ * wan_drop_<reason> in our table and a metrics row of the same name.
+ */
+enum rules_drop {
+	RULES_DROP_POLICY,	/* nothing lets it in */
+	RULES_DROP_LAN_DST,	/* for an address not on the WAN interface */
+	RULES_DROP_SPOOFED_SRC,	/* from a LAN or unroutable source */
+	RULES_DROP_INVALID,	/* conntrack: not part of any connection */
+	RULES_DROP_PING_LIMIT,	/* echo requests above [firewall] wan_ping_rate */
+	RULES_NDROP
+};
+extern const char *const rules_drop_reasons[RULES_NDROP];
+
 /* Refuse forwards the kernel could not honour; errors as file:line. */
 int		 rules_check(const struct hgw_conf *, char **ret_errors);
 /* Build the replace-in-one-transaction ruleset text. */

@@ -285,6 +285,150 @@ forward_accept(struct rules *r, const struct hgw_conf *conf,
 	    ip4(f->to_addr, to), l4, ports, f->name);
 }
 
+/* The reasons of the WAN input drops; each a named counter wan_drop_<r>. */
+const char *const rules_drop_reasons[RULES_NDROP] = {
+	"policy", "lan_dst", "spoofed_src", "invalid", "ping_limit"
+};
+
+/*
+ * "tcp dport { 22, 8000-8010 } accept" for one protocol of a service
+ * list; nothing when the list has none of that protocol.
+ */
+static void
+services_accept(struct rules *r, const struct hgw_service *sv, unsigned int n,
+    enum conf_proto proto, const char *item)
+{
+	char		 set[CONF_LIST_MAX * 12 + 8];
+	size_t		 off = 0;
+	unsigned int	 i;
+	int		 k = 0;
+
+	for (i = 0; i < n && i < CONF_LIST_MAX; i++) {
+		if (sv[i].proto != proto)
+			continue;
+		if (sv[i].last != sv[i].first)
+			off += (size_t)snprintf(set + off, sizeof(set) - off,
+			    "%s%u-%u", k ? ", " : "", sv[i].first, sv[i].last);
+		else
+			off += (size_t)snprintf(set + off, sizeof(set) - off,
+			    "%s%u", k ? ", " : "", sv[i].first);
+		k++;
+	}
+	if (k > 0)
+		emit(r, item, "\t\t%s dport { %s } accept",
+		    proto == CONF_PROTO_TCP ? "tcp" : "udp", set);
+}
+
+/*
+ * The input policy: what reaches the gateway itself.  Only traffic for
+ * the gateway passes the input hook, so none of this costs the forwarding
+ * path anything.  The checks that catch spoofing come before the
+ * conntrack accept, so that a forged packet cannot ride on a connection
+ * of a LAN host; neighbour discovery comes before the reverse-path check
+ * because duplicate address detection sends from "::", which has no
+ * route.
+ */
+static void
+input_rules(struct rules *r, const struct hgw_conf *conf, const char *net)
+{
+	const char	*cf = conf->path ? conf->path : "config";
+	const char	*wan = conf->wan.ifname, *lanif = conf->lan.ifname;
+	char		 wan_item[PATH_MAX + 64], ping_item[PATH_MAX + 64];
+	char		 lan_item[PATH_MAX + 64];
+	int		 haswan = wan[0] != '\0', i;
+	int		 lanrestrict = conf->firewall.nlan_allow !=
+			    CONF_SERVICES_ALL;
+	unsigned int	 rate = conf->firewall.wan_ping_rate;
+
+	snprintf(wan_item, sizeof(wan_item), "%s: [firewall] wan_allow", cf);
+	snprintf(ping_item, sizeof(ping_item), "%s: [firewall] wan_ping", cf);
+	snprintf(lan_item, sizeof(lan_item), "%s: [firewall] lan_allow", cf);
+	if (!haswan && !lanrestrict)
+		return;
+	if (haswan)
+		for (i = 0; i < RULES_NDROP; i++) {
+			emit(r, NULL, "\tcounter wan_drop_%s {",
+			    rules_drop_reasons[i]);
+			emit(r, NULL, "\t}");
+			emit(r, NULL, "%s", "");
+		}
+	if (lanrestrict) {
+		emit(r, NULL, "\tcounter lan_drop_policy {");
+		emit(r, NULL, "\t}");
+		emit(r, NULL, "%s", "");
+	}
+	emit(r, NULL, "\tchain input {");
+	emit(r, NULL, "\t\ttype filter hook input priority filter; "
+	    "policy accept;");
+	if (haswan)
+		emit(r, NULL, "\t\tiifname \"%s\" jump wan_input", wan);
+	if (lanrestrict)
+		emit(r, lan_item, "\t\tiifname \"%s\" jump lan_input", lanif);
+	emit(r, NULL, "\t}");
+	emit(r, NULL, "%s", "");
+
+	if (haswan) {
+		emit(r, NULL, "\tchain wan_input {");
+		emit(r, NULL, "\t\tip saddr %s/%d counter name "
+		    "\"wan_drop_spoofed_src\" drop", net, conf->lan.plen);
+		/* The LAN broadcast address too: it is no "local" address. */
+		emit(r, NULL, "\t\tip daddr %s/%d counter name "
+		    "\"wan_drop_lan_dst\" drop", net, conf->lan.plen);
+		/* Linux takes any local address on any interface. */
+		emit(r, NULL, "\t\tfib daddr . iif type != local "
+		    "fib daddr type local counter name \"wan_drop_lan_dst\" "
+		    "drop");
+		emit(r, NULL, "\t\ticmpv6 type { nd-router-solicit, "
+		    "nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert "
+		    "} ip6 hoplimit 255 accept");
+		emit(r, NULL, "\t\tfib saddr . iif oif missing counter name "
+		    "\"wan_drop_spoofed_src\" drop");
+		emit(r, NULL, "\t\tct state established,related accept");
+		emit(r, NULL, "\t\ticmp type { destination-unreachable, "
+		    "time-exceeded, parameter-problem } accept");
+		emit(r, NULL, "\t\ticmpv6 type { destination-unreachable, "
+		    "packet-too-big, time-exceeded, parameter-problem } "
+		    "accept");
+		emit(r, NULL, "\t\ticmpv6 type { mld-listener-query, "
+		    "mld-listener-report, mld-listener-done, "
+		    "mld2-listener-report } ip6 saddr fe80::/10 accept");
+		emit(r, NULL, "\t\tct state invalid counter name "
+		    "\"wan_drop_invalid\" drop");
+		if (conf->firewall.wan_ping) {
+			emit(r, ping_item, "\t\ticmp type echo-request limit "
+			    "rate %u/second burst %u packets accept", rate,
+			    rate * 2);
+			emit(r, ping_item, "\t\ticmpv6 type echo-request limit "
+			    "rate %u/second burst %u packets accept", rate,
+			    rate * 2);
+			emit(r, ping_item, "\t\ticmp type echo-request counter "
+			    "name \"wan_drop_ping_limit\" drop");
+			emit(r, ping_item, "\t\ticmpv6 type echo-request "
+			    "counter name \"wan_drop_ping_limit\" drop");
+		}
+		services_accept(r, conf->firewall.wan_allow,
+		    conf->firewall.nwan_allow, CONF_PROTO_TCP, wan_item);
+		services_accept(r, conf->firewall.wan_allow,
+		    conf->firewall.nwan_allow, CONF_PROTO_UDP, wan_item);
+		emit(r, NULL, "\t\tcounter name \"wan_drop_policy\" drop");
+		emit(r, NULL, "\t}");
+		emit(r, NULL, "%s", "");
+	}
+	if (lanrestrict) {
+		emit(r, NULL, "\tchain lan_input {");
+		emit(r, NULL, "\t\tct state established,related accept");
+		/* Ping, errors and IPv6 neighbour discovery. */
+		emit(r, NULL, "\t\tmeta l4proto { icmp, ipv6-icmp } accept");
+		services_accept(r, conf->firewall.lan_allow,
+		    conf->firewall.nlan_allow, CONF_PROTO_TCP, lan_item);
+		services_accept(r, conf->firewall.lan_allow,
+		    conf->firewall.nlan_allow, CONF_PROTO_UDP, lan_item);
+		emit(r, NULL, "\t\tcounter name \"lan_drop_policy\" drop");
+		emit(r, NULL, "\t}");
+		emit(r, NULL, "%s", "");
+	}
+}
+
 /* Generate the ruleset for conf; offload adds the flowtable. */
 int
 rules_build(const struct hgw_conf *conf, int offload, struct rules *r)
@@ -324,6 +468,8 @@ rules_build(const struct hgw_conf *conf, int offload, struct rules *r)
 		emit(r, off_item, "\t}");
 		emit(r, NULL, "%s", "");
 	}
+
+	input_rules(r, conf, net);
 
 	/* No forwards, no chain: an empty one still runs for each new flow. */
 	if (haswan && !TAILQ_EMPTY(&conf->forwards)) {

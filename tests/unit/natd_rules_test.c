@@ -40,6 +40,9 @@ conf_init(struct hgw_conf *c)
 	c->nat.hairpin = 1;
 	c->nat.max_flows = 65536;
 	c->nat.history_interval = 300;
+	c->firewall.wan_ping = 1;
+	c->firewall.wan_ping_rate = 5;
+	c->firewall.nlan_allow = CONF_SERVICES_ALL;
 }
 
 static void
@@ -132,6 +135,32 @@ test_golden(void)
 	conf_init(&c);
 	c.wan.ifname[0] = '\0';
 	golden(&c, 0, "nowan");
+
+	/*
+	 * Ports opened on the WAN, no ping, the LAN side restricted: sets
+	 * per protocol, ranges kept.
+	 */
+	conf_init(&c);
+	c.firewall.wan_ping = 0;
+	c.firewall.wan_allow[0] = (struct hgw_service){ CONF_PROTO_TCP, 22,
+	    22 };
+	c.firewall.wan_allow[1] = (struct hgw_service){ CONF_PROTO_UDP, 51820,
+	    51820 };
+	c.firewall.wan_allow[2] = (struct hgw_service){ CONF_PROTO_TCP, 8000,
+	    8010 };
+	c.firewall.nwan_allow = 3;
+	c.firewall.lan_allow[0] = (struct hgw_service){ CONF_PROTO_UDP, 53,
+	    53 };
+	c.firewall.lan_allow[1] = (struct hgw_service){ CONF_PROTO_TCP, 53,
+	    53 };
+	c.firewall.lan_allow[2] = (struct hgw_service){ CONF_PROTO_TCP, 443,
+	    443 };
+	c.firewall.nlan_allow = 3;
+	golden(&c, 0, "firewall");
+
+	/* No WAN, the LAN side restricted: the LAN chain alone. */
+	c.wan.ifname[0] = '\0';
+	golden(&c, 0, "lanonly");
 }
 
 static void
