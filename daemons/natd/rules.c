@@ -595,6 +595,53 @@ rules_explain(const struct rules *r, const char *file, const char *err)
 	return (out);
 }
 
+/*
+ * nft lists each as "counter NAME {", then "packets N bytes M" and "}".
+ * Untrusted in the sense that another program may have put anything in
+ * our table: names not ours are skipped, numbers are checked.
+ */
+int
+rules_counters_parse(const char *text, uint64_t wan[RULES_NDROP],
+    uint64_t *lan)
+{
+	const char	*p, *name, *end, *pk;
+	char		*num_end;
+	unsigned long long v;
+	size_t		 len;
+	int		 i, found = 0;
+	uint64_t	*dst;
+
+	memset(wan, 0, RULES_NDROP * sizeof(wan[0]));
+	*lan = 0;
+	for (p = text; p != NULL && (p = strstr(p, "counter ")) != NULL;
+	    p = end) {
+		name = p + 8;
+		len = strcspn(name, " {\n");
+		end = name + len;
+		dst = NULL;
+		if (len == 15 && strncmp(name, "lan_drop_policy", len) == 0)
+			dst = lan;
+		for (i = 0; dst == NULL && i < RULES_NDROP; i++)
+			if (len == 9 + strlen(rules_drop_reasons[i]) &&
+			    strncmp(name, "wan_drop_", 9) == 0 &&
+			    strncmp(name + 9, rules_drop_reasons[i],
+			    len - 9) == 0)
+				dst = &wan[i];
+		if (dst == NULL || *end != ' ' ||
+		    (pk = strstr(end, "packets ")) == NULL ||
+		    memchr(end, '}', (size_t)(pk - end)) != NULL)
+			continue;
+		errno = 0;
+		v = strtoull(pk + 8, &num_end, 10);
+		if (errno != 0 || num_end == pk + 8)
+			continue;
+		*dst = (uint64_t)v;
+		found++;
+		end = num_end;
+	}
+	return (found);
+}
+
 /* Free the text and the line map. */
 void
 rules_free(struct rules *r)

@@ -243,11 +243,56 @@ test_explain(void)
 	rules_free(&r);
 }
 
+/* The drop counters from "list counters" text, hostile text included. */
+static void
+test_counters(void)
+{
+	uint64_t	 wan[RULES_NDROP], lan;
+	const char	*text =
+	    "table inet homegw {\n"
+	    "\tcounter wan_drop_policy {\n"
+	    "\t\tpackets 1200 bytes 64000\n"
+	    "\t}\n\n"
+	    "\tcounter wan_drop_lan_dst {\n"
+	    "\t\tpackets 30 bytes 1800\n"
+	    "\t}\n\n"
+	    "\tcounter wan_drop_policyx {\n"
+	    "\t\tpackets 99 bytes 1\n"
+	    "\t}\n\n"
+	    "\tcounter wan_drop_spoofed_src {\n"
+	    "\t}\n\n"
+	    "\tcounter wan_drop_ping_limit {\n"
+	    "\t\tpackets 18446744073709551615 bytes 0\n"
+	    "\t}\n\n"
+	    "\tcounter lan_drop_policy {\n"
+	    "\t\tpackets 7 bytes 420\n"
+	    "\t}\n"
+	    "}\n";
+
+	CHECK(rules_counters_parse(text, wan, &lan) == 4);
+	CHECK(wan[RULES_DROP_POLICY] == 1200);
+	CHECK(wan[RULES_DROP_LAN_DST] == 30);
+	/* Empty braces: the next counter's figure is not borrowed. */
+	CHECK(wan[RULES_DROP_SPOOFED_SRC] == 0);
+	CHECK(wan[RULES_DROP_INVALID] == 0);
+	CHECK(wan[RULES_DROP_PING_LIMIT] == UINT64_MAX);
+	CHECK(lan == 7);
+	CHECK(rules_counters_parse("", wan, &lan) == 0 && lan == 0 &&
+	    wan[RULES_DROP_POLICY] == 0);
+	CHECK(rules_counters_parse("counter wan_drop_policy", wan, &lan) ==
+	    0);
+	CHECK(rules_counters_parse("counter wan_drop_invalid { packets x",
+	    wan, &lan) == 0);
+	CHECK(strcmp(rules_drop_reasons[RULES_DROP_SPOOFED_SRC],
+	    "spoofed_src") == 0);
+}
+
 int
 main(void)
 {
 	test_golden();
 	test_check();
 	test_explain();
+	test_counters();
 	return (tap_done());
 }
