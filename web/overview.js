@@ -106,6 +106,28 @@ HGW.start(function () {
 		});
 	}
 
+	/* natd's input policy: whether it guards the WAN, drops by reason. */
+	var reasonLabel = { policy: "Policy", lan_dst: "LAN address",
+	    spoofed_src: "Spoofed source", invalid: "Invalid",
+	    ping_limit: "Ping limit" };
+
+	function wanInput(w) {
+		var dl = HGW.clear(HGW.$("wan-reasons"));
+		if (!w)
+			return;
+		HGW.$("wan-dropped").textContent = HGW.num(w.total) +
+		    " dropped";
+		HGW.$("wan-guard").textContent = w.guarded === true ?
+		    "closed to the WAN side except what you opened" :
+		    w.guarded === false ? "nothing guards the WAN side" :
+		    "no figures from natd yet";
+		HGW.$("wan-input").classList.toggle("bad", w.guarded === false);
+		Object.keys(w.dropped || {}).forEach(function (k) {
+			dl.appendChild(el("dt", null, reasonLabel[k] || k));
+			dl.appendChild(el("dd", null, HGW.num(w.dropped[k])));
+		});
+	}
+
 	function refresh() {
 		return HGW.api("status").then(function (s) {
 			alerts(s.alerts);
@@ -114,6 +136,7 @@ HGW.start(function () {
 			conntrack(s.conntrack);
 			dns(s.dns);
 			counts(s.counts);
+			wanInput(s.wan_input);
 			HGW.status("Updated " + HGW.time(s.now));
 		});
 	}
