@@ -383,17 +383,10 @@ input_rules(struct rules *r, const struct hgw_conf *conf, const char *net)
 		    "} ip6 hoplimit 255 accept");
 		emit(r, NULL, "\t\tfib saddr . iif oif missing counter name "
 		    "\"wan_drop_spoofed_src\" drop");
-		emit(r, NULL, "\t\tct state established,related accept");
-		emit(r, NULL, "\t\ticmp type { destination-unreachable, "
-		    "time-exceeded, parameter-problem } accept");
-		emit(r, NULL, "\t\ticmpv6 type { destination-unreachable, "
-		    "packet-too-big, time-exceeded, parameter-problem } "
-		    "accept");
-		emit(r, NULL, "\t\ticmpv6 type { mld-listener-query, "
-		    "mld-listener-report, mld-listener-done, "
-		    "mld2-listener-report } ip6 saddr fe80::/10 accept");
-		emit(r, NULL, "\t\tct state invalid counter name "
-		    "\"wan_drop_invalid\" drop");
+		/*
+		 * Before the conntrack accept: conntrack takes every echo
+		 * request after the first of one ping run as established.
+		 */
 		if (conf->firewall.wan_ping) {
 			emit(r, ping_item, "\t\ticmp type echo-request limit "
 			    "rate %u/second burst %u packets accept", rate,
@@ -406,6 +399,17 @@ input_rules(struct rules *r, const struct hgw_conf *conf, const char *net)
 			emit(r, ping_item, "\t\ticmpv6 type echo-request "
 			    "counter name \"wan_drop_ping_limit\" drop");
 		}
+		emit(r, NULL, "\t\tct state established,related accept");
+		emit(r, NULL, "\t\ticmp type { destination-unreachable, "
+		    "time-exceeded, parameter-problem } accept");
+		emit(r, NULL, "\t\ticmpv6 type { destination-unreachable, "
+		    "packet-too-big, time-exceeded, parameter-problem } "
+		    "accept");
+		emit(r, NULL, "\t\ticmpv6 type { mld-listener-query, "
+		    "mld-listener-report, mld-listener-done, "
+		    "mld2-listener-report } ip6 saddr fe80::/10 accept");
+		emit(r, NULL, "\t\tct state invalid counter name "
+		    "\"wan_drop_invalid\" drop");
 		services_accept(r, conf->firewall.wan_allow,
 		    conf->firewall.nwan_allow, CONF_PROTO_TCP, wan_item);
 		services_accept(r, conf->firewall.wan_allow,
