@@ -221,6 +221,16 @@ main(void)
 	    "no leaves the gateway's firewall to you") != NULL);
 	CHECK(strncmp(line_of(out, "WAN"), "WAN input: not guarded", 22) ==
 	    0);
+	/* Rules asked for, but the policy did not load: an alert too. */
+	if ((f = fopen(conf_path, "w")) != NULL) {
+		fprintf(f, "[gateway]\nstate_dir = %s/lib\nrun_dir = %s\n\n"
+		    "[lan]\ninterface = br-lan\naddress = 192.168.50.1/24\n\n"
+		    "[wan]\ninterface = wan0\n", tmpdir, run_dir);
+		fclose(f);
+	}
+	CHECK(run_ctl("status", out, sizeof(out)) == 0);
+	CHECK(strstr(out, "  bad   Nothing guards the WAN side: the input "
+	    "policy is not loaded (see homegw-natd's log)\n") != NULL);
 
 	/* A clean stop clears the row. */
 	CHECK(state_heartbeat_clear(live, "addrd") == 0);
