@@ -122,9 +122,13 @@ HGW.start(function () {
 		    w.guarded === false ? "nothing guards the WAN side" :
 		    "no figures from natd yet";
 		HGW.$("wan-input").classList.toggle("bad", w.guarded === false);
-		Object.keys(w.dropped || {}).forEach(function (k) {
+		/* Most first, as in homegwctl status. */
+		var d = w.dropped || {};
+		Object.keys(d).sort(function (a, b) {
+			return d[b] - d[a];
+		}).forEach(function (k) {
 			dl.appendChild(el("dt", null, reasonLabel[k] || k));
-			dl.appendChild(el("dd", null, HGW.num(w.dropped[k])));
+			dl.appendChild(el("dd", null, HGW.num(d[k])));
 		});
 	}
 
