@@ -99,7 +99,7 @@ engine_rules_apply(struct natd *n, const struct hgw_conf *conf)
 {
 	struct rules	 r;
 	char		 tmp[PATH_MAX], path[PATH_MAX];
-	char		*err = NULL, *msg;
+	char		*err = NULL, *msg, *p, *nl;
 	int		 offload = conf->nat.flow_offload && n->offload, rc;
 
 	if (rules_path(conf, ".new", tmp, sizeof(tmp)) < 0 ||
@@ -167,6 +167,12 @@ again:
 	rules_free(&r);
 	fold_drops(n);
 	n->rules_loaded = 1;
+	if ((msg = rules_lan_warnings(conf)) != NULL) {
+		for (p = msg; *p != '\0' && (nl = strchr(p, '\n')) != NULL;
+		    p = nl + 1)
+			log_warnx("%.*s", (int)(nl - p), p);
+		free(msg);
+	}
 	/* What the guard compares with; NULL: it can only see the table gone. */
 	free(n->rules_shape);
 	n->rules_shape = kernel_nft_shape(n->kernel);

@@ -56,6 +56,8 @@ extern const char *const rules_drop_reasons[RULES_NDROP];
 
 /* Refuse forwards the kernel could not honour; errors as file:line. */
 int		 rules_check(const struct hgw_conf *, char **ret_errors);
+/* What lan_allow leaves out of the gateway's own services; NULL if none. */
+char		*rules_lan_warnings(const struct hgw_conf *);
 /* Build the replace-in-one-transaction ruleset text. */
 int		 rules_build(const struct hgw_conf *, int offload,
 		    struct rules *);

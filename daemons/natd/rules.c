@@ -433,6 +433,73 @@ input_rules(struct rules *r, const struct hgw_conf *conf, const char *net)
 	}
 }
 
+static uint16_t
+endpoint_port(const struct hgw_endpoint *ep)
+{
+	if (ep->ss.ss_family == AF_INET6)
+		return (ntohs(((const struct sockaddr_in6 *)(const void *)
+		    &ep->ss)->sin6_port));
+	return (ntohs(((const struct sockaddr_in *)(const void *)
+	    &ep->ss)->sin_port));
+}
+
+static int
+lan_allows(const struct hgw_conf *conf, enum conf_proto proto, uint16_t port)
+{
+	unsigned int	 i;
+
+	if (conf->firewall.nlan_allow == CONF_SERVICES_ALL)
+		return (1);
+	for (i = 0; i < conf->firewall.nlan_allow && i < CONF_LIST_MAX; i++)
+		if (conf->firewall.lan_allow[i].proto == proto &&
+		    conf->firewall.lan_allow[i].first <= port &&
+		    port <= conf->firewall.lan_allow[i].last)
+			return (1);
+	return (0);
+}
+
+/*
+ * The ports of the gateway's own services that [firewall] lan_allow
+ * leaves out, one sentence a line, or NULL when none (or no memory).  Not
+ * an error: the owner may mean it, but rarely does.
+ */
+char *
+rules_lan_warnings(const struct hgw_conf *conf)
+{
+	char		*out = NULL, *tmp;
+	const char	*p;
+	unsigned int	 i;
+	uint16_t	 port;
+	int		 k;
+	static const struct {
+		enum conf_proto	 proto;
+		const char	*name, *what;
+	} need[] = {
+		{ CONF_PROTO_UDP, "udp", "the DNS resolver ([dns] listen)" },
+		{ CONF_PROTO_TCP, "tcp", "the DNS resolver ([dns] listen)" },
+		{ CONF_PROTO_TCP, "tcp", "the status page ([web] listen)" },
+	};
+
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < (k < 2 ? conf->dns.nlisten : conf->web.nlisten);
+		    i++) {
+			port = endpoint_port(k < 2 ? &conf->dns.listen[i] :
+			    &conf->web.listen[i]);
+			if (lan_allows(conf, need[k].proto, port))
+				continue;
+			p = out != NULL ? out : "";
+			if (asprintf(&tmp, "%s[firewall] lan_allow leaves out "
+			    "%s/%u, %s: LAN hosts cannot reach it\n", p,
+			    need[k].name, port, need[k].what) < 0)
+				return (out);
+			free(out);
+			out = tmp;
+			break;
+		}
+	}
+	return (out);
+}
+
 /* Generate the ruleset for conf; offload adds the flowtable. */
 int
 rules_build(const struct hgw_conf *conf, int offload, struct rules *r)

@@ -287,9 +287,42 @@ test_counters(void)
 	    "spoofed_src") == 0);
 }
 
+/* Services lan_allow leaves out are named; "all" leaves out nothing. */
+static void
+test_lan_warnings(void)
+{
+	struct hgw_conf	 c;
+	char		*w;
+
+	conf_init(&c);
+	CHECK(addr_parse_endpoint("192.168.50.1", 53, &c.dns.listen[0]) == 0);
+	c.dns.nlisten = 1;
+	CHECK(addr_parse_endpoint("192.168.50.1:8080", 80,
+	    &c.web.listen[0]) == 0);
+	c.web.nlisten = 1;
+	CHECK(rules_lan_warnings(&c) == NULL);
+	c.firewall.lan_allow[0] = (struct hgw_service){ CONF_PROTO_UDP, 53,
+	    53 };
+	c.firewall.lan_allow[1] = (struct hgw_service){ CONF_PROTO_TCP, 8000,
+	    8079 };
+	c.firewall.nlan_allow = 2;
+	w = rules_lan_warnings(&c);
+	CHECK(w != NULL && strcmp(w, "[firewall] lan_allow leaves out tcp/53, "
+	    "the DNS resolver ([dns] listen): LAN hosts cannot reach it\n"
+	    "[firewall] lan_allow leaves out tcp/8080, the status page ([web] "
+	    "listen): LAN hosts cannot reach it\n") == 0);
+	free(w);
+	c.firewall.lan_allow[1].last = 8080;
+	c.firewall.lan_allow[2] = (struct hgw_service){ CONF_PROTO_TCP, 53,
+	    53 };
+	c.firewall.nlan_allow = 3;
+	CHECK(rules_lan_warnings(&c) == NULL);
+}
+
 int
 main(void)
 {
+	test_lan_warnings();
 	test_golden();
 	test_check();
 	test_explain();
