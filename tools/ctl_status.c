@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "alerts.h"
+#include "conf.h"
 #include "state.h"
 #include "ctl.h"
 
@@ -292,6 +293,9 @@ status_wan_input(struct ctl *c, sqlite3 *live)
 	size_t		 off = 0;
 	int		 n = 0, rc;
 
+	/* Without a WAN interface there is no WAN side to guard. */
+	if (c->conf != NULL && c->conf->wan.ifname[0] == '\0')
+		return (0);
 	if (live == NULL || sqlite3_prepare_v2(live, "SELECT name, value "
 	    "FROM metrics WHERE daemon = 'natd' AND (name = 'wan_guard' OR "
 	    "name LIKE 'wan\\_drop\\_%' ESCAPE '\\') ORDER BY value DESC, name",
@@ -329,7 +333,7 @@ status_wan_input(struct ctl *c, sqlite3 *live)
 	if (n == 0 && guard < 0)
 		return (0);
 	if (guard == 0)
-		printf("\nWAN input: not guarded by homegw (see above); "
+		printf("\nWAN input: not guarded by homegw's input policy; "
 		    "%.0f packets dropped before\n", total);
 	else if (off > 0)
 		printf("\nWAN input: %.0f packets dropped (%s)\n", total,

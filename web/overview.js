@@ -120,7 +120,7 @@ HGW.start(function () {
 		HGW.$("wan-guard").textContent = w.guarded === true ?
 		    "closed to the WAN side except what you opened" :
 		    w.guarded === false ? "nothing guards the WAN side" :
-		    "no figures from natd yet";
+		    "not known: natd has not said, or there is no WAN";
 		HGW.$("wan-input").classList.toggle("bad", w.guarded === false);
 		/* Most first, as in homegwctl status. */
 		var d = w.dropped || {};

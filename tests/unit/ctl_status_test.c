@@ -194,7 +194,16 @@ main(void)
 	CHECK(strstr(out, "\"status\": \"\\\"quoted\\\"\"") != NULL);
 	CHECK(strstr(out, "\"address\": \"192.168.50.1/24\"") != NULL);
 
+	/* No WAN, nothing to guard: no line, even with figures. */
+	CHECK(state_metric_set(live, "natd", "wan_guard", 0) == 0);
+	CHECK(run_ctl("status", out, sizeof(out)) == 0);
+	CHECK(strstr(out, "WAN input") == NULL &&
+	    strstr(out, "Nothing guards") == NULL);
 	/* natd's input policy: one line, reasons by count, zeros left out. */
+	if ((f = fopen(conf_path, "a")) != NULL) {
+		fprintf(f, "\n[wan]\ninterface = wan0\n");
+		fclose(f);
+	}
 	CHECK(state_metric_set(live, "natd", "wan_guard", 1) == 0);
 	CHECK(state_metric_set(live, "natd", "wan_drop_policy", 1200) == 0);
 	CHECK(state_metric_set(live, "natd", "wan_drop_lan_dst", 30) == 0);
@@ -212,7 +221,7 @@ main(void)
 	    "\"addresses\": ") != NULL);
 	/* With a WAN and [nat] rules = no, nothing guards it: an alert. */
 	if ((f = fopen(conf_path, "a")) != NULL) {
-		fprintf(f, "\n[wan]\ninterface = wan0\n\n[nat]\nrules = no\n");
+		fprintf(f, "\n[nat]\nrules = no\n");
 		fclose(f);
 	}
 	CHECK(state_metric_set(live, "natd", "wan_guard", 0) == 0);
