@@ -466,35 +466,37 @@ lan_allows(const struct hgw_conf *conf, enum conf_proto proto, uint16_t port)
 char *
 rules_lan_warnings(const struct hgw_conf *conf)
 {
-	char		*out = NULL, *tmp;
-	const char	*p;
-	unsigned int	 i;
-	uint16_t	 port;
-	int		 k;
 	static const struct {
 		enum conf_proto	 proto;
-		const char	*name, *what;
+		int		 web;	/* [web] listen, else [dns] listen */
+		const char	*what;
 	} need[] = {
-		{ CONF_PROTO_UDP, "udp", "the DNS resolver ([dns] listen)" },
-		{ CONF_PROTO_TCP, "tcp", "the DNS resolver ([dns] listen)" },
-		{ CONF_PROTO_TCP, "tcp", "the status page ([web] listen)" },
+		{ CONF_PROTO_UDP, 0, "the DNS resolver ([dns] listen)" },
+		{ CONF_PROTO_TCP, 0, "the DNS resolver ([dns] listen)" },
+		{ CONF_PROTO_TCP, 1, "the status page ([web] listen)" },
 	};
+	const struct hgw_endpoint *eps;
+	char		*out = NULL, *tmp;
+	unsigned int	 i, n;
+	uint16_t	 port;
+	size_t		 k;
 
-	for (k = 0; k < 3; k++) {
-		for (i = 0; i < (k < 2 ? conf->dns.nlisten : conf->web.nlisten);
-		    i++) {
-			port = endpoint_port(k < 2 ? &conf->dns.listen[i] :
-			    &conf->web.listen[i]);
+	for (k = 0; k < sizeof(need) / sizeof(need[0]); k++) {
+		eps = need[k].web ? conf->web.listen : conf->dns.listen;
+		n = need[k].web ? conf->web.nlisten : conf->dns.nlisten;
+		for (i = 0; i < n && i < CONF_LIST_MAX; i++) {
+			port = endpoint_port(&eps[i]);
 			if (lan_allows(conf, need[k].proto, port))
 				continue;
-			p = out != NULL ? out : "";
 			if (asprintf(&tmp, "%s[firewall] lan_allow leaves out "
-			    "%s/%u, %s: LAN hosts cannot reach it\n", p,
-			    need[k].name, port, need[k].what) < 0)
+			    "%s/%u, %s: LAN hosts cannot reach it\n",
+			    out != NULL ? out : "", need[k].proto ==
+			    CONF_PROTO_UDP ? "udp" : "tcp", port,
+			    need[k].what) < 0)
 				return (out);
 			free(out);
 			out = tmp;
-			break;
+			break;	/* one line per service */
 		}
 	}
 	return (out);
