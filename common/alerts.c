@@ -103,6 +103,31 @@ addresses(sqlite3 *db, alerts_cb cb, void *arg)
 	sqlite3_finalize(st);
 }
 
+/*
+ * natd's input policy is what keeps the page, the resolver and anything
+ * else on the gateway away from the WAN side: say so when it is off,
+ * whether the owner turned it off or the kernel refused it.  A gateway
+ * without a WAN interface has nothing to guard.
+ */
+static void
+wan_guard(sqlite3 *db, const struct hgw_conf *conf, int64_t now,
+    alerts_cb cb, void *arg)
+{
+	int64_t	 hb = heartbeat(db, "natd");
+
+	if (hb < 0 || now - hb > ALERTS_SILENT_S)
+		return;
+	if (conf != NULL && conf->wan.ifname[0] == '\0')
+		return;
+	if (conf != NULL && !conf->nat.rules)
+		say(cb, arg, "bad", "Nothing guards the WAN side: [nat] rules "
+		    "= no leaves the gateway's firewall to you, and the page "
+		    "and the resolver may be reachable from the internet");
+	else if (metric(db, "natd", "wan_guard") == 0)
+		say(cb, arg, "bad", "Nothing guards the WAN side: the input "
+		    "policy is not loaded (see homegw-natd's log)");
+}
+
 void
 alerts_collect(sqlite3 *db, const struct hgw_conf *conf, const char *self,
     int64_t now, alerts_cb cb, void *arg)
@@ -152,6 +177,8 @@ alerts_collect(sqlite3 *db, const struct hgw_conf *conf, const char *self,
 		say(cb, arg, "bad", "%s DNS upstream%s down: names outside "
 		    "the LAN do not resolve", ups == 1 ? "The" : "Every",
 		    ups == 1 ? " is" : "s are");
+	/* Bad, so before the warnings. */
+	wan_guard(db, conf, now, cb, arg);
 	if ((count = metric(db, "natd", "conntrack_count")) < 0)
 		count = metric(db, "natd", "flows");
 	if ((max = metric(db, "natd", "conntrack_max")) <= 0)

@@ -51,6 +51,7 @@ enum conf_sec {
 	SEC_FORWARD,
 	SEC_ARP,
 	SEC_WEB,
+	SEC_FIREWALL,
 	SEC_BAD,			/* an invalid header: skip its keys */
 	SEC_MAX
 };
@@ -69,6 +70,7 @@ static const struct {
 	[SEC_FORWARD] = { "forward", 1 },
 	[SEC_ARP] = { "arp", 0 },
 	[SEC_WEB] = { "web", 0 },
+	[SEC_FIREWALL] = { "firewall", 0 },
 };
 
 enum conf_type {
@@ -90,7 +92,9 @@ enum conf_type {
 	KT_PORTS,	/* uint16_t first at off, last at aux */
 	KT_TO,		/* in_addr at off, uint16_t port at aux (0: wan_port) */
 	KT_HASH,	/* char[256]: crypt(3) hash or empty */
-	KT_TOKEN	/* char[CONF_TOKEN_MAX + 1]: a secret, or empty */
+	KT_TOKEN,	/* char[CONF_TOKEN_MAX + 1]: a secret, or empty */
+	KT_SERVICES	/* hgw_service[CONF_LIST_MAX], count at aux;
+			   min 1: "all" allowed (CONF_SERVICES_ALL) */
 };
 
 #define K_REQUIRED	0x01	/* must be set in its section */
@@ -189,6 +193,12 @@ static const struct conf_key keys[] = {
 	KSTR(SEC_WEB, "cert_file", KT_PATH, G(web.cert_file), "", 0),
 	KSTR(SEC_WEB, "key_file", KT_PATH, G(web.key_file), "", 0),
 	KSTR(SEC_WEB, "metrics_token", KT_TOKEN, G(web.metrics_token), "", 0),
+	{ SEC_FIREWALL, "wan_allow", KT_SERVICES, G(firewall.wan_allow),
+	    G(firewall.nwan_allow), NF, "", 0, 0, 0 },
+	KBOOL(SEC_FIREWALL, "wan_ping", G(firewall.wan_ping), "yes"),
+	KUINT(SEC_FIREWALL, "wan_ping_rate", G(firewall.wan_ping_rate), "5", 1, 10000),
+	{ SEC_FIREWALL, "lan_allow", KT_SERVICES, G(firewall.lan_allow),
+	    G(firewall.nlan_allow), NF, "all", 1, 0, 0 },
 };
 
 #define NKEYS	nitems(keys)
@@ -586,6 +596,64 @@ parse_zones(const struct conf_key *k, void *obj, char *val,
 	return (0);
 }
 
+static int	 parse_ports(const char *, uint16_t *, uint16_t *);
+
+/*
+ * "tcp/22, udp/51820, tcp/8000-8010", or "all" where the key allows it.
+ * A port twice (ranges included) is refused: nft refuses overlapping
+ * elements in one set, and it is a typo more often than not.
+ */
+static int
+parse_services(const struct conf_key *k, void *obj, char *val,
+    struct conf_why *w)
+{
+	struct hgw_service	 sv[CONF_LIST_MAX];
+	char			*items[CONF_LIST_MAX] = { NULL };
+	char			*slash;
+	int			 n, i, j;
+
+	if (k->min && strcmp(trim(val), "all") == 0) {
+		*(unsigned int *)(void *)((char *)obj + k->aux) =
+		    CONF_SERVICES_ALL;
+		return (0);
+	}
+	if ((n = split_list(val, items, w, k->name)) < 0)
+		return (-1);
+	memset(sv, 0, sizeof(sv));
+	for (i = 0; i < n; i++) {
+		if ((slash = strchr(items[i], '/')) == NULL)
+			goto bad;
+		*slash = '\0';
+		if (strcmp(trim(items[i]), "tcp") == 0)
+			sv[i].proto = CONF_PROTO_TCP;
+		else if (strcmp(trim(items[i]), "udp") == 0)
+			sv[i].proto = CONF_PROTO_UDP;
+		else {
+			*slash = '/';
+			goto bad;
+		}
+		if (parse_ports(trim(slash + 1), &sv[i].first,
+		    &sv[i].last) < 0) {
+			*slash = '/';
+			goto bad;
+		}
+		for (j = 0; j < i; j++)
+			if (sv[j].proto == sv[i].proto &&
+			    sv[j].first <= sv[i].last &&
+			    sv[i].first <= sv[j].last) {
+				*slash = '/';
+				return (why(w, items[i], "each port once after "
+				    "\"%s\"", k->name));
+			}
+	}
+	memcpy((char *)obj + k->off, sv, sizeof(sv));
+	*(unsigned int *)(void *)((char *)obj + k->aux) = (unsigned int)n;
+	return (0);
+bad:
+	return (why(w, items[i], "tcp/PORT or udp/PORT (a port or a range "
+	    "N-M)%s after \"%s\"", k->min ? ", or all," : "", k->name));
+}
+
 /* "N" or "N-M" with N <= M. */
 static int
 parse_ports(const char *s, uint16_t *first, uint16_t *last)
@@ -795,6 +863,8 @@ conf_parse_value(const struct conf_key *k, void *obj, const char *val,
 		return (parse_endpoints(k, obj, buf, w));
 	case KT_PREFIXES:
 		return (parse_prefixes(k, obj, buf, w));
+	case KT_SERVICES:
+		return (parse_services(k, obj, buf, w));
 	case KT_ZONES:
 		return (parse_zones(k, obj, buf, w));
 	case KT_PROTO:
@@ -1770,6 +1840,24 @@ print_value(FILE *fp, const struct conf_key *k, const void *obj)
 		    (const void *)field, a), *(const uint16_t *)(const void *)
 		    ((const char *)obj + k->aux));
 		break;
+	case KT_SERVICES:
+		n = *(const unsigned int *)(const void *)((const char *)obj +
+		    k->aux);
+		if (n == CONF_SERVICES_ALL) {
+			fputs("all", fp);
+			break;
+		}
+		for (i = 0; i < n && i < CONF_LIST_MAX; i++) {
+			const struct hgw_service *sv =
+			    (const struct hgw_service *)(const void *)field + i;
+
+			fprintf(fp, "%s%s/%u", i ? ", " : "",
+			    sv->proto == CONF_PROTO_UDP ? "udp" : "tcp",
+			    sv->first);
+			if (sv->last != sv->first)
+				fprintf(fp, "-%u", sv->last);
+		}
+		break;
 	}
 }
 
@@ -1796,7 +1884,8 @@ print_section(FILE *fp, enum conf_sec sec, const char *name, const void *obj)
 		if (keys[i].type == KT_HASH || keys[i].type == KT_TOKEN ||
 		    keys[i].type == KT_PATH ? ((const char *)obj +
 		    keys[i].off)[0] != '\0' : !((keys[i].type == KT_ENDPOINTS ||
-		    keys[i].type == KT_PREFIXES || keys[i].type == KT_ZONES) &&
+		    keys[i].type == KT_PREFIXES || keys[i].type == KT_ZONES ||
+		    keys[i].type == KT_SERVICES) &&
 		    *(const unsigned int *)(const void *)((const char *)obj +
 		    keys[i].aux) == 0)) {
 			fputc(' ', fp);
@@ -1825,6 +1914,7 @@ conf_print(FILE *fp, const struct hgw_conf *c)
 		print_section(fp, SEC_FORWARD, f->name, f);
 	print_section(fp, SEC_ARP, NULL, c);
 	print_section(fp, SEC_WEB, NULL, c);
+	print_section(fp, SEC_FIREWALL, NULL, c);
 }
 
 /* Path of live.db. */

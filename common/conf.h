@@ -63,6 +63,15 @@ struct hgw_prefix4 {
 	int			 plen;
 };
 
+/* A port or port range of one protocol: "tcp/22", "udp/60000-60100". */
+struct hgw_service {
+	enum conf_proto		 proto;		/* TCP or UDP */
+	uint16_t		 first;
+	uint16_t		 last;
+};
+/* A service list's count when it says "all": no restriction at all. */
+#define CONF_SERVICES_ALL	(CONF_LIST_MAX + 1)
+
 struct hgw_conf {
 	char			*path;		/* file it was read from */
 
@@ -150,6 +159,16 @@ struct hgw_conf {
 		char		 key_file[PATH_MAX];
 		char		 metrics_token[CONF_TOKEN_MAX + 1];	/* "" = off */
 	} web;
+
+	/* natd's input policy: what reaches the gateway itself. */
+	struct {
+		struct hgw_service wan_allow[CONF_LIST_MAX];
+		unsigned int	 nwan_allow;
+		int		 wan_ping;	/* echo requests from the WAN */
+		unsigned int	 wan_ping_rate;	/* per second, per family */
+		struct hgw_service lan_allow[CONF_LIST_MAX];
+		unsigned int	 nlan_allow;	/* CONF_SERVICES_ALL: all */
+	} firewall;
 };
 
 /*

@@ -254,6 +254,97 @@ status_addresses(struct ctl *c, sqlite3 *live)
 	return (r < 0 ? -1 : 0);
 }
 
+/* What the drop reasons of natd's input policy are called in a sentence. */
+static const char *
+reason_label(const char *reason, char *buf, size_t len)
+{
+	static const struct {
+		const char	*reason, *label;
+	} labels[] = {
+		{ "policy", "policy" },
+		{ "lan_dst", "LAN address" },
+		{ "spoofed_src", "spoofed source" },
+		{ "invalid", "invalid" },
+		{ "ping_limit", "ping limit" },
+	};
+	size_t	 i;
+	char	*p;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(reason, labels[i].reason) == 0)
+			return (labels[i].label);
+	snprintf(buf, len, "%s", reason);
+	for (p = buf; *p != '\0'; p++)
+		if (*p == '_')
+			*p = ' ';
+	return (buf);
+}
+
+/*
+ * "WAN input: 1234 packets dropped (policy 1200, LAN address 30, spoofed
+ * source 4)", from natd's metrics rows; nothing while natd never wrote
+ * them.  Whether anything guards the WAN side at all is an alert.
+ */
+static int
+status_wan_input(struct ctl *c, sqlite3 *live)
+{
+	sqlite3_stmt	*st;
+	char		 reasons[512], buf[64];
+	const char	*name;
+	double		 v, total = 0, guard = -1;
+	size_t		 off = 0;
+	int		 n = 0, rc;
+
+	/* Without a WAN interface there is no WAN side to guard. */
+	if (c->conf != NULL && c->conf->wan.ifname[0] == '\0')
+		return (0);
+	if (live == NULL || sqlite3_prepare_v2(live, "SELECT name, value "
+	    "FROM metrics WHERE daemon = 'natd' AND (name = 'wan_guard' OR "
+	    "name LIKE 'wan\\_drop\\_%' ESCAPE '\\') ORDER BY value DESC, name",
+	    -1, &st, NULL) != SQLITE_OK)
+		return (0);
+	reasons[0] = '\0';
+	if (c->json)
+		printf("\"wan_input\": {\"dropped\": {");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((name = (const char *)sqlite3_column_text(st, 0)) == NULL)
+			continue;
+		v = sqlite3_column_double(st, 1);
+		if (strcmp(name, "wan_guard") == 0) {
+			guard = v;
+			continue;
+		}
+		name += strlen("wan_drop_");
+		total += v;
+		if (c->json) {
+			printf("%s", n ? ", " : "");
+			ctl_json_string(stdout, name);
+			printf(": %.0f", v);
+		} else if (v > 0 && off < sizeof(reasons))
+			off += (size_t)snprintf(reasons + off,
+			    sizeof(reasons) - off, "%s%s %.0f", off ? ", " : "",
+			    reason_label(name, buf, sizeof(buf)), v);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (c->json) {
+		printf("}, \"total\": %.0f, \"guarded\": %s},\n", total,
+		    guard < 0 ? "null" : guard > 0 ? "true" : "false");
+		return (0);
+	}
+	if (n == 0 && guard < 0)
+		return (0);
+	if (guard == 0)
+		printf("\nWAN input: not guarded by homegw's input policy; "
+		    "%.0f packets dropped before\n", total);
+	else if (off > 0)
+		printf("\nWAN input: %.0f packets dropped (%s)\n", total,
+		    reasons);
+	else
+		printf("\nWAN input: closed, no packets dropped\n");
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
 struct alert_list {
 	struct ctl	*c;
 	int		 n;
@@ -362,6 +453,8 @@ ctl_status(struct ctl *c, int argc, char **argv)
 			printf("\n");
 		status_print_text(rows, n, now);
 	}
+	if (status_wan_input(c, live) < 0)
+		rv = CTL_ERROR;
 	if (status_addresses(c, live) < 0)
 		rv = CTL_ERROR;
 	status_web(c, now);

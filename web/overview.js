@@ -112,6 +112,32 @@ HGW.start(function () {
 		    ", most from " + c.failed_logins_top : "")));
 	}
 
+	/* natd's input policy: whether it guards the WAN, drops by reason. */
+	var reasonLabel = { policy: "Policy", lan_dst: "LAN address",
+	    spoofed_src: "Spoofed source", invalid: "Invalid",
+	    ping_limit: "Ping limit" };
+
+	function wanInput(w) {
+		var dl = HGW.clear(HGW.$("wan-reasons"));
+		if (!w)
+			return;
+		HGW.$("wan-dropped").textContent = HGW.num(w.total) +
+		    " dropped";
+		HGW.$("wan-guard").textContent = w.guarded === true ?
+		    "closed to the WAN side except what you opened" :
+		    w.guarded === false ? "nothing guards the WAN side" :
+		    "not known: natd has not said, or there is no WAN";
+		HGW.$("wan-input").classList.toggle("bad", w.guarded === false);
+		/* Most first, as in homegwctl status. */
+		var d = w.dropped || {};
+		Object.keys(d).sort(function (a, b) {
+			return d[b] - d[a];
+		}).forEach(function (k) {
+			dl.appendChild(el("dt", null, reasonLabel[k] || k));
+			dl.appendChild(el("dd", null, HGW.num(d[k])));
+		});
+	}
+
 	function refresh() {
 		return HGW.api("status").then(function (s) {
 			alerts(s.alerts);
@@ -120,6 +146,7 @@ HGW.start(function () {
 			conntrack(s.conntrack);
 			dns(s.dns);
 			counts(s.counts);
+			wanInput(s.wan_input);
 			HGW.status("Updated " + HGW.time(s.now));
 		});
 	}

@@ -59,6 +59,8 @@
 
 static long	elapsed_ms(const struct timespec *);
 static void	update_stats(struct natd *);
+static void	read_drops(struct natd *);
+static void	fold_drops(struct natd *);
 
 static int
 rules_path(const struct hgw_conf *conf, const char *suffix, char *buf,
@@ -97,7 +99,7 @@ engine_rules_apply(struct natd *n, const struct hgw_conf *conf)
 {
 	struct rules	 r;
 	char		 tmp[PATH_MAX], path[PATH_MAX];
-	char		*err = NULL, *msg;
+	char		*err = NULL, *msg, *p, *nl;
 	int		 offload = conf->nat.flow_offload && n->offload, rc;
 
 	if (rules_path(conf, ".new", tmp, sizeof(tmp)) < 0 ||
@@ -106,6 +108,8 @@ engine_rules_apply(struct natd *n, const struct hgw_conf *conf)
 		    conf->gateway.run_dir);
 		return (-1);
 	}
+	/* What the table about to be replaced counted is not lost. */
+	read_drops(n);
 	if (!conf->nat.rules) {
 		if (engine_rules_flush(n, &err) < 0) {
 			log_warnx("[nat] rules = no, but table inet %s cannot "
@@ -151,12 +155,24 @@ again:
 	if (rename(tmp, path) == -1)
 		log_warn("cannot rename \"%s\"", tmp);
 	log_info("table inet %s loaded: masquerade %s, %u forward%s, "
-	    "hairpin %s, flow offload %s", NATD_TABLE,
+	    "hairpin %s, flow offload %s, WAN input %s (%u port%s open), "
+	    "LAN input %s", NATD_TABLE,
 	    conf->nat.masquerade ? "on" : "off", conf->nforwards,
 	    conf->nforwards == 1 ? "" : "s", conf->nat.hairpin ? "on" : "off",
-	    offload ? "on" : "off");
+	    offload ? "on" : "off",
+	    conf->wan.ifname[0] != '\0' ? "closed" : "not configured",
+	    conf->firewall.nwan_allow, conf->firewall.nwan_allow == 1 ? "" :
+	    "s", conf->firewall.nlan_allow == CONF_SERVICES_ALL ? "open" :
+	    "restricted");
 	rules_free(&r);
+	fold_drops(n);
 	n->rules_loaded = 1;
+	if ((msg = rules_lan_warnings(conf)) != NULL) {
+		for (p = msg; *p != '\0' && (nl = strchr(p, '\n')) != NULL;
+		    p = nl + 1)
+			log_warnx("%.*s", (int)(nl - p), p);
+		free(msg);
+	}
 	/* What the guard compares with; NULL: it can only see the table gone. */
 	free(n->rules_shape);
 	n->rules_shape = kernel_nft_shape(n->kernel);
@@ -173,8 +189,10 @@ engine_rules_flush(struct natd *n, char **ret_error)
 {
 	char	 path[PATH_MAX];
 
+	read_drops(n);
 	if (kernel_nft_run(n->kernel, rules_flush_text(), ret_error) < 0)
 		return (-1);
+	fold_drops(n);
 	if (rules_path(n->d->conf, "", path, sizeof(path)) == 0)
 		(void)unlink(path);
 	n->rules_loaded = 0;
@@ -260,10 +278,50 @@ engine_probe_offload(struct natd *n)
 	free(err);
 }
 
+/*
+ * The input policy's drop counters.  Replacing the table (a reload, the
+ * guard after "nft flush ruleset") starts its counters from zero, so natd
+ * keeps what the earlier tables counted: a counter that went down belongs
+ * to a new table, and natd's own loads fold the old figures in at once.
+ */
+static void
+read_drops(struct natd *n)
+{
+	uint64_t	 wan[RULES_NDROP], lan, cur;
+	char		*text;
+	int		 i;
+
+	if (!n->rules_loaded ||
+	    (text = kernel_nft_counters(n->kernel)) == NULL)
+		return;
+	(void)rules_counters_parse(text, wan, &lan);
+	free(text);
+	for (i = 0; i <= RULES_NDROP; i++) {
+		cur = i < RULES_NDROP ? wan[i] : lan;
+		if (cur < n->drop_last[i])
+			n->drop_base[i] += n->drop_last[i];
+		n->drop_last[i] = cur;
+	}
+}
+
+/* A new table counts from zero: keep what the old one said. */
+static void
+fold_drops(struct natd *n)
+{
+	int	 i;
+
+	for (i = 0; i <= RULES_NDROP; i++) {
+		n->drop_base[i] += n->drop_last[i];
+		n->drop_last[i] = 0;
+	}
+}
+
 static void
 update_stats(struct natd *n)
 {
+	const struct hgw_conf *conf = n->d->conf;
 	struct natd_stats s;
+	int		 i;
 
 	memset(&s, 0, sizeof(s));
 	s.ct_count = kernel_ct_count();
@@ -279,6 +337,11 @@ update_stats(struct natd *n)
 	s.rules_restored = n->rules_restored;
 	s.ip_forward = n->ip_forward;
 	s.forward_restored = n->forward_restored;
+	s.wan_guard = n->rules_loaded && conf->nat.rules &&
+	    conf->wan.ifname[0] != '\0';
+	for (i = 0; i < RULES_NDROP; i++)
+		s.wan_drop[i] = n->drop_base[i] + n->drop_last[i];
+	s.lan_drop = n->drop_base[RULES_NDROP] + n->drop_last[RULES_NDROP];
 	publish_set_stats(n->publish, &s);
 }
 
@@ -410,6 +473,7 @@ dump_and_plan(struct natd *n)
 	ms = elapsed_ms(&t0);
 	n->dump_took_ms = (unsigned int)ms;
 	watch_forwarding(n);
+	read_drops(n);
 	choose_discovery(n, ms);
 	n->dump_ms = DUMP_MIN_MS;
 	if (n->follow_new) {
@@ -569,6 +633,7 @@ engine_flush(struct hgw_daemon *d)
 
 	if (n->publish == NULL)
 		return;
+	read_drops(n);
 	update_stats(n);
 	publish_history(n->publish);
 	publish_flush(n->publish);

@@ -39,8 +39,25 @@ struct rules {
 	int		 failed;	/* allocation failed while building */
 };
 
+/*
+ * Why natd's input policy dropped a packet from the WAN: rules_drop_reasons
+ * names them, in the order of enum rules_drop; each has a named counter
+ * wan_drop_<reason> in our table and a metrics row of the same name.
+ */
+enum rules_drop {
+	RULES_DROP_POLICY,	/* nothing lets it in */
+	RULES_DROP_LAN_DST,	/* for an address not on the WAN interface */
+	RULES_DROP_SPOOFED_SRC,	/* from a LAN or unroutable source */
+	RULES_DROP_INVALID,	/* conntrack: not part of any connection */
+	RULES_DROP_PING_LIMIT,	/* echo requests above [firewall] wan_ping_rate */
+	RULES_NDROP
+};
+extern const char *const rules_drop_reasons[RULES_NDROP];
+
 /* Refuse forwards the kernel could not honour; errors as file:line. */
 int		 rules_check(const struct hgw_conf *, char **ret_errors);
+/* What lan_allow leaves out of the gateway's own services; NULL if none. */
+char		*rules_lan_warnings(const struct hgw_conf *);
 /* Build the replace-in-one-transaction ruleset text. */
 int		 rules_build(const struct hgw_conf *, int offload,
 		    struct rules *);
@@ -57,6 +74,13 @@ const char	*rules_item(const struct rules *, int line);
 char		*rules_explain(const struct rules *, const char *file,
 		    const char *nft_error);
 void		 rules_free(struct rules *);
+/*
+ * Read the drop counters from "list counters" text: wan[] per reason and
+ * the LAN side's one.  A counter that is not there reads 0.  Returns how
+ * many counters were found.
+ */
+int		 rules_counters_parse(const char *text,
+		    uint64_t wan[RULES_NDROP], uint64_t *lan);
 
 /* mirror.c */
 
@@ -191,6 +215,8 @@ int		 kernel_nft_run(struct kernel *, const char *text,
 char		*kernel_nft_list(struct kernel *);
 /* The same without counters; NULL with errno ENOENT when it is not there. */
 char		*kernel_nft_shape(struct kernel *);
+/* "list counters table inet homegw"; NULL with errno ENOENT if no table. */
+char		*kernel_nft_counters(struct kernel *);
 /* Call cb(arg of kernel_open) when table inet homegw changes; -errno. */
 int		 kernel_nft_watch(struct kernel *, void (*cb)(void *),
 		    unsigned int resync_min_ms);
@@ -238,6 +264,9 @@ struct natd_stats {
 	uint64_t	 forward_restored;
 	int		 follow_new;	/* new flows found by NEW events */
 	unsigned int	 dump_ms;	/* what the last dump took */
+	int		 wan_guard;	/* the input policy guards the WAN */
+	uint64_t	 wan_drop[RULES_NDROP];	/* since natd started */
+	uint64_t	 lan_drop;
 };
 void		 publish_set_stats(struct publish *, const struct natd_stats *);
 
@@ -274,6 +303,12 @@ struct natd {
 	int		 follow_new;	/* NEW events on (big table) */
 	int64_t		 started;	/* state_now() at start */
 	char		 status[128];
+	/*
+	 * Drop counters since natd started: what earlier tables counted
+	 * (base) plus what the loaded one says (last); see read_drops().
+	 */
+	uint64_t	 drop_base[RULES_NDROP + 1];	/* [RULES_NDROP]: LAN */
+	uint64_t	 drop_last[RULES_NDROP + 1];
 };
 
 /* engine.c */

@@ -253,10 +253,19 @@ set_metrics(struct publish *p, sqlite3 *db)
 		{ "history_dropped", (double)p->history_dropped },
 	};
 	size_t	 i;
+	char	 name[64];
 
 	for (i = 0; i < sizeof(mv) / sizeof(mv[0]); i++)
 		if (mv[i].v >= 0)
 			(void)state_metric_set(db, n, mv[i].name, mv[i].v);
+	/* The input policy: 1 while it guards the WAN side, and its drops. */
+	(void)state_metric_set(db, n, "wan_guard", s->wan_guard);
+	for (i = 0; i < RULES_NDROP; i++) {
+		snprintf(name, sizeof(name), "wan_drop_%s",
+		    rules_drop_reasons[i]);
+		(void)state_metric_set(db, n, name, (double)s->wan_drop[i]);
+	}
+	(void)state_metric_set(db, n, "lan_drop_policy", (double)s->lan_drop);
 }
 
 /*

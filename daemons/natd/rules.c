@@ -285,6 +285,223 @@ forward_accept(struct rules *r, const struct hgw_conf *conf,
 	    ip4(f->to_addr, to), l4, ports, f->name);
 }
 
+/* The reasons of the WAN input drops; each a named counter wan_drop_<r>. */
+const char *const rules_drop_reasons[RULES_NDROP] = {
+	"policy", "lan_dst", "spoofed_src", "invalid", "ping_limit"
+};
+
+/*
+ * "tcp dport { 22, 8000-8010 } accept" for one protocol of a service
+ * list; nothing when the list has none of that protocol.
+ */
+static void
+services_accept(struct rules *r, const struct hgw_service *sv, unsigned int n,
+    enum conf_proto proto, const char *item)
+{
+	char		 set[CONF_LIST_MAX * 12 + 8];
+	size_t		 off = 0;
+	unsigned int	 i;
+	int		 k = 0;
+
+	for (i = 0; i < n && i < CONF_LIST_MAX; i++) {
+		if (sv[i].proto != proto)
+			continue;
+		if (sv[i].last != sv[i].first)
+			off += (size_t)snprintf(set + off, sizeof(set) - off,
+			    "%s%u-%u", k ? ", " : "", sv[i].first, sv[i].last);
+		else
+			off += (size_t)snprintf(set + off, sizeof(set) - off,
+			    "%s%u", k ? ", " : "", sv[i].first);
+		k++;
+	}
+	if (k > 0)
+		emit(r, item, "\t\t%s dport { %s } accept",
+		    proto == CONF_PROTO_TCP ? "tcp" : "udp", set);
+}
+
+/*
+ * The input policy: what reaches the gateway itself.  Only traffic for
+ * the gateway passes the input hook, so none of this costs the forwarding
+ * path anything.  The checks that catch spoofing come before the
+ * conntrack accept, so that a forged packet cannot ride on a connection
+ * of a LAN host; neighbour discovery comes before the reverse-path check
+ * because duplicate address detection sends from "::", which has no
+ * route.
+ */
+static void
+input_rules(struct rules *r, const struct hgw_conf *conf, const char *net)
+{
+	const char	*cf = conf->path ? conf->path : "config";
+	const char	*wan = conf->wan.ifname, *lanif = conf->lan.ifname;
+	char		 wan_item[PATH_MAX + 64], ping_item[PATH_MAX + 64];
+	char		 lan_item[PATH_MAX + 64];
+	int		 haswan = wan[0] != '\0', i;
+	int		 lanrestrict = conf->firewall.nlan_allow !=
+			    CONF_SERVICES_ALL;
+	unsigned int	 rate = conf->firewall.wan_ping_rate;
+
+	snprintf(wan_item, sizeof(wan_item), "%s: [firewall] wan_allow", cf);
+	snprintf(ping_item, sizeof(ping_item), "%s: [firewall] wan_ping", cf);
+	snprintf(lan_item, sizeof(lan_item), "%s: [firewall] lan_allow", cf);
+	if (!haswan && !lanrestrict)
+		return;
+	if (haswan)
+		for (i = 0; i < RULES_NDROP; i++) {
+			emit(r, NULL, "\tcounter wan_drop_%s {",
+			    rules_drop_reasons[i]);
+			emit(r, NULL, "\t}");
+			emit(r, NULL, "%s", "");
+		}
+	if (lanrestrict) {
+		emit(r, NULL, "\tcounter lan_drop_policy {");
+		emit(r, NULL, "\t}");
+		emit(r, NULL, "%s", "");
+	}
+	emit(r, NULL, "\tchain input {");
+	emit(r, NULL, "\t\ttype filter hook input priority filter; "
+	    "policy accept;");
+	if (haswan)
+		emit(r, NULL, "\t\tiifname \"%s\" jump wan_input", wan);
+	if (lanrestrict)
+		emit(r, lan_item, "\t\tiifname \"%s\" jump lan_input", lanif);
+	emit(r, NULL, "\t}");
+	emit(r, NULL, "%s", "");
+
+	if (haswan) {
+		emit(r, NULL, "\tchain wan_input {");
+		emit(r, NULL, "\t\tip saddr %s/%d counter name "
+		    "\"wan_drop_spoofed_src\" drop", net, conf->lan.plen);
+		/* The LAN broadcast address too: it is no "local" address. */
+		emit(r, NULL, "\t\tip daddr %s/%d counter name "
+		    "\"wan_drop_lan_dst\" drop", net, conf->lan.plen);
+		/* Linux takes any local address on any interface. */
+		emit(r, NULL, "\t\tfib daddr . iif type != local "
+		    "fib daddr type local counter name \"wan_drop_lan_dst\" "
+		    "drop");
+		emit(r, NULL, "\t\ticmpv6 type { nd-router-solicit, "
+		    "nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert "
+		    "} ip6 hoplimit 255 accept");
+		emit(r, NULL, "\t\tfib saddr . iif oif missing counter name "
+		    "\"wan_drop_spoofed_src\" drop");
+		/*
+		 * Before the conntrack accept: conntrack takes every echo
+		 * request after the first of one ping run as established.
+		 */
+		if (conf->firewall.wan_ping) {
+			emit(r, ping_item, "\t\ticmp type echo-request limit "
+			    "rate %u/second burst %u packets accept", rate,
+			    rate * 2);
+			emit(r, ping_item, "\t\ticmpv6 type echo-request limit "
+			    "rate %u/second burst %u packets accept", rate,
+			    rate * 2);
+			emit(r, ping_item, "\t\ticmp type echo-request counter "
+			    "name \"wan_drop_ping_limit\" drop");
+			emit(r, ping_item, "\t\ticmpv6 type echo-request "
+			    "counter name \"wan_drop_ping_limit\" drop");
+		}
+		emit(r, NULL, "\t\tct state established,related accept");
+		emit(r, NULL, "\t\ticmp type { destination-unreachable, "
+		    "time-exceeded, parameter-problem } accept");
+		emit(r, NULL, "\t\ticmpv6 type { destination-unreachable, "
+		    "packet-too-big, time-exceeded, parameter-problem } "
+		    "accept");
+		emit(r, NULL, "\t\ticmpv6 type { mld-listener-query, "
+		    "mld-listener-report, mld-listener-done, "
+		    "mld2-listener-report } ip6 saddr fe80::/10 accept");
+		emit(r, NULL, "\t\tct state invalid counter name "
+		    "\"wan_drop_invalid\" drop");
+		services_accept(r, conf->firewall.wan_allow,
+		    conf->firewall.nwan_allow, CONF_PROTO_TCP, wan_item);
+		services_accept(r, conf->firewall.wan_allow,
+		    conf->firewall.nwan_allow, CONF_PROTO_UDP, wan_item);
+		emit(r, NULL, "\t\tcounter name \"wan_drop_policy\" drop");
+		emit(r, NULL, "\t}");
+		emit(r, NULL, "%s", "");
+	}
+	if (lanrestrict) {
+		emit(r, NULL, "\tchain lan_input {");
+		emit(r, NULL, "\t\tct state established,related accept");
+		/* Ping, errors and IPv6 neighbour discovery. */
+		emit(r, NULL, "\t\tmeta l4proto { icmp, ipv6-icmp } accept");
+		services_accept(r, conf->firewall.lan_allow,
+		    conf->firewall.nlan_allow, CONF_PROTO_TCP, lan_item);
+		services_accept(r, conf->firewall.lan_allow,
+		    conf->firewall.nlan_allow, CONF_PROTO_UDP, lan_item);
+		emit(r, NULL, "\t\tcounter name \"lan_drop_policy\" drop");
+		emit(r, NULL, "\t}");
+		emit(r, NULL, "%s", "");
+	}
+}
+
+static uint16_t
+endpoint_port(const struct hgw_endpoint *ep)
+{
+	if (ep->ss.ss_family == AF_INET6)
+		return (ntohs(((const struct sockaddr_in6 *)(const void *)
+		    &ep->ss)->sin6_port));
+	return (ntohs(((const struct sockaddr_in *)(const void *)
+	    &ep->ss)->sin_port));
+}
+
+static int
+lan_allows(const struct hgw_conf *conf, enum conf_proto proto, uint16_t port)
+{
+	unsigned int	 i;
+
+	if (conf->firewall.nlan_allow == CONF_SERVICES_ALL)
+		return (1);
+	for (i = 0; i < conf->firewall.nlan_allow && i < CONF_LIST_MAX; i++)
+		if (conf->firewall.lan_allow[i].proto == proto &&
+		    conf->firewall.lan_allow[i].first <= port &&
+		    port <= conf->firewall.lan_allow[i].last)
+			return (1);
+	return (0);
+}
+
+/*
+ * The ports of the gateway's own services that [firewall] lan_allow
+ * leaves out, one sentence a line, or NULL when none (or no memory).  Not
+ * an error: the owner may mean it, but rarely does.
+ */
+char *
+rules_lan_warnings(const struct hgw_conf *conf)
+{
+	static const struct {
+		enum conf_proto	 proto;
+		int		 web;	/* [web] listen, else [dns] listen */
+		const char	*what;
+	} need[] = {
+		{ CONF_PROTO_UDP, 0, "the DNS resolver ([dns] listen)" },
+		{ CONF_PROTO_TCP, 0, "the DNS resolver ([dns] listen)" },
+		{ CONF_PROTO_TCP, 1, "the status page ([web] listen)" },
+	};
+	const struct hgw_endpoint *eps;
+	char		*out = NULL, *tmp;
+	unsigned int	 i, n;
+	uint16_t	 port;
+	size_t		 k;
+
+	for (k = 0; k < sizeof(need) / sizeof(need[0]); k++) {
+		eps = need[k].web ? conf->web.listen : conf->dns.listen;
+		n = need[k].web ? conf->web.nlisten : conf->dns.nlisten;
+		for (i = 0; i < n && i < CONF_LIST_MAX; i++) {
+			port = endpoint_port(&eps[i]);
+			if (lan_allows(conf, need[k].proto, port))
+				continue;
+			if (asprintf(&tmp, "%s[firewall] lan_allow leaves out "
+			    "%s/%u, %s: LAN hosts cannot reach it\n",
+			    out != NULL ? out : "", need[k].proto ==
+			    CONF_PROTO_UDP ? "udp" : "tcp", port,
+			    need[k].what) < 0)
+				return (out);
+			free(out);
+			out = tmp;
+			break;	/* one line per service */
+		}
+	}
+	return (out);
+}
+
 /* Generate the ruleset for conf; offload adds the flowtable. */
 int
 rules_build(const struct hgw_conf *conf, int offload, struct rules *r)
@@ -324,6 +541,8 @@ rules_build(const struct hgw_conf *conf, int offload, struct rules *r)
 		emit(r, off_item, "\t}");
 		emit(r, NULL, "%s", "");
 	}
+
+	input_rules(r, conf, net);
 
 	/* No forwards, no chain: an empty one still runs for each new flow. */
 	if (haswan && !TAILQ_EMPTY(&conf->forwards)) {
@@ -447,6 +666,53 @@ rules_explain(const struct rules *r, const char *file, const char *err)
 	if (asprintf(&out, "%.*s", (int)strcspn(err, "\n"), err) < 0)
 		return (NULL);
 	return (out);
+}
+
+/*
+ * nft lists each as "counter NAME {", then "packets N bytes M" and "}".
+ * Untrusted in the sense that another program may have put anything in
+ * our table: names not ours are skipped, numbers are checked.
+ */
+int
+rules_counters_parse(const char *text, uint64_t wan[RULES_NDROP],
+    uint64_t *lan)
+{
+	const char	*p, *name, *end, *pk;
+	char		*num_end;
+	unsigned long long v;
+	size_t		 len;
+	int		 i, found = 0;
+	uint64_t	*dst;
+
+	memset(wan, 0, RULES_NDROP * sizeof(wan[0]));
+	*lan = 0;
+	for (p = text; p != NULL && (p = strstr(p, "counter ")) != NULL;
+	    p = end) {
+		name = p + 8;
+		len = strcspn(name, " {\n");
+		end = name + len;
+		dst = NULL;
+		if (len == 15 && strncmp(name, "lan_drop_policy", len) == 0)
+			dst = lan;
+		for (i = 0; dst == NULL && i < RULES_NDROP; i++)
+			if (len == 9 + strlen(rules_drop_reasons[i]) &&
+			    strncmp(name, "wan_drop_", 9) == 0 &&
+			    strncmp(name + 9, rules_drop_reasons[i],
+			    len - 9) == 0)
+				dst = &wan[i];
+		if (dst == NULL || *end != ' ' ||
+		    (pk = strstr(end, "packets ")) == NULL ||
+		    memchr(end, '}', (size_t)(pk - end)) != NULL)
+			continue;
+		errno = 0;
+		v = strtoull(pk + 8, &num_end, 10);
+		if (errno != 0 || num_end == pk + 8)
+			continue;
+		*dst = (uint64_t)v;
+		found++;
+		end = num_end;
+	}
+	return (found);
 }
 
 /* Free the text and the line map. */

@@ -426,6 +426,46 @@ failed_logins(struct json *j, struct webd *w, int64_t now)
 		sqlite3_finalize(st);
 }
 
+/*
+ * natd's input policy: whether it guards the WAN side (null when natd
+ * never said) and its drops by reason, from the metrics rows.
+ */
+static void
+wan_input_json(struct webd *w, struct json *j)
+{
+	sqlite3_stmt	*st;
+	const char	*name;
+	double		 v, total = 0, guard = -1;
+
+	st = prep(w->live, "SELECT name, value FROM metrics WHERE daemon = "
+	    "'natd' AND (name = 'wan_guard' OR name LIKE 'wan\\_drop\\_%' "
+	    "ESCAPE '\\') ORDER BY name LIMIT 32", "");
+	json_key(j, "wan_input");
+	json_object_open(j);
+	json_key(j, "dropped");
+	json_object_open(j);
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		if ((name = (const char *)sqlite3_column_text(st, 0)) == NULL)
+			continue;
+		v = sqlite3_column_double(st, 1);
+		if (strcmp(name, "wan_guard") == 0) {
+			guard = v;
+			continue;
+		}
+		total += v;
+		json_kint(j, name + strlen("wan_drop_"), (int64_t)v);
+	}
+	if (st != NULL)
+		sqlite3_finalize(st);
+	json_object_close(j);
+	json_kint(j, "total", (int64_t)total);
+	if (guard < 0)
+		json_knull(j, "guarded");
+	else
+		json_kbool(j, "guarded", guard > 0);
+	json_object_close(j);
+}
+
 /* GET status: the overview. */
 static void
 get_status(struct api_request *ar, struct json *j)
@@ -497,6 +537,8 @@ get_status(struct api_request *ar, struct json *j)
 	else
 		json_knull(j, "max");
 	json_object_close(j);
+
+	wan_input_json(w, j);
 
 	json_key(j, "dns");
 	json_object_open(j);

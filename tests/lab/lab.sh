@@ -15,6 +15,7 @@
 #   lan1 eth0 192.168.50.10 --+
 #                              +-- lan1/lan2 in br-lan 192.168.50.1 [gw]
 #   lan2 eth0 192.168.50.11 --+    wan0 203.0.113.2 -- eth0 203.0.113.1 [wan]
+#                                  wan0 2001:db8:113::2 -- 2001:db8:113::1
 #
 # The wan namespace stands for the internet: nsd serving example.test, an
 # HTTP server on port 80 and iperf3 on 5201, all at 203.0.113.1.  The gw
@@ -49,6 +50,10 @@ LAB_GW_WAN=203.0.113.2
 LAB_LAN1=192.168.50.10
 LAB_LAN2=192.168.50.11
 LAB_WAN=203.0.113.1
+# IPv6 on the WAN segment only (documentation prefix), as an ISP's router
+# advertisements would give the gateway itself a global address.
+LAB_GW_WAN6=2001:db8:113::2
+LAB_WAN6=2001:db8:113::1
 LAB_GW_MAC=02:00:00:00:50:01
 LAB_LAN1_MAC=02:00:00:00:50:10
 LAB_LAN2_MAC=02:00:00:00:50:11
@@ -324,6 +329,10 @@ EOF
 		    return 1
 		ip -n "$LAB_NS_GW" route add default via "$LAB_WAN" ||
 		    return 1
+		ip -n "$LAB_NS_GW" addr add "$LAB_GW_WAN6/64" dev wan0 nodad ||
+		    return 1
+		ip -n "$LAB_NS_GW" -6 route add default via "$LAB_WAN6" ||
+		    return 1
 	fi
 
 	for _lu_h in lan1 lan2 wan; do
@@ -337,6 +346,7 @@ EOF
 	ip -n "$LAB_NS_LAN1" route add default via "$LAB_GW_LAN" || return 1
 	ip -n "$LAB_NS_LAN2" route add default via "$LAB_GW_LAN" || return 1
 	ip -n "$LAB_NS_WAN" addr add "$LAB_WAN/24" dev eth0 || return 1
+	ip -n "$LAB_NS_WAN" addr add "$LAB_WAN6/64" dev eth0 nodad || return 1
 	if [ "$_lu_route" = 1 ]; then
 		ip -n "$LAB_NS_WAN" route add 192.168.50.0/24 \
 		    via "$LAB_GW_WAN" || return 1

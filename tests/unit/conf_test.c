@@ -174,7 +174,7 @@ static const struct {
 	  "\"name\"" },
 	{ LAN "[dhcp]\nrange = 1\n",
 	  "t.conf:4: expected a section name (gateway, lan, wan, host NAME, "
-	  "dns, nat, forward NAME, arp, web), got \"dhcp\"" },
+	  "dns, nat, forward NAME, arp, web, firewall), got \"dhcp\"" },
 	{ LAN "[dns\n",
 	  "t.conf:4: expected \"[section]\" or \"[section name]\", got "
 	  "\"[dns\"" },
@@ -263,6 +263,27 @@ static const struct {
 	{ LAN "[dns]\nupstream = 1.1.1.1, 1.1.1.1:53\n",
 	  "t.conf:5: expected each address once after \"upstream\", got "
 	  "\"1.1.1.1:53\"" },
+	{ LAN "[firewall]\nwan_allow = tcp/22, ssh\n",
+	  "t.conf:5: expected tcp/PORT or udp/PORT (a port or a range N-M) "
+	  "after \"wan_allow\", got \"ssh\"" },
+	{ LAN "[firewall]\nwan_allow = icmp/8\n",
+	  "t.conf:5: expected tcp/PORT or udp/PORT (a port or a range N-M) "
+	  "after \"wan_allow\", got \"icmp/8\"" },
+	{ LAN "[firewall]\nwan_allow = tcp/0\n",
+	  "t.conf:5: expected tcp/PORT or udp/PORT (a port or a range N-M) "
+	  "after \"wan_allow\", got \"tcp/0\"" },
+	{ LAN "[firewall]\nwan_allow = all\n",
+	  "t.conf:5: expected tcp/PORT or udp/PORT (a port or a range N-M) "
+	  "after \"wan_allow\", got \"all\"" },
+	{ LAN "[firewall]\nwan_allow = tcp/8000-8010, udp/8005, tcp/8005\n",
+	  "t.conf:5: expected each port once after \"wan_allow\", got "
+	  "\"tcp/8005\"" },
+	{ LAN "[firewall]\nlan_allow = tcp/80-79\n",
+	  "t.conf:5: expected tcp/PORT or udp/PORT (a port or a range N-M), "
+	  "or all, after \"lan_allow\", got \"tcp/80-79\"" },
+	{ LAN "[firewall]\nwan_ping_rate = 0\n",
+	  "t.conf:5: expected a number from 1 to 10000 after "
+	  "\"wan_ping_rate\", got \"0\"" },
 	{ LAN "[dns]\nlisten =\n",
 	  "t.conf:5: expected at least one address after \"listen\", got \"\"" },
 	{ LAN "[dns]\nupstream = 1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4, 1.1.1.5, "

@@ -194,6 +194,53 @@ main(void)
 	CHECK(strstr(out, "\"status\": \"\\\"quoted\\\"\"") != NULL);
 	CHECK(strstr(out, "\"address\": \"192.168.50.1/24\"") != NULL);
 
+	/* No WAN, nothing to guard: no line, even with figures. */
+	CHECK(state_metric_set(live, "natd", "wan_guard", 0) == 0);
+	CHECK(run_ctl("status", out, sizeof(out)) == 0);
+	CHECK(strstr(out, "WAN input") == NULL &&
+	    strstr(out, "Nothing guards") == NULL);
+	/* natd's input policy: one line, reasons by count, zeros left out. */
+	if ((f = fopen(conf_path, "a")) != NULL) {
+		fprintf(f, "\n[wan]\ninterface = wan0\n");
+		fclose(f);
+	}
+	CHECK(state_metric_set(live, "natd", "wan_guard", 1) == 0);
+	CHECK(state_metric_set(live, "natd", "wan_drop_policy", 1200) == 0);
+	CHECK(state_metric_set(live, "natd", "wan_drop_lan_dst", 30) == 0);
+	CHECK(state_metric_set(live, "natd", "wan_drop_spoofed_src", 4) == 0);
+	CHECK(state_metric_set(live, "natd", "wan_drop_invalid", 0) == 0);
+	CHECK(state_metric_set(live, "natd", "wan_drop_ping_limit", 0) == 0);
+	CHECK(run_ctl("status", out, sizeof(out)) == 0);
+	CHECK(strcmp(line_of(out, "WAN"), "WAN input: 1234 packets dropped "
+	    "(policy 1200, LAN address 30, spoofed source 4)") == 0);
+	CHECK(strstr(out, "Nothing guards") == NULL);
+	CHECK(run_ctl("status --json", out, sizeof(out)) == 0);
+	CHECK(strstr(out, "\"wan_input\": {\"dropped\": {\"policy\": 1200, "
+	    "\"lan_dst\": 30, \"spoofed_src\": 4, \"invalid\": 0, "
+	    "\"ping_limit\": 0}, \"total\": 1234, \"guarded\": true},\n"
+	    "\"addresses\": ") != NULL);
+	/* With a WAN and [nat] rules = no, nothing guards it: an alert. */
+	if ((f = fopen(conf_path, "a")) != NULL) {
+		fprintf(f, "\n[nat]\nrules = no\n");
+		fclose(f);
+	}
+	CHECK(state_metric_set(live, "natd", "wan_guard", 0) == 0);
+	CHECK(run_ctl("status", out, sizeof(out)) == 0);
+	CHECK(strstr(out, "  bad   Nothing guards the WAN side: [nat] rules = "
+	    "no leaves the gateway's firewall to you") != NULL);
+	CHECK(strncmp(line_of(out, "WAN"), "WAN input: not guarded", 22) ==
+	    0);
+	/* Rules asked for, but the policy did not load: an alert too. */
+	if ((f = fopen(conf_path, "w")) != NULL) {
+		fprintf(f, "[gateway]\nstate_dir = %s/lib\nrun_dir = %s\n\n"
+		    "[lan]\ninterface = br-lan\naddress = 192.168.50.1/24\n\n"
+		    "[wan]\ninterface = wan0\n", tmpdir, run_dir);
+		fclose(f);
+	}
+	CHECK(run_ctl("status", out, sizeof(out)) == 0);
+	CHECK(strstr(out, "  bad   Nothing guards the WAN side: the input "
+	    "policy is not loaded (see homegw-natd's log)\n") != NULL);
+
 	/* A clean stop clears the row. */
 	CHECK(state_heartbeat_clear(live, "addrd") == 0);
 	CHECK(run_ctl("status", out, sizeof(out)) == 0);

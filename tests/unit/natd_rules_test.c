@@ -40,6 +40,9 @@ conf_init(struct hgw_conf *c)
 	c->nat.hairpin = 1;
 	c->nat.max_flows = 65536;
 	c->nat.history_interval = 300;
+	c->firewall.wan_ping = 1;
+	c->firewall.wan_ping_rate = 5;
+	c->firewall.nlan_allow = CONF_SERVICES_ALL;
 }
 
 static void
@@ -132,6 +135,32 @@ test_golden(void)
 	conf_init(&c);
 	c.wan.ifname[0] = '\0';
 	golden(&c, 0, "nowan");
+
+	/*
+	 * Ports opened on the WAN, no ping, the LAN side restricted: sets
+	 * per protocol, ranges kept.
+	 */
+	conf_init(&c);
+	c.firewall.wan_ping = 0;
+	c.firewall.wan_allow[0] = (struct hgw_service){ CONF_PROTO_TCP, 22,
+	    22 };
+	c.firewall.wan_allow[1] = (struct hgw_service){ CONF_PROTO_UDP, 51820,
+	    51820 };
+	c.firewall.wan_allow[2] = (struct hgw_service){ CONF_PROTO_TCP, 8000,
+	    8010 };
+	c.firewall.nwan_allow = 3;
+	c.firewall.lan_allow[0] = (struct hgw_service){ CONF_PROTO_UDP, 53,
+	    53 };
+	c.firewall.lan_allow[1] = (struct hgw_service){ CONF_PROTO_TCP, 53,
+	    53 };
+	c.firewall.lan_allow[2] = (struct hgw_service){ CONF_PROTO_TCP, 443,
+	    443 };
+	c.firewall.nlan_allow = 3;
+	golden(&c, 0, "firewall");
+
+	/* No WAN, the LAN side restricted: the LAN chain alone. */
+	c.wan.ifname[0] = '\0';
+	golden(&c, 0, "lanonly");
 }
 
 static void
@@ -214,11 +243,89 @@ test_explain(void)
 	rules_free(&r);
 }
 
+/* The drop counters from "list counters" text, hostile text included. */
+static void
+test_counters(void)
+{
+	uint64_t	 wan[RULES_NDROP], lan;
+	const char	*text =
+	    "table inet homegw {\n"
+	    "\tcounter wan_drop_policy {\n"
+	    "\t\tpackets 1200 bytes 64000\n"
+	    "\t}\n\n"
+	    "\tcounter wan_drop_lan_dst {\n"
+	    "\t\tpackets 30 bytes 1800\n"
+	    "\t}\n\n"
+	    "\tcounter wan_drop_policyx {\n"
+	    "\t\tpackets 99 bytes 1\n"
+	    "\t}\n\n"
+	    "\tcounter wan_drop_spoofed_src {\n"
+	    "\t}\n\n"
+	    "\tcounter wan_drop_ping_limit {\n"
+	    "\t\tpackets 18446744073709551615 bytes 0\n"
+	    "\t}\n\n"
+	    "\tcounter lan_drop_policy {\n"
+	    "\t\tpackets 7 bytes 420\n"
+	    "\t}\n"
+	    "}\n";
+
+	CHECK(rules_counters_parse(text, wan, &lan) == 4);
+	CHECK(wan[RULES_DROP_POLICY] == 1200);
+	CHECK(wan[RULES_DROP_LAN_DST] == 30);
+	/* Empty braces: the next counter's figure is not borrowed. */
+	CHECK(wan[RULES_DROP_SPOOFED_SRC] == 0);
+	CHECK(wan[RULES_DROP_INVALID] == 0);
+	CHECK(wan[RULES_DROP_PING_LIMIT] == UINT64_MAX);
+	CHECK(lan == 7);
+	CHECK(rules_counters_parse("", wan, &lan) == 0 && lan == 0 &&
+	    wan[RULES_DROP_POLICY] == 0);
+	CHECK(rules_counters_parse("counter wan_drop_policy", wan, &lan) ==
+	    0);
+	CHECK(rules_counters_parse("counter wan_drop_invalid { packets x",
+	    wan, &lan) == 0);
+	CHECK(strcmp(rules_drop_reasons[RULES_DROP_SPOOFED_SRC],
+	    "spoofed_src") == 0);
+}
+
+/* Services lan_allow leaves out are named; "all" leaves out nothing. */
+static void
+test_lan_warnings(void)
+{
+	struct hgw_conf	 c;
+	char		*w;
+
+	conf_init(&c);
+	CHECK(addr_parse_endpoint("192.168.50.1", 53, &c.dns.listen[0]) == 0);
+	c.dns.nlisten = 1;
+	CHECK(addr_parse_endpoint("192.168.50.1:8080", 80,
+	    &c.web.listen[0]) == 0);
+	c.web.nlisten = 1;
+	CHECK(rules_lan_warnings(&c) == NULL);
+	c.firewall.lan_allow[0] = (struct hgw_service){ CONF_PROTO_UDP, 53,
+	    53 };
+	c.firewall.lan_allow[1] = (struct hgw_service){ CONF_PROTO_TCP, 8000,
+	    8079 };
+	c.firewall.nlan_allow = 2;
+	w = rules_lan_warnings(&c);
+	CHECK(w != NULL && strcmp(w, "[firewall] lan_allow leaves out tcp/53, "
+	    "the DNS resolver ([dns] listen): LAN hosts cannot reach it\n"
+	    "[firewall] lan_allow leaves out tcp/8080, the status page ([web] "
+	    "listen): LAN hosts cannot reach it\n") == 0);
+	free(w);
+	c.firewall.lan_allow[1].last = 8080;
+	c.firewall.lan_allow[2] = (struct hgw_service){ CONF_PROTO_TCP, 53,
+	    53 };
+	c.firewall.nlan_allow = 3;
+	CHECK(rules_lan_warnings(&c) == NULL);
+}
+
 int
 main(void)
 {
+	test_lan_warnings();
 	test_golden();
 	test_check();
 	test_explain();
+	test_counters();
 	return (tap_done());
 }

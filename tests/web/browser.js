@@ -159,6 +159,13 @@ async function main() {
 		    alert.includes("homegw-natd has not answered"),
 		    "the overview shows what needs attention (" + alert + ")");
 
+		/* natd's input policy: its drops by reason, in a card. */
+		await page.waitForSelector("#wan-reasons dt");
+		const wan = await page.textContent("#wan-input");
+		ok(/1[,.\u202f\u00a0 ]?234 dropped/.test(wan) &&
+		    wan.includes("LAN address") && wan.includes("Spoofed source"),
+		    "the overview shows the WAN input drops (" + wan + ")");
+
 		/* DNS: a new query shows up in the live log by itself. */
 		if (process.env.HGW_INSERT_DNS) {
 			await page.goto(base + "/dns");

@@ -95,6 +95,15 @@ fill_live(sqlite3 *db, int64_t now, int nflows)
 	    nflows, (long long)now, (long long)now, (long long)now,
 	    (long long)now, (long long)now);
 	exec(db, sql);
+	/* natd's input policy: loaded, with drops by reason. */
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO metrics VALUES ('natd', 'wan_guard', 1, %lld);"
+	    "INSERT INTO metrics VALUES ('natd', 'wan_drop_policy', 1200, %lld);"
+	    "INSERT INTO metrics VALUES ('natd', 'wan_drop_lan_dst', 30, %lld);"
+	    "INSERT INTO metrics VALUES ('natd', 'wan_drop_spoofed_src', 4, "
+	    "%lld);",
+	    (long long)now, (long long)now, (long long)now, (long long)now);
+	exec(db, sql);
 	snprintf(sql, sizeof(sql),
 	    "INSERT INTO addresses (role, ifname, address, plen, state, "
 	    "conflict_mac, updated) VALUES ('lan', 'br-lan', '192.168.50.1', "
