@@ -5,6 +5,7 @@
  * addresses and dns_upstreams tables.  Reads only; every query is
  * finalized at once, so no read transaction is left open.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,14 @@ heartbeat(sqlite3 *db, const char *name)
 {
 	return ((int64_t)number(db, "SELECT heartbeat FROM daemons WHERE "
 	    "name = ?1", name, NULL, -1));
+}
+
+/* A daemon's pid in its row, or 0. */
+static int64_t
+row_pid(sqlite3 *db, const char *name)
+{
+	return ((int64_t)number(db, "SELECT pid FROM daemons WHERE "
+	    "name = ?1", name, NULL, 0));
 }
 
 /* A metric of a daemon, or -1 when it never wrote it. */
@@ -108,9 +117,12 @@ alerts_collect(sqlite3 *db, const struct hgw_conf *conf, const char *self,
 	double		 count, max, ups, down;
 	size_t		 i;
 	int		 natd_up, dnsd_up;
+	char		 run_dir[PATH_MAX];
 
 	if (db == NULL)
 		return;
+	/* The pid files are beside live.db. */
+	state_db_dir(db, run_dir, sizeof(run_dir));
 	/*
 	 * Every gateway runs all five: no row is a daemon that never started
 	 * or stopped (a clean stop clears its row), say after a start-up
@@ -119,12 +131,19 @@ alerts_collect(sqlite3 *db, const struct hgw_conf *conf, const char *self,
 	for (i = 0; i < STATE_NDAEMONS; i++) {
 		if (self != NULL && strcmp(state_daemons[i], self) == 0)
 			continue;
-		if ((hb = heartbeat(db, state_daemons[i])) < 0) {
+		hb = heartbeat(db, state_daemons[i]);
+		/*
+		 * The shared rule: a daemon alive by its pid file is running
+		 * even while its row is missing (live.db just rebuilt).
+		 */
+		if (strcmp(state_daemon_state(run_dir, state_daemons[i],
+		    hb >= 0, row_pid(db, state_daemons[i]), hb, now),
+		    "not running") == 0) {
 			say(cb, arg, "bad", "homegw-%s is not running",
 			    state_daemons[i]);
 			continue;
 		}
-		if (now - hb <= ALERTS_SILENT_S)
+		if (hb < 0 || now - hb <= ALERTS_SILENT_S)
 			continue;
 		say(cb, arg, "bad", "homegw-%s has not answered for %lld min: "
 		    "stopped or hung", state_daemons[i],

@@ -1217,8 +1217,8 @@ state_aside_name(const char *path, int64_t t, char *buf, size_t len)
 }
 
 /* The directory of a database file, for the words. */
-static void
-db_dir(sqlite3 *db, char *buf, size_t len)
+void
+state_db_dir(sqlite3 *db, char *buf, size_t len)
 {
 	const char	*path, *slash;
 
@@ -1335,7 +1335,7 @@ state_fault_note(struct state_fault *f, sqlite3 *db, int r)
 		return (r);
 	if (f->logged && now - f->last_log < STATE_FAULT_REPEAT_S)
 		return (r);
-	db_dir(db, dir, sizeof(dir));
+	state_db_dir(db, dir, sizeof(dir));
 	state_fault_text(f->which, dir, r, cause, sizeof(cause));
 	if (!f->logged)
 		log_warnx("%s: writing%s failed; the data stays in memory and "
@@ -1444,4 +1444,44 @@ state_daemon_alive(const char *run_dir, const char *name, int64_t *pid)
 		r = errno == EWOULDBLOCK ? 1 : -1;
 	close(fd);
 	return (r);
+}
+
+/* Does /proc/PID/comm name homegw-<name>? */
+static int
+comm_is(int64_t pid, const char *name)
+{
+	char	 path[64], want[64], buf[64];
+	ssize_t	 n;
+	int	 fd;
+
+	if (pid <= 0 || pid > INT32_MAX)
+		return (0);
+	snprintf(path, sizeof(path), "/proc/%lld/comm", (long long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (0);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	/* The kernel keeps 15 characters of a command's name. */
+	snprintf(want, sizeof(want), "homegw-%s", name);
+	want[15] = '\0';
+	return (strcmp(buf, want) == 0);
+}
+
+const char *
+state_daemon_state(const char *run_dir, const char *name, int has_row,
+    int64_t pid, int64_t heartbeat, int64_t now)
+{
+	int	 alive;
+
+	if ((alive = state_daemon_alive(run_dir, name, NULL)) < 0)
+		alive = has_row && comm_is(pid, name);
+	if (!alive)
+		return ("not running");
+	if (has_row && now - heartbeat > STATE_HEARTBEAT_STALE_S)
+		return ("stale");
+	return ("running");
 }

@@ -290,6 +290,19 @@ int	state_aside_name(const char *path, int64_t t, char *buf,
  */
 int	state_daemon_alive(const char *run_dir, const char *name,
 	    int64_t *pid);
+/*
+ * The one rule for "is this daemon running", shared by homegwctl status,
+ * the page and the alerts: "running", "stale" (alive, but its heartbeat
+ * is older than STATE_HEARTBEAT_STALE_S: hung) or "not running".  Alive
+ * means its pid file in run_dir is locked; without a pid file, that its
+ * row's pid exists and /proc/PID/comm names homegw-<name> (a pid alone
+ * may have been reused).  An alive daemon without a row (live.db just
+ * rebuilt) is running: it writes its row within STATE_HEARTBEAT_S.
+ */
+const char *state_daemon_state(const char *run_dir, const char *name,
+	    int has_row, int64_t pid, int64_t heartbeat, int64_t now);
+/* The directory of a connection's file, into buf ("" when unknown). */
+void	state_db_dir(sqlite3 *, char *buf, size_t len);
 /* Create and lock this daemon's pid file; returns the fd or -errno. */
 int	state_pidfile(const char *run_dir, const char *name);
 

@@ -87,6 +87,20 @@ open_heartbeat(struct webd *w)
 void
 api_db_refresh(struct webd *w, int64_t now)
 {
+	/*
+	 * A file deleted or replaced under a read-only handle would show
+	 * its old contents for ever: look at the path again.
+	 */
+	if (w->live != NULL && state_db_changed(w->live)) {
+		state_close(w->live);
+		w->live = NULL;
+		w->db_retry = 0;
+	}
+	if (w->persist != NULL && state_db_changed(w->persist)) {
+		state_close(w->persist);
+		w->persist = NULL;
+		w->db_retry = 0;
+	}
 	if ((w->live != NULL && w->persist != NULL) || now < w->db_retry)
 		return;
 	w->db_retry = now + DB_RETRY_S;
@@ -279,7 +293,8 @@ static void
 daemon_row(struct json *j, struct webd *w, const char *name)
 {
 	sqlite3_stmt	*st;
-	int64_t		 hb, started;
+	int64_t		 hb = 0, started, pid = 0;
+	const char	*state;
 	int		 found = 0;
 
 	json_object_open(j);
@@ -310,15 +325,15 @@ daemon_row(struct json *j, struct webd *w, const char *name)
 		json_column(j, st, 3);
 		json_key(j, "status");
 		json_column(j, st, 4);
-		json_kbool(j, "running", state_now() - hb <= HEARTBEAT_STALE);
-		json_kbool(j, "stale", state_now() - hb > HEARTBEAT_STALE);
+		pid = sqlite3_column_int64(st, 0);
 	}
 	if (st != NULL)
 		sqlite3_finalize(st);
-	if (!found) {
-		json_kbool(j, "running", 0);
-		json_kbool(j, "stale", 0);
-	}
+	/* The shared rule of state_daemon_state() (homegwctl(8)). */
+	state = state_daemon_state(w->d->conf->gateway.run_dir, name, found,
+	    pid, hb, state_now());
+	json_kbool(j, "running", strcmp(state, "not running") != 0);
+	json_kbool(j, "stale", strcmp(state, "stale") == 0);
 	json_object_close(j);
 }
 
