@@ -733,6 +733,31 @@ ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 }
 
 /*
+ * natd's mirror at [nat] max_flows holds only part of the kernel's table:
+ * "incomplete" says so, "mirror_max" is the cap and "not_shown" how many
+ * connections the kernel tracks beyond the rows (null when unknown).
+ */
+static void
+ct_incomplete(struct webd *w, struct json *j)
+{
+	double	 flows, cap, count;
+	int	 full;
+
+	full = metric(w, "natd", "flows", &flows) &&
+	    metric(w, "natd", "flows_max", &cap) && cap > 0 && flows >= cap;
+	json_kbool(j, "incomplete", full);
+	if (metric(w, "natd", "flows_max", &cap))
+		json_kint(j, "mirror_max", (int64_t)cap);
+	else
+		json_knull(j, "mirror_max");
+	if (full && metric(w, "natd", "conntrack_count", &count) &&
+	    count > flows)
+		json_kint(j, "not_shown", (int64_t)(count - flows));
+	else
+		json_knull(j, "not_shown");
+}
+
+/*
  * GET conntrack?host=&proto=&port=&state=&q=&sort=&order=&limit=&offset=
  * One page of flows and the total that match the filter.
  */
@@ -808,6 +833,7 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 		json_kint(j, "max", (int64_t)max);
 	else
 		json_knull(j, "max");
+	ct_incomplete(w, j);
 	json_key(j, "rows");
 	json_array_open(j);
 	if (query_ct_sql(&f, 0, sql, sizeof(sql)) == 0 &&
