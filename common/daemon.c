@@ -476,10 +476,10 @@ reopen_db(struct hgw_daemon *d, enum hgw_db which, int damaged)
 		return (-ENAMETOOLONG);
 	if (damaged && state_recover(path, which, aside, sizeof(aside)) > 0)
 		note_reset(d, path, aside);
-	if ((r = state_open(path, which, 0, &db)) == -EUCLEAN &&
+	if ((r = state_reopen(path, which, &db)) == -EUCLEAN &&
 	    state_recover(path, which, aside, sizeof(aside)) > 0) {
 		note_reset(d, path, aside);
-		r = state_open(path, which, 0, &db);
+		r = state_reopen(path, which, &db);
 	}
 	if (r < 0)
 		return (state_fault_note(&d->reopen_fault[which], old, r));

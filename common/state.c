@@ -432,6 +432,99 @@ create_db(const char *path, enum hgw_db which,
 	return (r);
 }
 
+/*
+ * Which file at a path the daemons use is written in path.lock (the
+ * lock of state_recover() too), "dev ino", by every writer that opens
+ * it.  It tells a daemon reopening a file that changed under it whether
+ * the -wal and -shm beside it belong to the file now at the path
+ * (another daemon adopted it first) or to the file that was deleted or
+ * replaced: those must go before the new file is opened, or SQLite
+ * would read the old file's WAL as the new one's.
+ */
+static int	 lock_fd = -1;	/* path.lock held by this process */
+static int	 reopening;	/* state_reopen(): drop orphans */
+
+static int
+lock_take(const char *path, int *fd)
+{
+	char	 lock[PATH_MAX];
+	int	 n;
+
+	*fd = -1;
+	if (lock_fd != -1)
+		return (0);	/* state_recover() holds it already */
+	n = snprintf(lock, sizeof(lock), "%s.lock", path);
+	if (n < 0 || (size_t)n >= sizeof(lock))
+		return (-ENAMETOOLONG);
+	if ((*fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1)
+		return (-errno);
+	if (flock(*fd, LOCK_EX) == -1) {
+		n = -errno;
+		close(*fd);
+		*fd = -1;
+		return (n);
+	}
+	lock_fd = *fd;
+	return (0);
+}
+
+static void
+lock_drop(int fd)
+{
+	if (fd == -1)
+		return;
+	lock_fd = -1;
+	close(fd);
+}
+
+/* Is the file at path the one last adopted (recorded in the lock)? */
+static int
+adopted(const struct stat *sb)
+{
+	char			 buf[64];
+	unsigned long long	 dev, ino;
+	ssize_t			 n;
+
+	if (lock_fd == -1 || (n = pread(lock_fd, buf, sizeof(buf) - 1,
+	    0)) <= 0)
+		return (0);
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu", &dev, &ino) != 2)
+		return (0);
+	return (dev == (unsigned long long)sb->st_dev &&
+	    ino == (unsigned long long)sb->st_ino);
+}
+
+static void
+adopt(const char *path)
+{
+	struct stat	 sb;
+	char		 buf[64];
+	int		 n;
+
+	if (lock_fd == -1 || stat(path, &sb) == -1)
+		return;
+	n = snprintf(buf, sizeof(buf), "%llu %llu\n",
+	    (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino);
+	if (ftruncate(lock_fd, 0) == -1 ||
+	    pwrite(lock_fd, buf, (size_t)n, 0) != n)
+		log_debug("%s: %s.lock: %s", __func__, path, strerror(errno));
+}
+
+/* The -wal and -shm of a file no longer at path. */
+static void
+drop_orphans(const char *path)
+{
+	static const char *const sfx[] = { "-wal", "-shm" };
+	char	 buf[PATH_MAX];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+		if (snprintf(buf, sizeof(buf), "%s%s", path, sfx[i]) <
+		    (int)sizeof(buf) && unlink(buf) == 0)
+			log_debug("%s: removed %s", __func__, buf);
+}
+
 /* Open a database with an explicit migration list (for the tests). */
 int
 state_open_schema(const char *path, enum hgw_db which, int readonly,
@@ -439,14 +532,21 @@ state_open_schema(const char *path, enum hgw_db which, int readonly,
 {
 	struct timespec	 ts;
 	struct stat	 sb;
-	int		 r, i;
+	int		 r, i, fd = -1;
 
+	if (!readonly && (r = lock_take(path, &fd)) < 0)
+		return (r);
 	if (stat(path, &sb) == -1) {
-		if (errno != ENOENT || readonly)
-			return (-errno);
+		if (errno != ENOENT || readonly) {
+			r = -errno;
+			goto out;
+		}
+		/* A -wal without its database belongs to no one. */
+		drop_orphans(path);
 		if ((r = create_db(path, which, migrations, count)) < 0)
-			return (r);
-	}
+			goto out;
+	} else if (!readonly && reopening && !adopted(&sb))
+		drop_orphans(path);
 	/*
 	 * Even so, an older or empty file being switched to WAL by another
 	 * process can answer SQLITE_BUSY without waiting: try again a few
@@ -462,6 +562,22 @@ state_open_schema(const char *path, enum hgw_db which, int readonly,
 		ts.tv_nsec = (50 + (long)(getpid() % 50) * (i + 1)) * 1000000L;
 		nanosleep(&ts, NULL);
 	}
+	if (r == 0 && !readonly)
+		adopt(path);
+ out:
+	lock_drop(fd);
+	return (r);
+}
+
+/* Open again a database that changed under a running daemon. */
+int
+state_reopen(const char *path, enum hgw_db which, sqlite3 **ret)
+{
+	int	 r;
+
+	reopening = 1;
+	r = state_open(path, which, 0, ret);
+	reopening = 0;
 	return (r);
 }
 
@@ -537,12 +653,15 @@ state_recover(const char *path, enum hgw_db which, char *aside,
 	n = snprintf(lock, sizeof(lock), "%s.lock", path);
 	if (n < 0 || (size_t)n >= sizeof(lock))
 		return (-ENAMETOOLONG);
+	if (lock_fd != -1)
+		return (-EDEADLK);
 	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1)
 		return (-errno);
 	if (flock(fd, LOCK_EX) == -1) {
 		r = -errno;
 		goto out;
 	}
+	lock_fd = fd;
 	/*
 	 * A file that opens may still have damaged pages (found by a
 	 * statement or by quick_check): look at all of it before moving.
@@ -567,8 +686,13 @@ state_recover(const char *path, enum hgw_db which, char *aside,
 			continue;
 		(void)rename(from, to);
 	}
-	r = 1;
+	/* The new file is made at once, under the lock, and adopted. */
+	if ((r = state_open(path, which, 0, &db)) == 0) {
+		state_close(db);
+		r = 1;
+	}
  out:
+	lock_fd = -1;
 	close(fd);		/* and the lock with it */
 	return (r);
 }
@@ -618,11 +742,22 @@ state_open_conf(const struct hgw_conf *conf, int readonly,
 void
 state_close(sqlite3 *db)
 {
+	int	 moved, one = 1;
+
 	if (db == NULL)
 		return;
+	moved = state_db_changed(db) != 0;
 	conn_unregister(db);
 	state_rollback(db);
-	if (!sqlite3_db_readonly(db, "main"))
+	/*
+	 * The last connection to close deletes -wal and -shm by name: for
+	 * a file deleted, replaced or moved aside, those names are now the
+	 * new file's.  Persistent WAL keeps SQLite from touching them.
+	 */
+	if (moved)
+		(void)sqlite3_file_control(db, "main",
+		    SQLITE_FCNTL_PERSIST_WAL, &one);
+	else if (!sqlite3_db_readonly(db, "main"))
 		(void)sqlite3_wal_checkpoint_v2(db, NULL,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	/*

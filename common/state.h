@@ -276,6 +276,12 @@ void	state_writer_set_db(struct state_writer *, sqlite3 *);
  * quick_check: 0 good, -EUCLEAN damaged, other negative on error.
  */
 int	state_db_changed(sqlite3 *);
+/*
+ * Open path again after state_db_changed(): like state_open(), but the
+ * -wal and -shm beside a file no other process has adopted yet (see
+ * state.c) are the old file's and are removed first.
+ */
+int	state_reopen(const char *path, enum hgw_db which, sqlite3 **ret);
 int	state_quick_check(sqlite3 *);
 /* Was the file damaged when moved aside at time t: its name. */
 int	state_aside_name(const char *path, int64_t t, char *buf,
