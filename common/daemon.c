@@ -561,6 +561,8 @@ sighup_cb(evutil_socket_t sig, short ev, void *arg)
 	char			*errors = NULL;
 
 	daemon_notify("RELOADING=1");
+	/* A reload also asks the checking daemon to look at homegw.db. */
+	d->next_check = 0;
 	if ((newconf = conf_load(d->conf_path, &errors)) == NULL) {
 		print_conf_errors(d->conf_path, errors);
 		log_warnx("reload failed: %s is invalid, keeping the running "
