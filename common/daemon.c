@@ -133,7 +133,8 @@ static void
 own_dir(const char *dir, uid_t uid, gid_t gid)
 {
 	static const char *const files[] = { "live.db", "live.db-wal",
-	    "live.db-shm", "homegw.db", "homegw.db-wal", "homegw.db-shm" };
+	    "live.db-shm", "live.db.lock", "homegw.db", "homegw.db-wal",
+	    "homegw.db-shm", "homegw.db.lock" };
 	char	 path[PATH_MAX];
 	size_t	 i;
 

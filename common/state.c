@@ -456,8 +456,18 @@ lock_take(const char *path, int *fd)
 	n = snprintf(lock, sizeof(lock), "%s.lock", path);
 	if (n < 0 || (size_t)n >= sizeof(lock))
 		return (-ENAMETOOLONG);
-	if ((*fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1)
+	if ((*fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1) {
+		/*
+		 * A lock file we may not write (left by root): open without
+		 * it, as before there was one, rather than not at all.
+		 */
+		if (errno == EACCES || errno == EPERM || errno == EROFS) {
+			log_debug("%s: %s: %s", __func__, lock,
+			    strerror(errno));
+			return (0);
+		}
 		return (-errno);
+	}
 	if (flock(*fd, LOCK_EX) == -1) {
 		n = -errno;
 		close(*fd);
@@ -655,13 +665,8 @@ state_recover(const char *path, enum hgw_db which, char *aside,
 		return (-ENAMETOOLONG);
 	if (lock_fd != -1)
 		return (-EDEADLK);
-	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1)
-		return (-errno);
-	if (flock(fd, LOCK_EX) == -1) {
-		r = -errno;
-		goto out;
-	}
-	lock_fd = fd;
+	if ((r = lock_take(path, &fd)) < 0)
+		return (r);
 	/*
 	 * A file that opens may still have damaged pages (found by a
 	 * statement or by quick_check): look at all of it before moving.
@@ -692,8 +697,7 @@ state_recover(const char *path, enum hgw_db which, char *aside,
 		r = 1;
 	}
  out:
-	lock_fd = -1;
-	close(fd);		/* and the lock with it */
+	lock_drop(fd);		/* and the lock with it */
 	return (r);
 }
 
