@@ -5,11 +5,13 @@
  * addresses and dns_upstreams tables.  Reads only; every query is
  * finalized at once, so no read transaction is left open.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alerts.h"
 #include "conf.h"
@@ -257,11 +259,14 @@ storage_alerts(sqlite3 *db, const struct hgw_conf *conf, const char *run_dir,
 		if (localtime_r(&t, &tm) == NULL ||
 		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm) == 0)
 			snprintf(when, sizeof(when), "%lld", (long long)t);
-		if (conf != NULL)
+		if (conf != NULL) {
 			snprintf(aside, sizeof(aside), "%s/%s.corrupt-%lld",
 			    conf->gateway.state_dir, STATE_PERSIST_FILE,
 			    (long long)t);
-		else
+			/* The owner deleting the old file clears it. */
+			if (access(aside, F_OK) == -1 && errno == ENOENT)
+				return;
+		} else
 			snprintf(aside, sizeof(aside), "%s.corrupt-%lld",
 			    STATE_PERSIST_FILE, (long long)t);
 		say(cb, arg, "warn", "homegw.db was damaged and replaced by a "

@@ -1624,3 +1624,9 @@ state_daemon_state(const char *run_dir, const char *name, int has_row,
 		return ("stale");
 	return ("running");
 }
+
+int
+state_result(sqlite3 *db, int rc)
+{
+	return (state_errno(db, rc));
+}

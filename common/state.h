@@ -283,6 +283,11 @@ int	state_db_changed(sqlite3 *);
  */
 int	state_reopen(const char *path, enum hgw_db which, sqlite3 **ret);
 int	state_quick_check(sqlite3 *);
+/*
+ * For a module's own statements: the negative errno for SQLite result rc
+ * on db, noting SQLITE_CORRUPT / SQLITE_NOTADB for state_db_changed().
+ */
+int	state_result(sqlite3 *, int rc);
 /* Was the file damaged when moved aside at time t: its name. */
 int	state_aside_name(const char *path, int64_t t, char *buf,
 	    size_t len);

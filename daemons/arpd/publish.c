@@ -310,7 +310,8 @@ publish_load_history(struct arpd *a)
 	if (bad > 0)
 		log_warnx("station history: %d unreadable rows skipped", bad);
 	log_debug("%s: %d stations loaded", __func__, n);
-	return (r == SQLITE_DONE ? n : -EIO);
+	/* A damaged file is noted, and daemon.c moves it aside. */
+	return (r == SQLITE_DONE ? n : state_result(a->d->persist, r));
 }
 
 /*
