@@ -11,7 +11,9 @@
  * one transaction on a timer (struct state_writer), never one transaction
  * per packet.  Functions return 0 or a negative errno-style code; SQLite
  * errors map to -EIO (-EBUSY when the database stayed locked, -ENOMEM,
- * -EROFS, -EACCES or the system's errno where SQLite names one).
+ * -EROFS, -EACCES, -ENOSPC for SQLITE_FULL, -EUCLEAN for a damaged file,
+ * or the system's errno where SQLite names one, as for an I/O error on a
+ * full tmpfs).
  *
  * Sharing: every connection, readers included, needs write access to the
  * -shm file beside a database in WAL mode, so all homegw programs run in
