@@ -456,6 +456,18 @@ daemon_heartbeat(struct hgw_daemon *d)
 	(void)state_fault_note(&d->hb_fault, d->live, r);
 }
 
+/* A damaged file moved aside while running: only homegw.db's is news. */
+static void
+moved_aside(struct hgw_daemon *d, enum hgw_db which, const char *path,
+    const char *aside)
+{
+	if (which == HGW_DB_PERSIST)
+		note_reset(d, path, aside);
+	else
+		log_warnx("%s was damaged: moved to %s, starting a new one",
+		    path, aside);
+}
+
 /*
  * Open which again at its path: a new file when it was deleted, the
  * other file when it was replaced, after moving it aside when damaged
@@ -476,10 +488,10 @@ reopen_db(struct hgw_daemon *d, enum hgw_db which, int damaged)
 	    sizeof(path)) : conf_persist_db(d->conf, path, sizeof(path))) < 0)
 		return (-ENAMETOOLONG);
 	if (damaged && state_recover(path, which, aside, sizeof(aside)) > 0)
-		note_reset(d, path, aside);
+		moved_aside(d, which, path, aside);
 	if ((r = state_reopen(path, which, &db)) == -EUCLEAN &&
 	    state_recover(path, which, aside, sizeof(aside)) > 0) {
-		note_reset(d, path, aside);
+		moved_aside(d, which, path, aside);
 		r = state_reopen(path, which, &db);
 	}
 	if (r < 0)

@@ -420,14 +420,15 @@ publish_start(struct arpd *a)
 void
 publish_reopen(struct arpd *a, enum hgw_db which)
 {
+	/* The old handle is closed after this: never keep it. */
+	state_writer_set_db(which == HGW_DB_LIVE ? a->live_w : a->persist_w,
+	    which == HGW_DB_LIVE ? a->d->live : a->d->persist);
 	if (prepare(a, which) < 0)
 		return;
 	if (which == HGW_DB_LIVE) {
-		state_writer_set_db(a->live_w, a->d->live);
 		publish_live_dirty(a);
 		return;
 	}
-	state_writer_set_db(a->persist_w, a->d->persist);
 	a->station_committed = a->station_pending = 0;
 	a->persist_inflight = 0;
 	publish_persist_dirty(a);

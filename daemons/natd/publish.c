@@ -543,16 +543,17 @@ publish_flush(struct publish *p)
 void
 publish_reopen(struct publish *p, enum hgw_db which)
 {
+	/* The old handle is closed after this: never keep it. */
+	state_writer_set_db(which == HGW_DB_LIVE ? p->live_w : p->persist_w,
+	    which == HGW_DB_LIVE ? p->d->live : p->d->persist);
 	if (prepare(p, which) < 0)
 		return;
 	if (which == HGW_DB_PERSIST) {
-		state_writer_set_db(p->persist_w, p->d->persist);
 		p->nsent = 0;
 		if (p->npending > 0)
 			state_writer_dirty(p->persist_w);
 		return;
 	}
-	state_writer_set_db(p->live_w, p->d->live);
 	p->m->rewrite = 1;
 	publish_now(p);
 }
