@@ -1248,7 +1248,6 @@ conn_register(sqlite3 *db, enum hgw_db which)
 	struct state_conn	*c;
 	struct stat		 sb;
 	const char		*path;
-
 	size_t			 i;
 
 	for (i = 0; i < STATE_CONNS_MAX; i++)
