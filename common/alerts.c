@@ -5,10 +5,13 @@
  * addresses and dns_upstreams tables.  Reads only; every query is
  * finalized at once, so no read transaction is left open.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "alerts.h"
 #include "conf.h"
@@ -45,6 +48,14 @@ heartbeat(sqlite3 *db, const char *name)
 	    "name = ?1", name, NULL, -1));
 }
 
+/* A daemon's pid in its row, or 0. */
+static int64_t
+row_pid(sqlite3 *db, const char *name)
+{
+	return ((int64_t)number(db, "SELECT pid FROM daemons WHERE "
+	    "name = ?1", name, NULL, 0));
+}
+
 /* A metric of a daemon, or -1 when it never wrote it. */
 static double
 metric(sqlite3 *db, const char *daemon, const char *name)
@@ -68,6 +79,10 @@ say(alerts_cb cb, void *arg, const char *level, const char *fmt, ...)
 	va_end(ap);
 	cb(level, text, arg);
 }
+
+static void	storage_alerts(sqlite3 *, const struct hgw_conf *,
+		    const char *, int64_t, alerts_cb, void *);
+static void	nat_mirror_alert(sqlite3 *, alerts_cb, void *);
 
 static void
 addresses(sqlite3 *db, alerts_cb cb, void *arg)
@@ -136,9 +151,12 @@ alerts_collect(sqlite3 *db, const struct hgw_conf *conf, const char *self,
 	double		 count, max, ups, down;
 	size_t		 i;
 	int		 natd_up, dnsd_up;
+	char		 run_dir[PATH_MAX];
 
 	if (db == NULL)
 		return;
+	/* The pid files are beside live.db. */
+	state_db_dir(db, run_dir, sizeof(run_dir));
 	/*
 	 * Every gateway runs all five: no row is a daemon that never started
 	 * or stopped (a clean stop clears its row), say after a start-up
@@ -147,12 +165,19 @@ alerts_collect(sqlite3 *db, const struct hgw_conf *conf, const char *self,
 	for (i = 0; i < STATE_NDAEMONS; i++) {
 		if (self != NULL && strcmp(state_daemons[i], self) == 0)
 			continue;
-		if ((hb = heartbeat(db, state_daemons[i])) < 0) {
+		hb = heartbeat(db, state_daemons[i]);
+		/*
+		 * The shared rule: a daemon alive by its pid file is running
+		 * even while its row is missing (live.db just rebuilt).
+		 */
+		if (strcmp(state_daemon_state(run_dir, state_daemons[i],
+		    hb >= 0, row_pid(db, state_daemons[i]), hb, now),
+		    "not running") == 0) {
 			say(cb, arg, "bad", "homegw-%s is not running",
 			    state_daemons[i]);
 			continue;
 		}
-		if (now - hb <= ALERTS_SILENT_S)
+		if (hb < 0 || now - hb <= ALERTS_SILENT_S)
 			continue;
 		say(cb, arg, "bad", "homegw-%s has not answered for %lld min: "
 		    "stopped or hung", state_daemons[i],
@@ -177,17 +202,134 @@ alerts_collect(sqlite3 *db, const struct hgw_conf *conf, const char *self,
 		say(cb, arg, "bad", "%s DNS upstream%s down: names outside "
 		    "the LAN do not resolve", ups == 1 ? "The" : "Every",
 		    ups == 1 ? " is" : "s are");
+	storage_alerts(db, conf, run_dir, now, cb, arg);
 	/* Bad, so before the warnings. */
 	wan_guard(db, conf, now, cb, arg);
-	if ((count = metric(db, "natd", "conntrack_count")) < 0)
-		count = metric(db, "natd", "flows");
-	if ((max = metric(db, "natd", "conntrack_max")) <= 0)
-		max = metric(db, "natd", "flows_max");
+	/*
+	 * The kernel's table only: natd's own mirror filling up is another
+	 * matter (nat_mirror_alert()), nothing is dropped for it.
+	 */
+	count = metric(db, "natd", "conntrack_count");
+	max = metric(db, "natd", "conntrack_max");
 	if (natd_up && count >= 0 && max > 0 && count >= max * 0.9)
 		say(cb, arg, "warn", "The connection table is %.0f%% full: "
 		    "when it is full, new connections are dropped",
 		    count / max * 100);
 	logins(conf, now, cb, arg);
+	if (natd_up)
+		nat_mirror_alert(db, cb, arg);
+}
+
+/* 38346 as "38,346": counts people read. */
+static const char *
+thousands(double v, char *buf, size_t len)
+{
+	char		 digits[32];
+	size_t		 n, i, o = 0;
+
+	snprintf(digits, sizeof(digits), "%.0f", v < 0 ? 0 : v);
+	n = strlen(digits);
+	for (i = 0; i < n && o + 2 < len; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return (buf);
+}
+
+/*
+ * Storage faults, from the metrics every daemon writes with its
+ * heartbeat (common/daemon.c): db_error_live / db_error_persist hold
+ * the errno of a write failing now, db_reset when a damaged homegw.db
+ * was moved aside.  live.db holds them, so a full or damaged homegw.db
+ * is shown all the same.  Rows of a daemon that stopped writing them
+ * are old news and not shown.
+ */
+static void
+storage_alerts(sqlite3 *db, const struct hgw_conf *conf, const char *run_dir,
+    int64_t now, alerts_cb cb, void *arg)
+{
+	sqlite3_stmt	*st;
+	const char	*name, *who, *dir;
+	char		 cause[PATH_MAX + 64], aside[PATH_MAX + 32], when[32];
+	enum hgw_db	 which;
+	double		 reset;
+	time_t		 t;
+	struct tm	 tm;
+
+	if (sqlite3_prepare_v2(db, "SELECT name, CAST(value AS INTEGER), "
+	    "group_concat(daemon, ', ') FROM metrics WHERE name IN "
+	    "('db_error_live', 'db_error_persist') AND value > 0 AND "
+	    "updated >= ?1 GROUP BY name, CAST(value AS INTEGER) "
+	    "ORDER BY name DESC LIMIT 8", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, now - ALERTS_SILENT_S);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if ((name = (const char *)sqlite3_column_text(st,
+			    0)) == NULL || (who = (const char *)
+			    sqlite3_column_text(st, 2)) == NULL)
+				continue;
+			which = strcmp(name, "db_error_live") == 0 ?
+			    HGW_DB_LIVE : HGW_DB_PERSIST;
+			dir = which == HGW_DB_LIVE ? run_dir : conf != NULL ?
+			    conf->gateway.state_dir : NULL;
+			state_fault_text(which, dir, sqlite3_column_int(st, 1),
+			    cause, sizeof(cause));
+			say(cb, arg, "bad", "%s: writes fail (%s); %s",
+			    cause, who, which == HGW_DB_LIVE ? "the page and "
+			    "homegwctl may show old figures" : "history is "
+			    "kept in memory and written once it works again");
+		}
+		sqlite3_finalize(st);
+	}
+	reset = number(db, "SELECT max(value) FROM metrics WHERE name = "
+	    "'db_reset' AND value > 0", NULL, NULL, 0);
+	if (reset > 0 && now - (int64_t)reset <= 86400) {
+		t = (time_t)reset;
+		if (localtime_r(&t, &tm) == NULL ||
+		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm) == 0)
+			snprintf(when, sizeof(when), "%lld", (long long)t);
+		if (conf != NULL) {
+			snprintf(aside, sizeof(aside), "%s/%s.corrupt-%lld",
+			    conf->gateway.state_dir, STATE_PERSIST_FILE,
+			    (long long)t);
+			/* The owner deleting the old file clears it. */
+			if (access(aside, F_OK) == -1 && errno == ENOENT)
+				return;
+		} else
+			snprintf(aside, sizeof(aside), "%s.corrupt-%lld",
+			    STATE_PERSIST_FILE, (long long)t);
+		say(cb, arg, "warn", "homegw.db was damaged and replaced by a "
+		    "new one at %s: history before that is kept in %s", when,
+		    aside);
+	}
+}
+
+/*
+ * natd's mirror at [nat] max_flows: the kernel still tracks and NATs
+ * every connection, but the page and homegwctl nat show only part of
+ * them.  How many are missing: the kernel's count less the mirror's.
+ */
+static void
+nat_mirror_alert(sqlite3 *db, alerts_cb cb, void *arg)
+{
+	double	 flows, max, count;
+	char	 a[32], b[32];
+
+	flows = metric(db, "natd", "flows");
+	max = metric(db, "natd", "flows_max");
+	if (flows < 0 || max <= 0 || flows < max)
+		return;
+	count = metric(db, "natd", "conntrack_count");
+	if (count > flows)
+		say(cb, arg, "warn", "The NAT mirror is full: %s connections "
+		    "not shown (max_flows %.0f)", thousands(count - flows, a,
+		    sizeof(a)), max);
+	else
+		say(cb, arg, "warn", "The NAT mirror is full: %s connections "
+		    "refused so far are not shown (max_flows %.0f)",
+		    thousands(metric(db, "natd", "flows_refused"), b,
+		    sizeof(b)), max);
 }
 
 /*

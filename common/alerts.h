@@ -5,8 +5,10 @@
  * live.db: a daemon not running or that stopped answering, natd's rules
  * not loaded or
  * IPv4 forwarding off, an address in conflict or that addrd could not
- * set, every DNS upstream down, a nearly full connection table.  One list
- * for the status page and for homegwctl status, so both say the same.
+ * set, every DNS upstream down, a nearly full connection table, natd's
+ * mirror full, a database write failing (with its cause in words) and a
+ * damaged homegw.db replaced in the last day.  One list for the status
+ * page and for homegwctl status, so both say the same.
  */
 #ifndef HGW_ALERTS_H
 #define HGW_ALERTS_H

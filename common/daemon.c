@@ -133,7 +133,8 @@ static void
 own_dir(const char *dir, uid_t uid, gid_t gid)
 {
 	static const char *const files[] = { "live.db", "live.db-wal",
-	    "live.db-shm", "homegw.db", "homegw.db-wal", "homegw.db-shm" };
+	    "live.db-shm", "live.db.lock", "homegw.db", "homegw.db-wal",
+	    "homegw.db-shm", "homegw.db.lock" };
 	char	 path[PATH_MAX];
 	size_t	 i;
 
@@ -150,6 +151,37 @@ own_dir(const char *dir, uid_t uid, gid_t gid)
 		else if (chmod(path, 0660) == -1 && errno != ENOENT)
 			log_warn("chmod \"%s\"", path);
 	}
+}
+
+/* A damaged homegw.db was moved aside: say so, remember it for a day. */
+static void
+note_reset(struct hgw_daemon *d, const char *path, const char *aside)
+{
+	const char	*t;
+
+	log_warnx("%s was damaged: moved to %s, starting a new one "
+	    "(station history, events and traffic history start empty)",
+	    path, aside);
+	if ((t = strrchr(aside, '-')) != NULL)
+		d->db_reset = strtoll(t + 1, NULL, 10);
+	if (d->db_reset <= 0)
+		d->db_reset = state_now();
+}
+
+/* The event in the new homegw.db, so that the reset outlives live.db. */
+static void
+reset_event(struct hgw_daemon *d)
+{
+	char	 path[PATH_MAX], aside[PATH_MAX], detail[PATH_MAX + 64];
+
+	if (d->persist == NULL || d->db_reset <= 0 ||
+	    conf_persist_db(d->conf, path, sizeof(path)) < 0 ||
+	    state_aside_name(path, d->db_reset, aside, sizeof(aside)) < 0)
+		return;
+	snprintf(detail, sizeof(detail), "homegw.db was damaged and moved "
+	    "to %s; a new one was started", aside);
+	(void)state_event_add(d->persist, d->name, "db_reset", NULL, NULL,
+	    NULL, detail);
 }
 
 /*
@@ -174,9 +206,7 @@ recover_state(struct hgw_daemon *d)
 		return (moved);
 	if ((r = state_recover(path, HGW_DB_PERSIST, aside,
 	    sizeof(aside))) > 0) {
-		log_warnx("%s was damaged: moved to %s, starting a new one "
-		    "(station history, events and traffic history start "
-		    "empty)", path, aside);
+		note_reset(d, path, aside);
 		moved++;
 	} else if (r < 0)
 		log_warnx("cannot check %s: %s", path, strerror(-r));
@@ -205,6 +235,29 @@ daemon_open_state(struct hgw_daemon *d)
 		fatalx("cannot open the state databases (%s, %s/homegw.db): %s",
 		    path, d->conf->gateway.state_dir, strerror(-r));
 	}
+	/*
+	 * Damaged pages do not stop a file from opening: the checking
+	 * daemon reads all of it once now (a tenth of a second for a
+	 * 36 MB file here, about a second on a Pi's SD card).
+	 */
+	if (d->check_db && state_quick_check(d->persist) == -EUCLEAN) {
+		state_close(d->persist);
+		d->persist = NULL;
+		if (recover_state(d) > 0 &&
+		    (r = state_open_conf(d->conf, 0, NULL, &d->persist)) < 0)
+			fatalx("cannot open a new %s/homegw.db: %s",
+			    d->conf->gateway.state_dir, strerror(-r));
+		if (d->persist == NULL)
+			fatalx("%s/homegw.db is damaged and could not be "
+			    "moved aside", d->conf->gateway.state_dir);
+	}
+	d->next_check = state_now() + DAEMON_CHECK_S;
+	reset_event(d);
+	state_fault_init(&d->hb_fault, HGW_DB_LIVE, "heartbeat and metrics");
+	state_fault_init(&d->reopen_fault[HGW_DB_LIVE], HGW_DB_LIVE,
+	    "a new live.db");
+	state_fault_init(&d->reopen_fault[HGW_DB_PERSIST], HGW_DB_PERSIST,
+	    "a new homegw.db");
 	if (geteuid() == 0 && (pw = getpwnam(d->conf->gateway.user)) != NULL) {
 		/* The files now exist (or got their -wal/-shm): own them. */
 		own_dir(d->conf->gateway.run_dir, pw->pw_uid, pw->pw_gid);
@@ -362,7 +415,26 @@ daemon_notify(const char *msg)
 	return (r < 0 ? r : 0);
 }
 
-/* Write the heartbeat row. */
+/* The rows every daemon keeps about its storage (see daemon.h). */
+static int
+storage_metrics(struct hgw_daemon *d)
+{
+	int	 r;
+
+	if ((r = state_metric_set(d->live, d->name, "db_write_failures",
+	    (double)state_fault_total())) < 0 ||
+	    (r = state_metric_set(d->live, d->name, "db_error_live",
+	    state_fault_current(HGW_DB_LIVE))) < 0 ||
+	    (r = state_metric_set(d->live, d->name, "db_error_persist",
+	    state_fault_current(HGW_DB_PERSIST))) < 0)
+		return (r);
+	if (d->db_reset > 0 && state_now() - d->db_reset > DAEMON_RESET_ALERT_S)
+		d->db_reset = 0;
+	return (state_metric_set(d->live, d->name, "db_reset",
+	    (double)d->db_reset));
+}
+
+/* Write the heartbeat row and the storage metrics, in one transaction. */
 void
 daemon_heartbeat(struct hgw_daemon *d)
 {
@@ -371,10 +443,90 @@ daemon_heartbeat(struct hgw_daemon *d)
 
 	if (d->live == NULL)
 		return;
+	/* One attempt (one busy timeout), like the plain write it was. */
+	if ((r = state_exec(d->live, "BEGIN IMMEDIATE")) < 0)
+		goto out;
 	if ((r = state_heartbeat(d->live, d->name, getpid(), d->started,
-	    status)) < 0)
-		log_warnx("heartbeat not written (%s), retrying in %d s",
-		    strerror(-r), HEARTBEAT_INTERVAL_S);
+	    status)) < 0 || (r = storage_metrics(d)) < 0) {
+		state_rollback(d->live);
+		goto out;
+	}
+	r = state_commit(d->live);
+ out:
+	(void)state_fault_note(&d->hb_fault, d->live, r);
+}
+
+/* A damaged file moved aside while running: only homegw.db's is news. */
+static void
+moved_aside(struct hgw_daemon *d, enum hgw_db which, const char *path,
+    const char *aside)
+{
+	if (which == HGW_DB_PERSIST)
+		note_reset(d, path, aside);
+	else
+		log_warnx("%s was damaged: moved to %s, starting a new one",
+		    path, aside);
+}
+
+/*
+ * Open which again at its path: a new file when it was deleted, the
+ * other file when it was replaced, after moving it aside when damaged
+ * (state_recover() takes a lock, so one daemon moves it and the others
+ * find the new file good).  The old handle stays until the daemon has
+ * moved its statements.
+ */
+static int
+reopen_db(struct hgw_daemon *d, enum hgw_db which, int damaged)
+{
+	char	 path[PATH_MAX], aside[PATH_MAX];
+	sqlite3	**slot = which == HGW_DB_LIVE ? &d->live : &d->persist;
+	sqlite3	*old = *slot, *db = NULL;
+	int64_t	 reset = d->db_reset;
+	int	 r;
+
+	if ((which == HGW_DB_LIVE ? conf_live_db(d->conf, path,
+	    sizeof(path)) : conf_persist_db(d->conf, path, sizeof(path))) < 0)
+		return (-ENAMETOOLONG);
+	if (damaged && state_recover(path, which, aside, sizeof(aside)) > 0)
+		moved_aside(d, which, path, aside);
+	if ((r = state_reopen(path, which, &db)) == -EUCLEAN &&
+	    state_recover(path, which, aside, sizeof(aside)) > 0) {
+		moved_aside(d, which, path, aside);
+		r = state_reopen(path, which, &db);
+	}
+	if (r < 0)
+		return (state_fault_note(&d->reopen_fault[which], old, r));
+	(void)state_fault_note(&d->reopen_fault[which], db, 0);
+	*slot = db;
+	if (d->reopen != NULL)
+		d->reopen(d, which);
+	state_close(old);
+	log_warnx("%s was %s: opened %s, every row is written again", path,
+	    damaged ? "damaged" : "removed or replaced",
+	    damaged ? "a new one" : "the file now there");
+	if (which == HGW_DB_PERSIST && d->db_reset != reset)
+		reset_event(d);
+	if (which == HGW_DB_LIVE)
+		daemon_heartbeat(d);
+	return (0);
+}
+
+/* Deleted, replaced or damaged under us: reopen. */
+void
+daemon_check_state(struct hgw_daemon *d)
+{
+	int	 c;
+
+	if (d->live != NULL && (c = state_db_changed(d->live)) != 0)
+		(void)reopen_db(d, HGW_DB_LIVE, c == 2);
+	if (d->persist == NULL)
+		return;
+	if (d->check_db && state_now() >= d->next_check) {
+		d->next_check = state_now() + DAEMON_CHECK_S;
+		(void)state_quick_check(d->persist);
+	}
+	if ((c = state_db_changed(d->persist)) != 0)
+		(void)reopen_db(d, HGW_DB_PERSIST, c == 2);
 }
 
 static void
@@ -382,6 +534,7 @@ heartbeat_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct hgw_daemon	*d = arg;
 
+	daemon_check_state(d);
 	daemon_heartbeat(d);
 	/*
 	 * The watchdog is fed from the same timer: if the loop is stuck, no
@@ -421,6 +574,8 @@ sighup_cb(evutil_socket_t sig, short ev, void *arg)
 	char			*errors = NULL;
 
 	daemon_notify("RELOADING=1");
+	/* A reload also asks the checking daemon to look at homegw.db. */
+	d->next_check = 0;
 	if ((newconf = conf_load(d->conf_path, &errors)) == NULL) {
 		print_conf_errors(d->conf_path, errors);
 		log_warnx("reload failed: %s is invalid, keeping the running "
@@ -474,6 +629,13 @@ daemon_start(struct hgw_daemon *d)
 			tv.tv_usec = (suseconds_t)(d->watchdog_usec / 2 % 1000000);
 		}
 	}
+	/*
+	 * The pid file's lock tells homegwctl and webd that we run even
+	 * while our row is missing (live.db just rebuilt).
+	 */
+	if ((d->pidfd = state_pidfile(d->conf->gateway.run_dir, d->name)) < 0)
+		log_warnx("cannot write %s/%s.pid: %s",
+		    d->conf->gateway.run_dir, d->name, strerror(-d->pidfd));
 	d->ev_heartbeat = event_new(d->base, -1, EV_PERSIST, heartbeat_cb, d);
 	if (d->ev_heartbeat == NULL || event_add(d->ev_heartbeat, &tv) == -1)
 		fatalx("cannot add the heartbeat timer");
@@ -513,6 +675,12 @@ daemon_free(struct hgw_daemon *d)
 	state_close(d->live);
 	state_close(d->persist);
 	d->live = d->persist = NULL;
+	state_fault_done(&d->hb_fault);
+	state_fault_done(&d->reopen_fault[HGW_DB_LIVE]);
+	state_fault_done(&d->reopen_fault[HGW_DB_PERSIST]);
+	if (d->pidfd > 0)
+		close(d->pidfd);
+	d->pidfd = -1;
 	conf_free(d->conf);
 	d->conf = NULL;
 	if (d->base != NULL)

@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
+#include "state.h"
+
 struct event;
 struct event_base;
 struct hgw_conf;
@@ -44,6 +46,20 @@ struct hgw_daemon {
 	/* Short status text for the heartbeat row; may be NULL. */
 	const char	*(*status)(struct hgw_daemon *);
 	void		*arg;		/* the daemon's own context */
+	/*
+	 * A database was reopened under the daemon (live.db deleted or
+	 * replaced, homegw.db moved aside after damage): d->live or
+	 * d->persist is the new handle.  Finalize the statements prepared
+	 * on the old one, prepare them again, point the writers at the new
+	 * handle (state_writer_set_db) and mark every row to be written
+	 * again.  The old handle is closed after the call.  May be NULL.
+	 */
+	void		(*reopen)(struct hgw_daemon *, enum hgw_db which);
+	/*
+	 * Set by the one daemon that checks homegw.db with PRAGMA
+	 * quick_check at start and every DAEMON_CHECK_S (addrd).
+	 */
+	int		 check_db;
 
 	/* Filled in by daemon_init(). */
 	struct event_base *base;
@@ -60,7 +76,17 @@ struct hgw_daemon {
 	struct event	*ev_heartbeat;
 	uint64_t	 watchdog_usec;
 	int		 stopping;
+	int		 pidfd;		/* the locked pid file, or -1 */
+	int64_t		 next_check;	/* next quick_check */
+	int64_t		 db_reset;	/* homegw.db moved aside, or 0 */
+	struct state_fault hb_fault;	/* heartbeat and metrics rows */
+	struct state_fault reopen_fault[HGW_DB_MAX];
 };
+
+/* quick_check of homegw.db, by the daemon with check_db set. */
+#define DAEMON_CHECK_S		3600
+/* How long the alert about a damaged homegw.db stays. */
+#define DAEMON_RESET_ALERT_S	86400
 
 /*
  * Parse the command line, set up logging, create the event base and load
@@ -93,7 +119,18 @@ void	daemon_stop(struct hgw_daemon *);
 void	daemon_free(struct hgw_daemon *);
 /* Send a raw sd_notify message ("READY=1\nSTATUS=..."); no-op without systemd. */
 int	daemon_notify(const char *msg);
-/* Write the heartbeat row now (also done on a timer). */
+/*
+ * Write the heartbeat row now (also done on a timer), with the metrics
+ * every daemon publishes about its storage: db_write_failures,
+ * db_error_live and db_error_persist (the errno of a persisting write
+ * failure, 0 when none) and db_reset (when this daemon moved a damaged
+ * homegw.db aside, for a day).
+ */
 void	daemon_heartbeat(struct hgw_daemon *);
+/*
+ * Notice a database deleted, replaced or damaged under us and reopen it
+ * (calling d->reopen); run from the heartbeat timer, every few seconds.
+ */
+void	daemon_check_state(struct hgw_daemon *);
 
 #endif /* HGW_DAEMON_H */

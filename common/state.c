@@ -5,8 +5,11 @@
  * the connection settings (WAL, busy timeout, synchronous, foreign keys),
  * the schema migration by PRAGMA user_version, the batched writer timer
  * and the few rows every daemon writes the same way (heartbeat, metrics,
- * events, retention).  It never decides what a daemon stores and never
- * logs above debug: callers get a negative errno and log once.
+ * events, retention).  It never decides what a daemon stores.  It logs
+ * above debug in one place only, the shared write-failure path
+ * (state_fault_note(), which every batched writer goes through), so that
+ * a failing write is said the same way, once, by every daemon; elsewhere
+ * callers get a negative errno and log once.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -59,7 +62,13 @@ struct state_writer {
 	unsigned int		 failures;	/* consecutive */
 	unsigned int		 flushes;	/* successful, since new */
 	int			 reported;	/* failing, said so */
+	struct state_fault	 fault;		/* the shared failure path */
 };
+
+static void	conn_damaged(sqlite3 *);
+static void	conn_register(sqlite3 *, enum hgw_db);
+static void	conn_unregister(sqlite3 *);
+static enum hgw_db conn_which(sqlite3 *);
 
 /* Map an SQLite result code to a negative errno. */
 static int
@@ -87,7 +96,17 @@ state_errno(sqlite3 *db, int rc)
 		return (e > 0 ? -e : -EACCES);
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
+		conn_damaged(db);
 		return (-EUCLEAN);	/* damaged: see state_recover() */
+	case SQLITE_FULL:
+		return (-ENOSPC);
+	case SQLITE_IOERR:
+		/*
+		 * A full tmpfs shows as an I/O error while growing -shm or
+		 * -wal: the system's errno says what really happened.
+		 */
+		e = db != NULL ? sqlite3_system_errno(db) : 0;
+		return (e > 0 ? -e : -EIO);
 	default:
 		return (-EIO);
 	}
@@ -342,6 +361,7 @@ open_conn(const char *path, enum hgw_db which, int readonly,
 			r = -EPROTO;
 			goto fail;
 		}
+		conn_register(db, which);
 		*ret = db;
 		return (0);
 	}
@@ -358,6 +378,7 @@ open_conn(const char *path, enum hgw_db which, int readonly,
 		goto fail;
 	if ((r = migrate(db, migrations, count)) < 0)
 		goto fail;
+	conn_register(db, which);
 	*ret = db;
 	return (0);
  fail:
@@ -390,6 +411,7 @@ create_db(const char *path, enum hgw_db which,
 	if ((r = open_conn(tmp, which, 0, migrations, count, &db)) < 0)
 		goto out;
 	/* The last connection checkpoints and removes -wal and -shm. */
+	conn_unregister(db);
 	if (sqlite3_close(db) != SQLITE_OK) {
 		r = -EIO;
 		goto out;
@@ -410,6 +432,109 @@ create_db(const char *path, enum hgw_db which,
 	return (r);
 }
 
+/*
+ * Which file at a path the daemons use is written in path.lock (the
+ * lock of state_recover() too), "dev ino", by every writer that opens
+ * it.  It tells a daemon reopening a file that changed under it whether
+ * the -wal and -shm beside it belong to the file now at the path
+ * (another daemon adopted it first) or to the file that was deleted or
+ * replaced: those must go before the new file is opened, or SQLite
+ * would read the old file's WAL as the new one's.
+ */
+static int	 lock_fd = -1;	/* path.lock held by this process */
+static int	 reopening;	/* state_reopen(): drop orphans */
+
+static int
+lock_take(const char *path, int *fd)
+{
+	char	 lock[PATH_MAX];
+	int	 n;
+
+	*fd = -1;
+	if (lock_fd != -1)
+		return (0);	/* state_recover() holds it already */
+	n = snprintf(lock, sizeof(lock), "%s.lock", path);
+	if (n < 0 || (size_t)n >= sizeof(lock))
+		return (-ENAMETOOLONG);
+	if ((*fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1) {
+		/*
+		 * A lock file we may not write (left by root): open without
+		 * it, as before there was one, rather than not at all.
+		 */
+		if (errno == EACCES || errno == EPERM || errno == EROFS) {
+			log_debug("%s: %s: %s", __func__, lock,
+			    strerror(errno));
+			return (0);
+		}
+		return (-errno);
+	}
+	if (flock(*fd, LOCK_EX) == -1) {
+		n = -errno;
+		close(*fd);
+		*fd = -1;
+		return (n);
+	}
+	lock_fd = *fd;
+	return (0);
+}
+
+static void
+lock_drop(int fd)
+{
+	if (fd == -1)
+		return;
+	lock_fd = -1;
+	close(fd);
+}
+
+/* Is the file at path the one last adopted (recorded in the lock)? */
+static int
+adopted(const struct stat *sb)
+{
+	char			 buf[64];
+	unsigned long long	 dev, ino;
+	ssize_t			 n;
+
+	if (lock_fd == -1 || (n = pread(lock_fd, buf, sizeof(buf) - 1,
+	    0)) <= 0)
+		return (0);
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu", &dev, &ino) != 2)
+		return (0);
+	return (dev == (unsigned long long)sb->st_dev &&
+	    ino == (unsigned long long)sb->st_ino);
+}
+
+static void
+adopt(const char *path)
+{
+	struct stat	 sb;
+	char		 buf[64];
+	int		 n;
+
+	if (lock_fd == -1 || stat(path, &sb) == -1)
+		return;
+	n = snprintf(buf, sizeof(buf), "%llu %llu\n",
+	    (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino);
+	if (ftruncate(lock_fd, 0) == -1 ||
+	    pwrite(lock_fd, buf, (size_t)n, 0) != n)
+		log_debug("%s: %s.lock: %s", __func__, path, strerror(errno));
+}
+
+/* The -wal and -shm of a file no longer at path. */
+static void
+drop_orphans(const char *path)
+{
+	static const char *const sfx[] = { "-wal", "-shm" };
+	char	 buf[PATH_MAX];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+		if (snprintf(buf, sizeof(buf), "%s%s", path, sfx[i]) <
+		    (int)sizeof(buf) && unlink(buf) == 0)
+			log_debug("%s: removed %s", __func__, buf);
+}
+
 /* Open a database with an explicit migration list (for the tests). */
 int
 state_open_schema(const char *path, enum hgw_db which, int readonly,
@@ -417,14 +542,21 @@ state_open_schema(const char *path, enum hgw_db which, int readonly,
 {
 	struct timespec	 ts;
 	struct stat	 sb;
-	int		 r, i;
+	int		 r, i, fd = -1;
 
+	if (!readonly && (r = lock_take(path, &fd)) < 0)
+		return (r);
 	if (stat(path, &sb) == -1) {
-		if (errno != ENOENT || readonly)
-			return (-errno);
+		if (errno != ENOENT || readonly) {
+			r = -errno;
+			goto out;
+		}
+		/* A -wal without its database belongs to no one. */
+		drop_orphans(path);
 		if ((r = create_db(path, which, migrations, count)) < 0)
-			return (r);
-	}
+			goto out;
+	} else if (!readonly && reopening && !adopted(&sb))
+		drop_orphans(path);
 	/*
 	 * Even so, an older or empty file being switched to WAL by another
 	 * process can answer SQLITE_BUSY without waiting: try again a few
@@ -440,6 +572,22 @@ state_open_schema(const char *path, enum hgw_db which, int readonly,
 		ts.tv_nsec = (50 + (long)(getpid() % 50) * (i + 1)) * 1000000L;
 		nanosleep(&ts, NULL);
 	}
+	if (r == 0 && !readonly)
+		adopt(path);
+ out:
+	lock_drop(fd);
+	return (r);
+}
+
+/* Open again a database that changed under a running daemon. */
+int
+state_reopen(const char *path, enum hgw_db which, sqlite3 **ret)
+{
+	int	 r;
+
+	reopening = 1;
+	r = state_open(path, which, 0, ret);
+	reopening = 0;
 	return (r);
 }
 
@@ -515,23 +663,23 @@ state_recover(const char *path, enum hgw_db which, char *aside,
 	n = snprintf(lock, sizeof(lock), "%s.lock", path);
 	if (n < 0 || (size_t)n >= sizeof(lock))
 		return (-ENAMETOOLONG);
-	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1)
-		return (-errno);
-	if (flock(fd, LOCK_EX) == -1) {
-		r = -errno;
-		goto out;
-	}
-	if ((r = state_open(path, which, 0, &db)) != -EUCLEAN) {
-		state_close(db);
+	if (lock_fd != -1)
+		return (-EDEADLK);
+	if ((r = lock_take(path, &fd)) < 0)
+		return (r);
+	/*
+	 * A file that opens may still have damaged pages (found by a
+	 * statement or by quick_check): look at all of it before moving.
+	 */
+	if ((r = state_open(path, which, 0, &db)) == 0)
+		r = state_quick_check(db);
+	state_close(db);
+	if (r != -EUCLEAN) {
 		r = r < 0 ? r : 0;
 		goto out;
 	}
-	n = snprintf(aside, len, "%s.corrupt-%lld", path,
-	    (long long)state_now());
-	if (n < 0 || (size_t)n >= len) {
-		r = -ENAMETOOLONG;
+	if ((r = state_aside_name(path, state_now(), aside, len)) < 0)
 		goto out;
-	}
 	if (rename(path, aside) == -1) {
 		r = -errno;
 		goto out;
@@ -543,9 +691,13 @@ state_recover(const char *path, enum hgw_db which, char *aside,
 			continue;
 		(void)rename(from, to);
 	}
-	r = 1;
+	/* The new file is made at once, under the lock, and adopted. */
+	if ((r = state_open(path, which, 0, &db)) == 0) {
+		state_close(db);
+		r = 1;
+	}
  out:
-	close(fd);		/* and the lock with it */
+	lock_drop(fd);		/* and the lock with it */
 	return (r);
 }
 
@@ -594,10 +746,22 @@ state_open_conf(const struct hgw_conf *conf, int readonly,
 void
 state_close(sqlite3 *db)
 {
+	int	 moved, one = 1;
+
 	if (db == NULL)
 		return;
+	moved = state_db_changed(db) != 0;
+	conn_unregister(db);
 	state_rollback(db);
-	if (!sqlite3_db_readonly(db, "main"))
+	/*
+	 * The last connection to close deletes -wal and -shm by name: for
+	 * a file deleted, replaced or moved aside, those names are now the
+	 * new file's.  Persistent WAL keeps SQLite from touching them.
+	 */
+	if (moved)
+		(void)sqlite3_file_control(db, "main",
+		    SQLITE_FCNTL_PERSIST_WAL, &one);
+	else if (!sqlite3_db_readonly(db, "main"))
 		(void)sqlite3_wal_checkpoint_v2(db, NULL,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	/*
@@ -643,6 +807,21 @@ writer_checkpoint(struct state_writer *w)
 	    nlog, nckpt);
 }
 
+/*
+ * The code of the statement that failed inside a flush, which the
+ * callbacks report only as -EIO: read it before the rollback resets it.
+ */
+static int
+writer_cause(struct state_writer *w, int r)
+{
+	int	 e;
+
+	if (r != -EIO)
+		return (r);
+	e = state_errno(w->db, sqlite3_extended_errcode(w->db));
+	return (e < 0 ? e : r);
+}
+
 static int
 writer_run(struct state_writer *w, int tries)
 {
@@ -655,6 +834,7 @@ writer_run(struct state_writer *w, int tries)
 	/* The callback may mark the writer dirty again: keep that. */
 	w->dirty = 0;
 	if ((r = w->cb(w->db, w->arg)) < 0) {
+		r = writer_cause(w, r);
 		state_rollback(w->db);
 		w->dirty = 1;
 		goto fail;
@@ -664,6 +844,7 @@ writer_run(struct state_writer *w, int tries)
 		goto fail;
 	}
 	w->failures = 0;
+	(void)state_fault_note(&w->fault, w->db, 0);
 	if (w->done != NULL)
 		w->done(w->arg);
 	if (++w->flushes % STATE_CHECKPOINT_FLUSHES == 0)
@@ -673,7 +854,7 @@ writer_run(struct state_writer *w, int tries)
 	w->failures++;
 	log_debug("%s: flush failed (%u in a row): %s", __func__, w->failures,
 	    strerror(-r));
-	return (r);
+	return (state_fault_note(&w->fault, w->db, r));
 }
 
 static void
@@ -709,6 +890,7 @@ state_writer_new(struct event_base *base, sqlite3 *db,
 		free(w);
 		return (NULL);
 	}
+	state_fault_init(&w->fault, conn_which(db), NULL);
 	return (w);
 }
 
@@ -779,6 +961,7 @@ state_writer_free(struct state_writer *w)
 {
 	if (w == NULL)
 		return;
+	state_fault_done(&w->fault);
 	event_free(w->timer);
 	free(w);
 }
@@ -1024,4 +1207,425 @@ state_prune_events(sqlite3 *db, const char *daemon, int64_t max_age_s,
 	}
  out:
 	return (own_end(db, own, r));
+}
+
+/*
+ * The connections this process opened through state_open(), with the
+ * identity of their file at open time: a daemon holds at most a few, so
+ * a small table will do.  A connection missing from it (opened by other
+ * means, or beyond the table) is simply never reported as changed.
+ */
+#define STATE_CONNS_MAX		16
+
+struct state_conn {
+	sqlite3		*db;
+	enum hgw_db	 which;
+	dev_t		 dev;
+	ino_t		 ino;
+	int		 damaged;
+};
+
+static struct state_conn	 conns[STATE_CONNS_MAX];
+static struct state_fault	*faults;
+static uint64_t			 fault_total;
+
+static struct state_conn *
+conn_find(sqlite3 *db)
+{
+	size_t	 i;
+
+	if (db == NULL)
+		return (NULL);
+	for (i = 0; i < STATE_CONNS_MAX; i++)
+		if (conns[i].db == db)
+			return (&conns[i]);
+	return (NULL);
+}
+
+static void
+conn_register(sqlite3 *db, enum hgw_db which)
+{
+	struct state_conn	*c;
+	struct stat		 sb;
+	const char		*path;
+	size_t			 i;
+
+	for (i = 0; i < STATE_CONNS_MAX; i++)
+		if (conns[i].db == NULL)
+			break;
+	if (i == STATE_CONNS_MAX)
+		return;
+	c = &conns[i];
+	memset(c, 0, sizeof(*c));
+	c->db = db;
+	c->which = which;
+	path = sqlite3_db_filename(db, "main");
+	if (path != NULL && stat(path, &sb) == 0) {
+		c->dev = sb.st_dev;
+		c->ino = sb.st_ino;
+	}
+}
+
+static void
+conn_unregister(sqlite3 *db)
+{
+	struct state_conn	*c;
+
+	if ((c = conn_find(db)) != NULL)
+		memset(c, 0, sizeof(*c));
+}
+
+static void
+conn_damaged(sqlite3 *db)
+{
+	struct state_conn	*c;
+
+	if ((c = conn_find(db)) != NULL)
+		c->damaged = 1;
+}
+
+static enum hgw_db
+conn_which(sqlite3 *db)
+{
+	struct state_conn	*c;
+	const char		*path;
+	size_t			 n, m = strlen(STATE_LIVE_FILE);
+
+	if ((c = conn_find(db)) != NULL)
+		return (c->which);
+	path = db != NULL ? sqlite3_db_filename(db, "main") : NULL;
+	if (path != NULL && (n = strlen(path)) >= m &&
+	    strcmp(path + n - m, STATE_LIVE_FILE) == 0)
+		return (HGW_DB_LIVE);
+	return (HGW_DB_PERSIST);
+}
+
+/* Deleted or replaced under us (1), or found damaged (2)? */
+int
+state_db_changed(sqlite3 *db)
+{
+	struct state_conn	*c;
+	struct stat		 sb;
+	const char		*path;
+
+	if ((c = conn_find(db)) == NULL)
+		return (0);
+	if (c->damaged)
+		return (2);
+	if ((path = sqlite3_db_filename(db, "main")) == NULL || *path == '\0')
+		return (0);
+	if (stat(path, &sb) == -1)
+		return (errno == ENOENT ? 1 : 0);
+	return (sb.st_dev != c->dev || sb.st_ino != c->ino);
+}
+
+/* PRAGMA quick_check: 0 when "ok". */
+int
+state_quick_check(sqlite3 *db)
+{
+	sqlite3_stmt	*st;
+	const char	*t;
+	int		 rc, r = 0;
+
+	if ((rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st,
+	    NULL)) != SQLITE_OK)
+		return (state_errno(db, rc));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		t = (const char *)sqlite3_column_text(st, 0);
+		if (t == NULL || strcmp(t, "ok") != 0) {
+			log_debug("%s: %s", __func__, t != NULL ? t : "?");
+			r = -EUCLEAN;
+			conn_damaged(db);
+		}
+	} else
+		r = state_errno(db, rc);
+	sqlite3_finalize(st);
+	return (r);
+}
+
+/* The name a damaged file gets when moved aside at time t. */
+int
+state_aside_name(const char *path, int64_t t, char *buf, size_t len)
+{
+	int	 n;
+
+	n = snprintf(buf, len, "%s.corrupt-%lld", path, (long long)t);
+	return (n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0);
+}
+
+/* The directory of a database file, for the words. */
+void
+state_db_dir(sqlite3 *db, char *buf, size_t len)
+{
+	const char	*path, *slash;
+
+	buf[0] = '\0';
+	if (db == NULL || (path = sqlite3_db_filename(db, "main")) == NULL ||
+	    (slash = strrchr(path, '/')) == NULL)
+		return;
+	snprintf(buf, len, "%.*s", (int)(slash - path), path);
+	if (buf[0] == '\0')
+		snprintf(buf, len, "/");
+}
+
+/* "homegw.db: no space left on /var/lib/homegw" */
+void
+state_fault_text(enum hgw_db which, const char *dir, int err, char *buf,
+    size_t len)
+{
+	const char	*file = which == HGW_DB_LIVE ? STATE_LIVE_FILE :
+	    STATE_PERSIST_FILE;
+	int		 named = dir != NULL && *dir != '\0';
+
+	if (err < 0)
+		err = -err;
+	switch (err) {
+	case ENOSPC:
+	case EDQUOT:
+		if (named)
+			snprintf(buf, len, "%s: no space left on %s", file,
+			    dir);
+		else
+			snprintf(buf, len, "%s: no space left", file);
+		break;
+	case EROFS:
+		snprintf(buf, len, "%s: read-only%s%s%s", file,
+		    named ? " (" : "", named ? dir : "", named ? ")" : "");
+		break;
+	case EACCES:
+	case EPERM:
+		snprintf(buf, len, "%s: permission denied%s%s%s", file,
+		    named ? " (" : "", named ? dir : "", named ? ")" : "");
+		break;
+	case EUCLEAN:
+		snprintf(buf, len, "%s: damaged", file);
+		break;
+	case EBUSY:
+		snprintf(buf, len, "%s: locked by another process", file);
+		break;
+	case ENOMEM:
+		snprintf(buf, len, "%s: out of memory", file);
+		break;
+	case EIO:
+		snprintf(buf, len, "%s: input/output error%s%s (failing "
+		    "storage?)", file, named ? " on " : "", named ? dir : "");
+		break;
+	default:
+		snprintf(buf, len, "%s: %s", file, strerror(err));
+		break;
+	}
+}
+
+/* Set up a fault record and add it to the process's list. */
+void
+state_fault_init(struct state_fault *f, enum hgw_db which, const char *what)
+{
+	memset(f, 0, sizeof(*f));
+	f->which = which;
+	f->what = what;
+	f->next = faults;
+	faults = f;
+}
+
+/* Take a fault record off the list. */
+void
+state_fault_done(struct state_fault *f)
+{
+	struct state_fault	**pp;
+
+	for (pp = &faults; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == f) {
+			*pp = f->next;
+			break;
+		}
+}
+
+/* The shared path: every write attempt's result, logged rate-limited. */
+int
+state_fault_note(struct state_fault *f, sqlite3 *db, int r)
+{
+	char		 cause[PATH_MAX + 64], dir[PATH_MAX], what[96];
+	int64_t		 now = state_now();
+
+	what[0] = '\0';
+	if (f->what != NULL)
+		snprintf(what, sizeof(what), " (%s)", f->what);
+	if (r >= 0) {
+		if (f->logged)
+			log_warnx("%s: writing%s works again: recovered after "
+			    "%u failures in %lld s",
+			    f->which == HGW_DB_LIVE ? STATE_LIVE_FILE :
+			    STATE_PERSIST_FILE, what, f->failures,
+			    (long long)(now - f->since));
+		f->failures = 0;
+		f->logged = 0;
+		f->err = 0;
+		return (r);
+	}
+	fault_total++;
+	if (f->failures++ == 0)
+		f->since = now;
+	f->err = -r;
+	/* Busy for a moment is normal: only a busy streak is news. */
+	if (!f->logged && r == -EBUSY &&
+	    f->failures < STATE_WRITER_REPORT_AFTER)
+		return (r);
+	if (f->logged && now - f->last_log < STATE_FAULT_REPEAT_S)
+		return (r);
+	state_db_dir(db, dir, sizeof(dir));
+	state_fault_text(f->which, dir, r, cause, sizeof(cause));
+	if (!f->logged)
+		log_warnx("%s: writing%s failed; the data stays in memory and "
+		    "the write is retried", cause, what);
+	else
+		log_warnx("%s: writing%s still fails: %u failures in %lld s",
+		    cause, what, f->failures, (long long)(now - f->since));
+	f->logged = 1;
+	f->last_log = now;
+	return (r);
+}
+
+/* The errno of the longest persisting failure on which, or 0. */
+int
+state_fault_current(enum hgw_db which)
+{
+	struct state_fault	*f, *worst = NULL;
+
+	for (f = faults; f != NULL; f = f->next)
+		if (f->which == which && f->logged &&
+		    (worst == NULL || f->since < worst->since))
+			worst = f;
+	return (worst != NULL ? worst->err : 0);
+}
+
+uint64_t
+state_fault_total(void)
+{
+	return (fault_total);
+}
+
+void
+state_writer_name(struct state_writer *w, const char *what)
+{
+	w->fault.what = what;
+}
+
+void
+state_writer_set_db(struct state_writer *w, sqlite3 *db)
+{
+	w->db = db;
+	w->fault.which = conn_which(db);
+}
+
+static int
+pidfile_path(char *buf, size_t len, const char *run_dir, const char *name)
+{
+	int	 n;
+
+	if (run_dir == NULL || *run_dir == '\0')
+		return (-EINVAL);
+	n = snprintf(buf, len, "%s/%s.pid", run_dir, name);
+	return (n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0);
+}
+
+/*
+ * The lock, not the pid, is the proof: a pid can be reused, a lock dies
+ * with its process.  The file is 0660 like the databases, so any member
+ * of the group can test the lock with a shared one.
+ */
+int
+state_pidfile(const char *run_dir, const char *name)
+{
+	char	 path[PATH_MAX], buf[32];
+	int	 fd, n, r;
+
+	if ((r = pidfile_path(path, sizeof(path), run_dir, name)) < 0)
+		return (r);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1)
+		return (-errno);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		r = errno == EWOULDBLOCK ? -EEXIST : -errno;
+		close(fd);
+		return (r);
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)n, 0) != n) {
+		r = -errno;
+		close(fd);
+		return (r);
+	}
+	return (fd);
+}
+
+int
+state_daemon_alive(const char *run_dir, const char *name, int64_t *pid)
+{
+	char	 path[PATH_MAX], buf[32];
+	ssize_t	 n;
+	int	 fd, r;
+
+	if (pid != NULL)
+		*pid = 0;
+	if (pidfile_path(path, sizeof(path), run_dir, name) < 0)
+		return (-1);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (-1);
+	if ((n = pread(fd, buf, sizeof(buf) - 1, 0)) > 0 && pid != NULL) {
+		buf[n] = '\0';
+		*pid = strtoll(buf, NULL, 10);
+	}
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		r = 0;		/* nobody holds it: the daemon is gone */
+		(void)flock(fd, LOCK_UN);
+	} else
+		r = errno == EWOULDBLOCK ? 1 : -1;
+	close(fd);
+	return (r);
+}
+
+/* Does /proc/PID/comm name homegw-<name>? */
+static int
+comm_is(int64_t pid, const char *name)
+{
+	char	 path[64], want[64], buf[64];
+	ssize_t	 n;
+	int	 fd;
+
+	if (pid <= 0 || pid > INT32_MAX)
+		return (0);
+	snprintf(path, sizeof(path), "/proc/%lld/comm", (long long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (0);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	/* The kernel keeps 15 characters of a command's name. */
+	snprintf(want, sizeof(want), "homegw-%s", name);
+	want[15] = '\0';
+	return (strcmp(buf, want) == 0);
+}
+
+const char *
+state_daemon_state(const char *run_dir, const char *name, int has_row,
+    int64_t pid, int64_t heartbeat, int64_t now)
+{
+	int	 alive;
+
+	if ((alive = state_daemon_alive(run_dir, name, NULL)) < 0)
+		alive = has_row && comm_is(pid, name);
+	if (!alive)
+		return ("not running");
+	if (has_row && now - heartbeat > STATE_HEARTBEAT_STALE_S)
+		return ("stale");
+	return ("running");
+}
+
+int
+state_result(sqlite3 *db, int rc)
+{
+	return (state_errno(db, rc));
 }

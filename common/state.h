@@ -11,7 +11,9 @@
  * one transaction on a timer (struct state_writer), never one transaction
  * per packet.  Functions return 0 or a negative errno-style code; SQLite
  * errors map to -EIO (-EBUSY when the database stayed locked, -ENOMEM,
- * -EROFS, -EACCES or the system's errno where SQLite names one).
+ * -EROFS, -EACCES, -ENOSPC for SQLITE_FULL, -EUCLEAN for a damaged file,
+ * or the system's errno where SQLite names one, as for an I/O error on a
+ * full tmpfs).
  *
  * Sharing: every connection, readers included, needs write access to the
  * -shm file beside a database in WAL mode, so all homegw programs run in
@@ -210,5 +212,111 @@ int	state_prune(sqlite3 *, const char *table, const char *time_column,
  */
 int	state_prune_events(sqlite3 *, const char *daemon, int64_t max_age_s,
 	    int64_t max_rows);
+
+/*
+ * Storage faults seen: one shared path for every failed write.
+ *
+ * A struct state_fault stands for one kind of write a daemon makes (each
+ * batched writer has its own; daemon.c has one for the heartbeat).
+ * state_fault_note() is called with the result of every attempt: the
+ * first failure is logged at warning level at once (a busy database only
+ * after STATE_WRITER_REPORT_AFTER attempts in a row, since busy is
+ * normal for a moment), then at most every STATE_FAULT_REPEAT_S while
+ * it persists, with the count, and the first success after that logs
+ * "recovered after N failures".  The cause is said in words
+ * (state_fault_text()).  A failure that was logged is a persisting one:
+ * state_fault_current() tells the daemon, which publishes it in live.db
+ * for the alert (metrics db_error_live / db_error_persist).
+ */
+#define STATE_FAULT_REPEAT_S	600
+
+struct state_fault {
+	enum hgw_db		 which;
+	const char		*what;		/* "the query log", or NULL */
+	unsigned int		 failures;	/* consecutive */
+	int			 err;		/* of the last failure */
+	int			 logged;	/* failing, and said so */
+	int64_t			 since;		/* first of these failures */
+	int64_t			 last_log;
+	struct state_fault	*next;		/* every fault of the process */
+};
+
+/* Set up (and register) a fault record; what may be NULL. */
+void	state_fault_init(struct state_fault *, enum hgw_db which,
+	    const char *what);
+/* Unregister; the record may then be freed. */
+void	state_fault_done(struct state_fault *);
+/*
+ * Note the result r (0 or a negative errno) of one write attempt on db
+ * (db names the file in the log; may be NULL).  Returns r.
+ */
+int	state_fault_note(struct state_fault *, sqlite3 *db, int r);
+/*
+ * The cause in words: "homegw.db: no space left on /var/lib/homegw".
+ * dir may be NULL or empty (then not named).
+ */
+void	state_fault_text(enum hgw_db which, const char *dir, int err,
+	    char *buf, size_t len);
+/*
+ * Is a write to which failing persistently in this process?  Returns
+ * the errno (positive) of the longest-failing writer, 0 when none.
+ */
+int	state_fault_current(enum hgw_db which);
+/* Failed write attempts to either database since the process started. */
+uint64_t state_fault_total(void);
+/* Name a batched writer in the log ("the query log"); optional. */
+void	state_writer_name(struct state_writer *, const char *what);
+/* Point a writer at a reopened database (see state_db_changed()). */
+void	state_writer_set_db(struct state_writer *, sqlite3 *);
+
+/*
+ * The file behind a connection.  state_db_changed() returns 1 when the
+ * path no longer names the file the connection has open (deleted, or
+ * replaced: st_dev/st_ino differ from those at open), 2 when a statement
+ * on it met SQLITE_CORRUPT or SQLITE_NOTADB, 0 when neither; the daemon
+ * then reopens it (daemon.c).  state_quick_check() runs PRAGMA
+ * quick_check: 0 good, -EUCLEAN damaged, other negative on error.
+ */
+int	state_db_changed(sqlite3 *);
+/*
+ * Open path again after state_db_changed(): like state_open(), but the
+ * -wal and -shm beside a file no other process has adopted yet (see
+ * state.c) are the old file's and are removed first.
+ */
+int	state_reopen(const char *path, enum hgw_db which, sqlite3 **ret);
+int	state_quick_check(sqlite3 *);
+/*
+ * For a module's own statements: the negative errno for SQLite result rc
+ * on db, noting SQLITE_CORRUPT / SQLITE_NOTADB for state_db_changed().
+ */
+int	state_result(sqlite3 *, int rc);
+/* Was the file damaged when moved aside at time t: its name. */
+int	state_aside_name(const char *path, int64_t t, char *buf,
+	    size_t len);
+
+/*
+ * Is daemon name running?  Its pid file in run_dir
+ * (<run_dir>/<name>.pid), locked by the daemon for as long as it runs,
+ * answers even when its row in live.db is missing (live.db rebuilt) or
+ * its pid was reused: 1 running, 0 not, -1 cannot tell (no pid file).
+ * *pid gets the pid written in the file, when there is one.
+ */
+int	state_daemon_alive(const char *run_dir, const char *name,
+	    int64_t *pid);
+/*
+ * The one rule for "is this daemon running", shared by homegwctl status,
+ * the page and the alerts: "running", "stale" (alive, but its heartbeat
+ * is older than STATE_HEARTBEAT_STALE_S: hung) or "not running".  Alive
+ * means its pid file in run_dir is locked; without a pid file, that its
+ * row's pid exists and /proc/PID/comm names homegw-<name> (a pid alone
+ * may have been reused).  An alive daemon without a row (live.db just
+ * rebuilt) is running: it writes its row within STATE_HEARTBEAT_S.
+ */
+const char *state_daemon_state(const char *run_dir, const char *name,
+	    int has_row, int64_t pid, int64_t heartbeat, int64_t now);
+/* The directory of a connection's file, into buf ("" when unknown). */
+void	state_db_dir(sqlite3 *, char *buf, size_t len);
+/* Create and lock this daemon's pid file; returns the fd or -errno. */
+int	state_pidfile(const char *run_dir, const char *name);
 
 #endif /* HGW_STATE_H */

@@ -51,26 +51,12 @@ copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 	snprintf(dst, len, "%s", t != NULL ? t : "");
 }
 
-/*
- * Running: the process exists (EPERM means it exists but belongs to
- * another user) and its heartbeat is recent.  A live process with an old
- * heartbeat is stuck ("stale"); a row whose process is gone is a daemon
- * that died without clearing it ("not running").
- */
+/* The shared rule (state_daemon_state(), documented in homegwctl(8)). */
 static const char *
-status_state(const struct status_row *r, int64_t now)
+status_state(const struct status_row *r, const char *run_dir, int64_t now)
 {
-	int	 alive;
-
-	if (!r->has_row)
-		return ("not running");
-	alive = r->pid > 0 && r->pid <= INT32_MAX &&
-	    (kill((pid_t)r->pid, 0) == 0 || errno == EPERM);
-	if (!alive)
-		return ("not running");
-	if (now - r->heartbeat > STATE_HEARTBEAT_STALE_S)
-		return ("stale");
-	return ("running");
+	return (state_daemon_state(run_dir, r->name, r->has_row, r->pid,
+	    r->heartbeat, now));
 }
 
 static void
@@ -436,7 +422,8 @@ ctl_status(struct ctl *c, int argc, char **argv)
 		return (CTL_ERROR);
 	now = state_now();
 	for (i = 0; i < n; i++)
-		rows[i].state = status_state(&rows[i], now);
+		rows[i].state = status_state(&rows[i], c->conf != NULL ?
+		    c->conf->gateway.run_dir : NULL, now);
 
 	/* ctl_live() loaded the config: it says whether NAT rules are wanted. */
 	al.c = c;

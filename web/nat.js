@@ -95,6 +95,15 @@ HGW.start(function () {
 			$("next").disabled = end >= r.total;
 			$("summary").textContent = HGW.num(r.table_rows) +
 			    " tracked" + (r.max ? " of " + HGW.num(r.max) : "");
+			/* natd's mirror is full: say the list is not all. */
+			$("incomplete").classList.toggle("hidden",
+			    !r.incomplete);
+			$("incomplete-text").textContent = r.incomplete ?
+			    "This table is incomplete: the NAT mirror is full " +
+			    "(max_flows " + HGW.num(r.mirror_max) + ")" +
+			    (r.not_shown ? ", " + HGW.num(r.not_shown) +
+			    " connections are not shown" : "") +
+			    ". The kernel still handles them all." : "";
 			headers();
 			HGW.status("Updated " + new Date().toLocaleTimeString());
 		});

@@ -47,6 +47,9 @@ main(int argc, char *argv[])
 		.reload = addrd_reload,
 		.flush = addrd_flush,
 		.status = addrd_status,
+		.reopen = engine_reopen,
+		/* addrd's loop has the most slack: it checks homegw.db. */
+		.check_db = 1,
 	};
 	struct engine		*e;
 

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "state.h"
 
 struct event_base;
 struct hgw_conf;
@@ -254,6 +255,9 @@ void		 publish_event_conflict(struct publish *, struct in_addr,
 		    const uint8_t mac[ADDR_MAC_LEN], const char *detail);
 void		 publish_prune(struct publish *);
 void		 publish_check(struct publish *);
+/* After daemon.c reopened a database (struct hgw_daemon's reopen). */
+void		 publish_reopen(struct publish *, enum hgw_db);
+void		 engine_reopen(struct hgw_daemon *, enum hgw_db);
 int		 publish_flush(struct publish *);
 void		 publish_free(struct publish *);
 

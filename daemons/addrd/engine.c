@@ -772,3 +772,13 @@ engine_free(struct engine *e)
 	free(e->ks);
 	free(e);
 }
+
+/* daemon.c reopened a database under us. */
+void
+engine_reopen(struct hgw_daemon *d, enum hgw_db which)
+{
+	struct engine	*e = d->arg;
+
+	if (e != NULL && e->pub != NULL)
+		publish_reopen(e->pub, which);
+}

@@ -168,6 +168,7 @@ publish_new(struct hgw_daemon *d)
 		free(p);
 		return (NULL);
 	}
+	state_writer_name(p->writer, "the address and host tables");
 	return (p);
 }
 
@@ -256,19 +257,31 @@ publish_prune(struct publish *p)
 		    strerror(-r));
 }
 
-/* Say so when writing live.db keeps failing, and when it works again. */
+/*
+ * Failed writes are logged by the writer itself (the shared path in
+ * common/state.c); nothing is left to say here.
+ */
 void
 publish_check(struct publish *p)
 {
-	switch (state_writer_report(p->writer)) {
-	case 1:
-		log_warnx("writing live.db keeps failing (%u attempts in a "
-		    "row), retrying", state_writer_failures(p->writer));
-		break;
-	case -1:
-		log_info("writing live.db works again");
-		break;
-	}
+	(void)p;
+}
+
+/*
+ * daemon.c reopened live.db (deleted or replaced): prepare on the new
+ * handle at the next flush and write every row again.  homegw.db is
+ * used through the daemon's handle at each write, so it needs nothing.
+ */
+void
+publish_reopen(struct publish *p, enum hgw_db which)
+{
+	if (which != HGW_DB_LIVE)
+		return;
+	sqlite3_finalize(p->st_host);
+	sqlite3_finalize(p->st_addr);
+	p->st_host = p->st_addr = NULL;
+	state_writer_set_db(p->writer, p->d->live);
+	state_writer_dirty(p->writer);
 }
 
 /* Write now (final flush at stop). */

@@ -169,6 +169,13 @@ arpd_status(struct hgw_daemon *d)
 }
 
 /* Set up, run the loop until SIGTERM, then shut down. */
+/* daemon.c reopened a database. */
+static void
+arpd_reopen(struct hgw_daemon *d, enum hgw_db which)
+{
+	publish_reopen(d->arg, which);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -178,6 +185,7 @@ main(int argc, char *argv[])
 		.usage = USAGE,
 		.reload = arpd_reload,
 		.flush = arpd_flush,
+		.reopen = arpd_reopen,
 		.status = arpd_status,
 		.arg = &arpd,
 	};
@@ -211,9 +219,16 @@ main(int argc, char *argv[])
 	if (publish_start(a) < 0)
 		fatalx("cannot prepare the database writes");
 	publish_prune(a);
-	if ((r = publish_load_history(a)) < 0)
-		log_warnx("station history unreadable (%s), starting empty",
+	if ((r = publish_load_history(a)) < 0) {
+		log_warnx("station history unreadable (%s): learning the "
+		    "stations the kernel knows without announcing them",
 		    strerror(-r));
+		a->quiet = 1;
+	} else if (r == 0 && publish_recent_reset(a)) {
+		log_warnx("homegw.db was started anew: learning the stations "
+		    "the kernel knows without announcing them");
+		a->quiet = 1;
+	}
 	if (proxy_load(a) < 0)
 		fatalx("out of memory loading the proxy set");
 	if ((r = kernel_proxy_delay_zero(a->nl, a->ifindex)) < 0)
@@ -224,6 +239,7 @@ main(int argc, char *argv[])
 	/* Enumerate: dump the table (and reconcile pins and proxies). */
 	if (mirror_start(a) < 0)
 		fatal("neighbour events");
+	a->quiet = 0;
 	if (d.conf->arp.prime)
 		mirror_prime(a);
 	if (wire_start(a) < 0)

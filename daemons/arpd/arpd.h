@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "state.h"
 
 struct event;
 struct event_base;
@@ -274,6 +275,7 @@ struct arpd {
 	unsigned long		 kernel_errors;
 	char			 status[128];
 	int			 running;	/* set-up done */
+	int			 quiet;		/* learn stations, announce nothing */
 };
 
 /* arpd.c: a link event; look at the LAN interface again. */
@@ -312,6 +314,9 @@ void		 publish_persist_dirty(struct arpd *);
 int		 publish_load_history(struct arpd *);
 void		 publish_prune(struct arpd *);
 void		 publish_check(struct arpd *);
+int		 publish_recent_reset(struct arpd *);
+/* After daemon.c reopened a database (struct hgw_daemon's reopen). */
+void		 publish_reopen(struct arpd *, enum hgw_db);
 void		 publish_flush(struct arpd *);
 void		 publish_stop(struct arpd *);
 

@@ -98,7 +98,11 @@ mirror_observe(struct arpd *a, struct in_addr addr,
 	memcpy(o.mac, mac, ADDR_MAC_LEN);
 	o.gratuitous = gratuitous;
 	n = watch_observe(a->watch, &o, ev, WATCH_KIND_MAX);
-	for (i = 0; i < n; i++)
+	/*
+	 * Priming from the kernel after the history was lost: what the
+	 * kernel knows now is not news.
+	 */
+	for (i = 0; i < n && !a->quiet; i++)
 		publish_event(a, &ev[i]);
 	if (n > 0 || watch_seq(a->watch) != before)
 		publish_persist_dirty(a);

@@ -310,7 +310,29 @@ publish_load_history(struct arpd *a)
 	if (bad > 0)
 		log_warnx("station history: %d unreadable rows skipped", bad);
 	log_debug("%s: %d stations loaded", __func__, n);
-	return (r == SQLITE_DONE ? n : -EIO);
+	/* A damaged file is noted, and daemon.c moves it aside. */
+	return (r == SQLITE_DONE ? n : state_result(a->d->persist, r));
+}
+
+/*
+ * Was homegw.db started anew after damage in the last day (an event
+ * any daemon wrote)?  Then an empty station history is no news either.
+ */
+int
+publish_recent_reset(struct arpd *a)
+{
+	sqlite3_stmt	*st;
+	int		 r = 0;
+
+	if (sqlite3_prepare_v2(a->d->persist, "SELECT count(*) FROM events "
+	    "WHERE kind = 'db_reset' AND time > ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return (0);
+	sqlite3_bind_int64(st, 1, state_now() - DAEMON_RESET_ALERT_S);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	return (r);
 }
 
 /* Retention: age and row cap on the station history and arpd's events. */
@@ -330,19 +352,33 @@ publish_prune(struct arpd *a)
 		    strerror(-r));
 }
 
-/* Prepare statements and create the two writers. */
-int
-publish_start(struct arpd *a)
+/* Prepare the statements on one database (again, after a reopen). */
+static int
+prepare(struct arpd *a, enum hgw_db which)
 {
-	st_neigh_del = state_prepare(a->d->live,
-	    "DELETE FROM neighbours WHERE ifname = ?");
-	st_neigh_ins = state_prepare(a->d->live,
-	    "INSERT OR REPLACE INTO neighbours (address, ifname, mac, state,"
-	    " proxy, pinned, updated) VALUES (?, ?, ?, ?, 0, ?, ?)");
-	st_proxy_ins = state_prepare(a->d->live,
-	    "INSERT INTO neighbours (address, ifname, mac, state, proxy,"
-	    " pinned, updated) VALUES (?1, ?2, ?3, 'proxy', 1, 0, ?4)"
-	    " ON CONFLICT (ifname, address) DO UPDATE SET proxy = 1");
+	if (which == HGW_DB_LIVE) {
+		sqlite3_finalize(st_neigh_del);
+		sqlite3_finalize(st_neigh_ins);
+		sqlite3_finalize(st_proxy_ins);
+		st_neigh_del = state_prepare(a->d->live,
+		    "DELETE FROM neighbours WHERE ifname = ?");
+		st_neigh_ins = state_prepare(a->d->live,
+		    "INSERT OR REPLACE INTO neighbours (address, ifname, mac,"
+		    " state, proxy, pinned, updated)"
+		    " VALUES (?, ?, ?, ?, 0, ?, ?)");
+		st_proxy_ins = state_prepare(a->d->live,
+		    "INSERT INTO neighbours (address, ifname, mac, state, proxy,"
+		    " pinned, updated) VALUES (?1, ?2, ?3, 'proxy', 1, 0, ?4)"
+		    " ON CONFLICT (ifname, address) DO UPDATE SET proxy = 1");
+		if (st_neigh_del != NULL && st_neigh_ins != NULL &&
+		    st_proxy_ins != NULL)
+			return (0);
+		log_warnx("preparing statements: %s",
+		    sqlite3_errmsg(a->d->live));
+		return (-EIO);
+	}
+	sqlite3_finalize(st_station);
+	sqlite3_finalize(st_event_time);
 	st_station = state_prepare(a->d->persist,
 	    "INSERT INTO stations (mac, address, ifname, first_seen,"
 	    " last_seen) VALUES (?, ?, ?, ?, ?)"
@@ -352,13 +388,18 @@ publish_start(struct arpd *a)
 	    " last_seen = max(last_seen, excluded.last_seen)");
 	st_event_time = state_prepare(a->d->persist,
 	    "UPDATE events SET time = ? WHERE id = ? AND daemon = 'arpd'");
-	if (st_neigh_del == NULL || st_neigh_ins == NULL ||
-	    st_proxy_ins == NULL || st_station == NULL ||
-	    st_event_time == NULL) {
-		log_warnx("preparing statements: %s / %s",
-		    sqlite3_errmsg(a->d->live), sqlite3_errmsg(a->d->persist));
+	if (st_station != NULL && st_event_time != NULL)
+		return (0);
+	log_warnx("preparing statements: %s", sqlite3_errmsg(a->d->persist));
+	return (-EIO);
+}
+
+/* Prepare statements and create the two writers. */
+int
+publish_start(struct arpd *a)
+{
+	if (prepare(a, HGW_DB_LIVE) < 0 || prepare(a, HGW_DB_PERSIST) < 0)
 		return (-EIO);
-	}
 	a->live_w = state_writer_new(a->d->base, a->d->live,
 	    ARPD_LIVE_FLUSH_MS, live_flush_cb, a);
 	a->persist_w = state_writer_new(a->d->base, a->d->persist,
@@ -366,31 +407,41 @@ publish_start(struct arpd *a)
 	if (a->live_w == NULL || a->persist_w == NULL)
 		return (-ENOMEM);
 	state_writer_on_commit(a->persist_w, confirm);
+	state_writer_name(a->live_w, "the neighbour mirror");
+	state_writer_name(a->persist_w, "the station history");
 	return (0);
 }
 
-static void
-report(struct state_writer *w, const char *what)
+/*
+ * daemon.c reopened a database: a new live.db gets the whole mirror
+ * again; a new homegw.db (the old one damaged) gets every station arpd
+ * knows, so that its history goes on and nothing is announced as new.
+ */
+void
+publish_reopen(struct arpd *a, enum hgw_db which)
 {
-	switch (state_writer_report(w)) {
-	case 1:
-		log_warnx("writing %s keeps failing (%u attempts in a row), "
-		    "retrying", what, state_writer_failures(w));
-		break;
-	case -1:
-		log_info("writing %s works again", what);
-		break;
+	/* The old handle is closed after this: never keep it. */
+	state_writer_set_db(which == HGW_DB_LIVE ? a->live_w : a->persist_w,
+	    which == HGW_DB_LIVE ? a->d->live : a->d->persist);
+	if (prepare(a, which) < 0)
+		return;
+	if (which == HGW_DB_LIVE) {
+		publish_live_dirty(a);
+		return;
 	}
+	a->station_committed = a->station_pending = 0;
+	a->persist_inflight = 0;
+	publish_persist_dirty(a);
 }
 
-/* Say so when a database write keeps failing, and when it works again. */
+/*
+ * Failed writes are logged by the writers themselves (the shared path in
+ * common/state.c); nothing is left to say here.
+ */
 void
 publish_check(struct arpd *a)
 {
-	if (a->live_w != NULL)
-		report(a->live_w, "live.db");
-	if (a->persist_w != NULL)
-		report(a->persist_w, "the station history");
+	(void)a;
 }
 
 /* The final flush at stop; may block on SQLite. */

@@ -82,6 +82,12 @@ dnsd_status(struct hgw_daemon *d)
 }
 
 /* Start, answer until SIGTERM, stop. */
+static void
+dnsd_reopen(struct hgw_daemon *d, enum hgw_db which)
+{
+	stats_reopen(d->arg, which);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -90,6 +96,7 @@ main(int argc, char **argv)
 		.usage = USAGE,
 		.reload = dnsd_reload,
 		.flush = dnsd_flush,
+		.reopen = dnsd_reopen,
 		.status = dnsd_status,
 		.arg = &dnsd,
 	};

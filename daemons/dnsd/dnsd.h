@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "dnswire.h"
+#include "state.h"
 
 struct event;
 struct event_base;
@@ -372,6 +373,7 @@ size_t	local_any(const struct dns_query *, uint8_t *out, size_t cap);
 /* stats.c */
 int	stats_init(struct dnsd *);
 void	stats_free(struct dnsd *);
+void	stats_reopen(struct dnsd *, enum hgw_db);
 void	stats_log(struct dnsd *, const struct sockaddr_storage *,
 	    const uint8_t *qname, size_t qnamelen, uint16_t qtype,
 	    unsigned int rcode, enum dnsd_source, int upstream,

@@ -373,11 +373,31 @@ stats_init(struct dnsd *dd)
 	if (dd->w_live == NULL || dd->w_persist == NULL)
 		return (-1);
 	state_writer_on_commit(dd->w_persist, persist_done);
+	state_writer_name(dd->w_live, "DNS figures");
+	state_writer_name(dd->w_persist, "the DNS query log and history");
 	dd->ev_stats = event_new(dd->base, -1, EV_PERSIST, stats_cb, dd);
 	if (dd->ev_stats == NULL || event_add(dd->ev_stats, &tv) == -1)
 		return (-1);
 	state_writer_dirty(dd->w_live);
 	return (0);
+}
+
+/*
+ * daemon.c reopened a database: the writers follow (statements are
+ * prepared at each flush), and everything is written again.
+ */
+void
+stats_reopen(struct dnsd *dd, enum hgw_db which)
+{
+	if (which == HGW_DB_LIVE && dd->w_live != NULL) {
+		state_exec(dd->d->live, "PRAGMA cache_size = -256");
+		state_writer_set_db(dd->w_live, dd->d->live);
+		state_writer_dirty(dd->w_live);
+	} else if (which == HGW_DB_PERSIST && dd->w_persist != NULL) {
+		state_exec(dd->d->persist, "PRAGMA cache_size = -256");
+		state_writer_set_db(dd->w_persist, dd->d->persist);
+		state_writer_dirty(dd->w_persist);
+	}
 }
 
 /* Final flush (may block) and free. */

@@ -639,6 +639,16 @@ engine_flush(struct hgw_daemon *d)
 	publish_flush(n->publish);
 }
 
+/* daemon.c reopened a database. */
+void
+engine_reopen(struct hgw_daemon *d, enum hgw_db which)
+{
+	struct natd	*n = d->arg;
+
+	if (n->publish != NULL)
+		publish_reopen(n->publish, which);
+}
+
 /* The heartbeat's status text. */
 const char *
 engine_status(struct hgw_daemon *d)

@@ -36,6 +36,7 @@ main(int argc, char **argv)
 	struct hgw_daemon d = {
 		.name = "natd", .usage = USAGE, .reload = engine_reload,
 		.flush = engine_flush, .status = engine_status, .arg = &n,
+		.reopen = engine_reopen,
 	};
 	struct hgw_conf	*conf;
 	struct in_addr	 lan;

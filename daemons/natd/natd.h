@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "state.h"
+
 
 struct event_base;
 struct hgw_conf;
@@ -250,6 +252,9 @@ void		 publish_now(struct publish *);
 void		 publish_history(struct publish *);
 /* Write now (the final flush). */
 void		 publish_flush(struct publish *);
+/* After daemon.c reopened a database (struct hgw_daemon's reopen). */
+void		 publish_reopen(struct publish *, enum hgw_db);
+void		 engine_reopen(struct hgw_daemon *, enum hgw_db);
 /* Values for the metrics rows. */
 struct natd_stats {
 	long		 ct_count, ct_max;

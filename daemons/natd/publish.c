@@ -357,20 +357,28 @@ persist_flush_cb(sqlite3 *db, void *arg)
 	return (0);
 }
 
-/* Prepare the statements and the two batched writers. */
-struct publish *
-publish_new(struct hgw_daemon *d, struct mirror *m)
+/* Prepare the statements on one database (again, after a reopen). */
+static int
+prepare(struct publish *p, enum hgw_db which)
 {
-	struct publish	*p;
+	struct hgw_daemon *d = p->d;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return (NULL);
-	p->d = d;
-	p->m = m;
-	p->stats.ct_count = p->stats.ct_max = -1;
-	if ((p->pending = calloc(HISTORY_PENDING_MAX,
-	    sizeof(*p->pending))) == NULL)
-		goto fail;
+	if (which == HGW_DB_PERSIST) {
+		sqlite3_finalize(p->hist);
+		p->hist = state_prepare(d->persist, "INSERT OR REPLACE INTO "
+		    "traffic_history (time, host, bytes_out, bytes_in, "
+		    "packets, connections) VALUES (?, ?, ?, ?, ?, ?)");
+		if (p->hist == NULL) {
+			log_warnx("cannot prepare natd's statements: %s",
+			    sqlite3_errmsg(d->persist));
+			return (-1);
+		}
+		return (0);
+	}
+	sqlite3_finalize(p->upsert);
+	sqlite3_finalize(p->update);
+	sqlite3_finalize(p->del);
+	sqlite3_finalize(p->clear);
 	p->upsert = state_prepare(d->live, "INSERT OR REPLACE INTO conntrack "
 	    "(key, ct_id, proto, orig_src, orig_sport, orig_dst, orig_dport, "
 	    "reply_src, reply_sport, reply_dst, reply_dport, "
@@ -385,15 +393,31 @@ publish_new(struct hgw_daemon *d, struct mirror *m)
 	    "last_seen = ?8 WHERE key = ?9");
 	p->del = state_prepare(d->live, "DELETE FROM conntrack WHERE key = ?1");
 	p->clear = state_prepare(d->live, "DELETE FROM conntrack");
-	p->hist = state_prepare(d->persist, "INSERT OR REPLACE INTO "
-	    "traffic_history (time, host, bytes_out, bytes_in, packets, "
-	    "connections) VALUES (?, ?, ?, ?, ?, ?)");
 	if (p->upsert == NULL || p->update == NULL || p->del == NULL ||
-	    p->clear == NULL || p->hist == NULL) {
-		log_warnx("cannot prepare natd's statements: %s / %s",
-		    sqlite3_errmsg(d->live), sqlite3_errmsg(d->persist));
-		goto fail;
+	    p->clear == NULL) {
+		log_warnx("cannot prepare natd's statements: %s",
+		    sqlite3_errmsg(d->live));
+		return (-1);
 	}
+	return (0);
+}
+
+/* Prepare the statements and the two batched writers. */
+struct publish *
+publish_new(struct hgw_daemon *d, struct mirror *m)
+{
+	struct publish	*p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return (NULL);
+	p->d = d;
+	p->m = m;
+	p->stats.ct_count = p->stats.ct_max = -1;
+	if ((p->pending = calloc(HISTORY_PENDING_MAX,
+	    sizeof(*p->pending))) == NULL)
+		goto fail;
+	if (prepare(p, HGW_DB_LIVE) < 0 || prepare(p, HGW_DB_PERSIST) < 0)
+		goto fail;
 	p->live_w = state_writer_new(d->base, d->live, LIVE_FLUSH_MS,
 	    live_flush_cb, p);
 	p->persist_w = state_writer_new(d->base, d->persist, PERSIST_FLUSH_MS,
@@ -402,6 +426,8 @@ publish_new(struct hgw_daemon *d, struct mirror *m)
 		goto fail;
 	state_writer_on_commit(p->live_w, live_committed);
 	state_writer_on_commit(p->persist_w, persist_committed);
+	state_writer_name(p->live_w, "the conntrack mirror");
+	state_writer_name(p->persist_w, "the traffic history");
 	/* A restart starts from the kernel's picture, not the old rows. */
 	p->m->rewrite = 1;
 	p->interval_start = state_now();
@@ -516,4 +542,27 @@ publish_flush(struct publish *p)
 		if (state_writer_flush(p->persist_w) < 0)
 			log_warnx("final write of the traffic history failed");
 	}
+}
+
+/*
+ * daemon.c reopened a database: move the statements and the writer to
+ * the new handle.  A new live.db gets the whole mirror and the metrics;
+ * a new homegw.db gets the history rows still waiting.
+ */
+void
+publish_reopen(struct publish *p, enum hgw_db which)
+{
+	/* The old handle is closed after this: never keep it. */
+	state_writer_set_db(which == HGW_DB_LIVE ? p->live_w : p->persist_w,
+	    which == HGW_DB_LIVE ? p->d->live : p->d->persist);
+	if (prepare(p, which) < 0)
+		return;
+	if (which == HGW_DB_PERSIST) {
+		p->nsent = 0;
+		if (p->npending > 0)
+			state_writer_dirty(p->persist_w);
+		return;
+	}
+	p->m->rewrite = 1;
+	publish_now(p);
 }

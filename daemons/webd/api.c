@@ -153,6 +153,20 @@ api_publish(struct webd *w)
 void
 api_db_refresh(struct webd *w, int64_t now)
 {
+	/*
+	 * A file deleted or replaced under a read-only handle would show
+	 * its old contents for ever: look at the path again.
+	 */
+	if (w->live != NULL && state_db_changed(w->live)) {
+		state_close(w->live);
+		w->live = NULL;
+		w->db_retry = 0;
+	}
+	if (w->persist != NULL && state_db_changed(w->persist)) {
+		state_close(w->persist);
+		w->persist = NULL;
+		w->db_retry = 0;
+	}
 	if ((w->live != NULL && w->persist != NULL) || now < w->db_retry)
 		return;
 	w->db_retry = now + DB_RETRY_S;
@@ -345,7 +359,8 @@ static void
 daemon_row(struct json *j, struct webd *w, const char *name)
 {
 	sqlite3_stmt	*st;
-	int64_t		 hb, started;
+	int64_t		 hb = 0, started, pid = 0;
+	const char	*state;
 	int		 found = 0;
 
 	json_object_open(j);
@@ -376,15 +391,15 @@ daemon_row(struct json *j, struct webd *w, const char *name)
 		json_column(j, st, 3);
 		json_key(j, "status");
 		json_column(j, st, 4);
-		json_kbool(j, "running", state_now() - hb <= HEARTBEAT_STALE);
-		json_kbool(j, "stale", state_now() - hb > HEARTBEAT_STALE);
+		pid = sqlite3_column_int64(st, 0);
 	}
 	if (st != NULL)
 		sqlite3_finalize(st);
-	if (!found) {
-		json_kbool(j, "running", 0);
-		json_kbool(j, "stale", 0);
-	}
+	/* The shared rule of state_daemon_state() (homegwctl(8)). */
+	state = state_daemon_state(w->d->conf->gateway.run_dir, name, found,
+	    pid, hb, state_now());
+	json_kbool(j, "running", strcmp(state, "not running") != 0);
+	json_kbool(j, "stale", strcmp(state, "stale") == 0);
 	json_object_close(j);
 }
 
@@ -853,6 +868,31 @@ ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 }
 
 /*
+ * natd's mirror at [nat] max_flows holds only part of the kernel's table:
+ * "incomplete" says so, "mirror_max" is the cap and "not_shown" how many
+ * connections the kernel tracks beyond the rows (null when unknown).
+ */
+static void
+ct_incomplete(struct webd *w, struct json *j)
+{
+	double	 flows, cap, count;
+	int	 full;
+
+	full = metric(w, "natd", "flows", &flows) &&
+	    metric(w, "natd", "flows_max", &cap) && cap > 0 && flows >= cap;
+	json_kbool(j, "incomplete", full);
+	if (metric(w, "natd", "flows_max", &cap))
+		json_kint(j, "mirror_max", (int64_t)cap);
+	else
+		json_knull(j, "mirror_max");
+	if (full && metric(w, "natd", "conntrack_count", &count) &&
+	    count > flows)
+		json_kint(j, "not_shown", (int64_t)(count - flows));
+	else
+		json_knull(j, "not_shown");
+}
+
+/*
  * GET conntrack?host=&proto=&port=&state=&q=&sort=&order=&limit=&offset=
  * One page of flows and the total that match the filter.
  */
@@ -928,6 +968,7 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 		json_kint(j, "max", (int64_t)max);
 	else
 		json_knull(j, "max");
+	ct_incomplete(w, j);
 	json_key(j, "rows");
 	json_array_open(j);
 	if (query_ct_sql(&f, 0, sql, sizeof(sql)) == 0 &&

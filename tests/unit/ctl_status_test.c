@@ -80,6 +80,7 @@ main(void)
 	sqlite3		*live;
 	FILE		*f;
 	pid_t		 dead;
+	int		 pf_addrd, pf_arpd;
 	int64_t		 now;
 	const char	*p;
 	long		 up;
@@ -123,6 +124,12 @@ main(void)
 	waitpid(dead, NULL, 0);
 
 	mkdir(run_dir, 0770);
+	/*
+	 * addrd and arpd run (this process holds their pid files' locks);
+	 * natd's and dnsd's rows name pids that are no homegw daemon.
+	 */
+	CHECK((pf_addrd = state_pidfile(run_dir, "addrd")) >= 0);
+	CHECK((pf_arpd = state_pidfile(run_dir, "arpd")) >= 0);
 	snprintf(path, sizeof(path), "%s/%s", run_dir, STATE_LIVE_FILE);
 	CHECK(state_open(path, HGW_DB_LIVE, 0, &live) == 0);
 	now = state_now();
@@ -134,7 +141,7 @@ main(void)
 	    0);
 	CHECK(state_exec(live, "UPDATE daemons SET heartbeat = heartbeat - 120 "
 	    "WHERE name = 'arpd'") == 0);
-	/* natd: killed -9, its row left behind. */
+	/* natd: killed -9, its row left behind: not running at once. */
 	CHECK(state_heartbeat(live, "natd", dead, now - 50, "\"quoted\"") ==
 	    0);
 	/* Its last word, heartbeat still fresh: no rules loaded. */
@@ -150,6 +157,7 @@ main(void)
 	/* What needs attention comes first, then the table. */
 	p = "attention:\n"
 	    "  bad   homegw-arpd has not answered for 2 min: stopped or hung\n"
+	    "  bad   homegw-natd is not running\n"
 	    "  bad   homegw-dnsd is not running\n"
 	    "  bad   homegw-webd is not running\n"
 	    "  bad   The NAT rules are not loaded: LAN hosts cannot reach the "
@@ -174,6 +182,7 @@ main(void)
 	CHECK(run_ctl("status --json", out, sizeof(out)) == 0);
 	CHECK(strstr(out, "{\"alerts\": [\n{\"level\": \"bad\", \"text\": "
 	    "\"homegw-arpd has not answered for 2 min: stopped or hung\"},\n"
+	    "{\"level\": \"bad\", \"text\": \"homegw-natd is not running\"},\n"
 	    "{\"level\": \"bad\", \"text\": \"homegw-dnsd is not running\"},\n"
 	    "{\"level\": \"bad\", \"text\": \"homegw-webd is not running\"},\n"
 	    "{\"level\": \"bad\", \"text\": \"The NAT rules are not loaded: "
@@ -241,8 +250,23 @@ main(void)
 	CHECK(strstr(out, "  bad   Nothing guards the WAN side: the input "
 	    "policy is not loaded (see homegw-natd's log)\n") != NULL);
 
-	/* A clean stop clears the row. */
+	/*
+	 * A live pid is not enough (pids are reused): a fresh row whose
+	 * pid is not a homegw daemon is not running.
+	 */
+	CHECK(state_heartbeat(live, "dnsd", getpid(), now, "reused") == 0);
+	CHECK(run_ctl("status", out, sizeof(out)) == 0);
+	CHECK(strstr(line_of(out, "dnsd"), " not running ") != NULL);
+	CHECK(strstr(out, "homegw-dnsd is not running") != NULL);
+	CHECK(state_heartbeat_clear(live, "dnsd") == 0);
+	/* live.db rebuilt: no row yet, but the pid file says it runs. */
 	CHECK(state_heartbeat_clear(live, "addrd") == 0);
+	CHECK(run_ctl("status", out, sizeof(out)) == 0);
+	CHECK(strstr(line_of(out, "addrd"), " running ") != NULL);
+	CHECK(strstr(out, "homegw-addrd is not running") == NULL);
+
+	/* A clean stop clears the row, and the lock goes with the process. */
+	close(pf_addrd);
 	CHECK(run_ctl("status", out, sizeof(out)) == 0);
 	CHECK(strstr(line_of(out, "addrd"), " not running ") != NULL);
 
@@ -268,5 +292,6 @@ main(void)
 
 	state_close(live);
 	nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	close(pf_arpd);
 	return (tap_done());
 }

@@ -1024,6 +1024,303 @@ test_recover(void)
 	CHECK(access(path, F_OK) == 0);
 }
 
+/*
+ * The log lines state.c writes while fn runs, captured from stderr into
+ * buf (log.c writes to stderr in the foreground).
+ */
+static void
+capture_start(int *saved, const char *file)
+{
+	int	 fd;
+
+	fflush(stderr);
+	*saved = dup(2);
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 2);
+	close(fd);
+}
+
+static void
+capture_end(int saved, const char *file, char *buf, size_t len)
+{
+	FILE	*f;
+	size_t	 n = 0;
+
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	buf[0] = '\0';
+	if ((f = fopen(file, "r")) != NULL) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+static int
+count_of(const char *hay, const char *needle)
+{
+	int	 n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return (n);
+}
+
+/* Errors in words, the way the log and the alerts say them. */
+static void
+test_fault_text(void)
+{
+	char	 buf[256];
+
+	state_fault_text(HGW_DB_PERSIST, "/var/lib/homegw", -ENOSPC, buf,
+	    sizeof(buf));
+	CHECK_STREQ(buf, "homegw.db: no space left on /var/lib/homegw");
+	state_fault_text(HGW_DB_LIVE, "/run/homegw", ENOSPC, buf,
+	    sizeof(buf));
+	CHECK_STREQ(buf, "live.db: no space left on /run/homegw");
+	state_fault_text(HGW_DB_PERSIST, "/var/lib/homegw", -EROFS, buf,
+	    sizeof(buf));
+	CHECK_STREQ(buf, "homegw.db: read-only (/var/lib/homegw)");
+	state_fault_text(HGW_DB_PERSIST, "/var/lib/homegw", -EACCES, buf,
+	    sizeof(buf));
+	CHECK_STREQ(buf, "homegw.db: permission denied (/var/lib/homegw)");
+	state_fault_text(HGW_DB_PERSIST, NULL, -EUCLEAN, buf, sizeof(buf));
+	CHECK_STREQ(buf, "homegw.db: damaged");
+	state_fault_text(HGW_DB_PERSIST, "", -ENOSPC, buf, sizeof(buf));
+	CHECK_STREQ(buf, "homegw.db: no space left");
+}
+
+/*
+ * The shared path: one warning at the first failure, not one per write;
+ * a reminder with the count at most every STATE_FAULT_REPEAT_S; one line
+ * at recovery.  Busy is news only after a streak.
+ */
+static void
+test_fault_log(void)
+{
+	struct state_fault	 f;
+	char			 out[8192];
+	const char		*file = tmp_path("fault.log");
+	int			 saved, i;
+
+	state_fault_init(&f, HGW_DB_PERSIST, "the query log");
+	capture_start(&saved, file);
+	for (i = 0; i < 100; i++)
+		(void)state_fault_note(&f, NULL, -ENOSPC);
+	capture_end(saved, file, out, sizeof(out));
+	CHECK(count_of(out, "homegw.db: no space left") == 1);
+	CHECK(strstr(out, "(the query log) failed") != NULL);
+	CHECK(state_fault_current(HGW_DB_PERSIST) == ENOSPC);
+	CHECK(state_fault_current(HGW_DB_LIVE) == 0);
+	CHECK(state_fault_total() >= 100);
+
+	/* Ten minutes later, still failing: one reminder with the count. */
+	f.last_log -= STATE_FAULT_REPEAT_S;
+	capture_start(&saved, file);
+	for (i = 0; i < 10; i++)
+		(void)state_fault_note(&f, NULL, -ENOSPC);
+	(void)state_fault_note(&f, NULL, 0);
+	(void)state_fault_note(&f, NULL, 0);
+	capture_end(saved, file, out, sizeof(out));
+	CHECK(count_of(out, "still fails: 101 failures") == 1);
+	CHECK(count_of(out, "no space left") == 1);
+	CHECK(count_of(out, "recovered after 110 failures") == 1);
+	CHECK(state_fault_current(HGW_DB_PERSIST) == 0);
+
+	/* Busy for a moment is normal; a busy streak is not. */
+	capture_start(&saved, file);
+	for (i = 0; i < STATE_WRITER_REPORT_AFTER - 1; i++)
+		(void)state_fault_note(&f, NULL, -EBUSY);
+	(void)state_fault_note(&f, NULL, 0);
+	capture_end(saved, file, out, sizeof(out));
+	CHECK(out[0] == '\0');
+	capture_start(&saved, file);
+	for (i = 0; i < STATE_WRITER_REPORT_AFTER; i++)
+		(void)state_fault_note(&f, NULL, -EBUSY);
+	capture_end(saved, file, out, sizeof(out));
+	CHECK(count_of(out, "locked by another process") == 1);
+	(void)state_fault_note(&f, NULL, 0);
+	state_fault_done(&f);
+	CHECK(state_fault_current(HGW_DB_PERSIST) == 0);
+}
+
+static int
+grow_cb(sqlite3 *db, void *arg)
+{
+	(void)arg;
+	return (state_exec(db, "INSERT INTO events (time, daemon, kind, "
+	    "detail) VALUES (1, 'test', 'x', zeroblob(8192))"));
+}
+
+/*
+ * A real SQLITE_FULL through a batched writer (max_page_count stands for
+ * the full disk): logged once as "no space left", named by the writer,
+ * recovered when there is room again.
+ */
+static void
+test_writer_full(void)
+{
+	struct event_base	*base;
+	struct state_writer	*w;
+	sqlite3			*db;
+	char			 out[8192], sql[64];
+	const char		*file = tmp_path("full.log");
+	int64_t			 pages;
+	int			 saved, i, r = 0;
+
+	CHECK((base = event_base_new()) != NULL);
+	CHECK(state_open(tmp_path("full.db"), HGW_DB_PERSIST, 0, &db) == 0);
+	CHECK((w = state_writer_new(base, db, 1000, grow_cb, NULL)) != NULL);
+	state_writer_name(w, "the test rows");
+	pages = query_int(db, "PRAGMA page_count");
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
+	    (long long)pages);
+	CHECK(state_exec(db, sql) == 0);
+	capture_start(&saved, file);
+	for (i = 0; i < 20; i++) {
+		state_writer_dirty(w);
+		r = state_writer_flush(w);
+	}
+	capture_end(saved, file, out, sizeof(out));
+	TAP_NOTE("%s", out);
+	CHECK(r == -ENOSPC);
+	CHECK(count_of(out, "homegw.db: no space left on ") == 1);
+	CHECK(count_of(out, tmpdir) >= 1);
+	CHECK(strstr(out, "(the test rows)") != NULL);
+	CHECK(state_fault_current(HGW_DB_PERSIST) == ENOSPC);
+	CHECK(state_writer_failures(w) == 20);
+	CHECK(state_exec(db, "PRAGMA max_page_count = 1000000") == 0);
+	capture_start(&saved, file);
+	state_writer_dirty(w);
+	r = state_writer_flush(w);
+	capture_end(saved, file, out, sizeof(out));
+	CHECK(r == 0);
+	CHECK(count_of(out, "recovered after 20 failures") == 1);
+	CHECK(state_fault_current(HGW_DB_PERSIST) == 0);
+	CHECK(query_int(db, "SELECT count(*) FROM events") == 1);
+	state_writer_free(w);
+	state_close(db);
+	event_base_free(base);
+}
+
+/*
+ * The file behind a connection: deleted, or replaced by another file,
+ * is seen by its identity (st_dev/st_ino), not by any error: SQLite
+ * goes on writing the unlinked inode without complaint.
+ */
+static void
+test_identity(void)
+{
+	const char	*path = tmp_path("ident.db"), *other = tmp_path("o.db");
+	sqlite3		*db, *db2, *db3;
+
+	CHECK(state_open(path, HGW_DB_LIVE, 0, &db) == 0);
+	CHECK(state_db_changed(db) == 0);
+	CHECK(unlink(path) == 0);
+	CHECK(state_db_changed(db) == 1);
+	CHECK(state_heartbeat(db, "natd", 1, 1, "still writes") == 0);
+	CHECK(state_open(path, HGW_DB_LIVE, 0, &db2) == 0);
+	CHECK(state_db_changed(db) == 1);
+	CHECK(state_db_changed(db2) == 0);
+	CHECK(query_int(db2, "SELECT count(*) FROM daemons") == 0);
+	/* Replaced: another database renamed over the path. */
+	CHECK(state_open(other, HGW_DB_LIVE, 0, &db3) == 0);
+	CHECK(rename(other, path) == 0);
+	CHECK(state_db_changed(db2) == 1);
+	CHECK(state_db_changed(db3) == 1);
+	state_close(db);
+	state_close(db2);
+	state_close(db3);
+}
+
+/* Overwrite pages 2.. of a database with garbage (not the header). */
+static void
+smash(const char *path, int pages)
+{
+	char	 junk[4096];
+	int	 fd, i;
+
+	memset(junk, 0xa5, sizeof(junk));
+	if ((fd = open(path, O_WRONLY)) == -1)
+		return;
+	for (i = 1; i <= pages; i++)
+		(void)pwrite(fd, junk, sizeof(junk), (off_t)i * 4096);
+	close(fd);
+}
+
+/*
+ * Damaged pages do not stop a file from opening: quick_check finds them,
+ * a statement meeting them marks the connection damaged, and
+ * state_recover() moves such a file aside with its time in the name.
+ */
+static void
+test_damage(void)
+{
+	const char	*path = tmp_path("dmg.db");
+	char		 aside[512], want[512];
+	sqlite3		*db;
+	int64_t		 before;
+	int		 r, i;
+
+	CHECK(state_open(path, HGW_DB_PERSIST, 0, &db) == 0);
+	for (i = 0; i < 200; i++)
+		CHECK(state_event_add(db, "test", "x", "192.0.2.1", NULL, NULL,
+		    "a detail long enough to fill a few pages of the table")
+		    == 0);
+	CHECK(state_quick_check(db) == 0);
+	state_close(db);
+	smash(path, 4);
+	CHECK(state_open(path, HGW_DB_PERSIST, 0, &db) == 0);
+	CHECK(state_db_changed(db) == 0);
+	r = (int)query_int(db, "SELECT count(*) FROM events WHERE detail "
+	    "LIKE '%x%'");
+	(void)state_exec(db, "DELETE FROM events");
+	TAP_NOTE("read of the damaged table: %d", r);
+	CHECK(state_quick_check(db) == -EUCLEAN);
+	CHECK(state_db_changed(db) == 2);
+	state_close(db);
+	before = state_now();
+	CHECK(state_recover(path, HGW_DB_PERSIST, aside, sizeof(aside)) == 1);
+	CHECK(access(aside, F_OK) == 0);
+	CHECK(state_aside_name(path, before, want, sizeof(want)) == 0);
+	CHECK(strncmp(aside, want, strlen(path) + strlen(".corrupt-")) == 0);
+	CHECK(strtoll(aside + strlen(path) + strlen(".corrupt-"), NULL, 10)
+	    >= before);
+	CHECK(state_open(path, HGW_DB_PERSIST, 0, &db) == 0);
+	CHECK(state_quick_check(db) == 0);
+	CHECK(query_int(db, "SELECT count(*) FROM events") == 0);
+	state_close(db);
+}
+
+/* The pid file's lock is the proof of life, not the pid. */
+static void
+test_pidfile(void)
+{
+	int64_t	 pid;
+	pid_t	 child;
+	int	 fd, st;
+
+	CHECK(state_daemon_alive(tmpdir, "natd", &pid) == -1);
+	CHECK((fd = state_pidfile(tmpdir, "natd")) >= 0);
+	CHECK(state_pidfile(tmpdir, "natd") == -EEXIST);
+	/* Another process sees the lock held. */
+	if ((child = fork()) == 0)
+		_exit(state_daemon_alive(tmpdir, "natd", &pid) == 1 &&
+		    pid == getppid() ? 0 : 1);
+	CHECK(child > 0 && waitpid(child, &st, 0) == child &&
+	    WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(fd);
+	CHECK(state_daemon_alive(tmpdir, "natd", &pid) == 0);
+	CHECK(strcmp(state_daemon_state(tmpdir, "natd", 1, getpid(),
+	    state_now(), state_now()), "not running") == 0);
+	/* No pid file: a pid alone is not enough, its name must match. */
+	CHECK(strcmp(state_daemon_state(tmpdir, "dnsd", 1, getpid(),
+	    state_now(), state_now()), "not running") == 0);
+}
+
 int
 main(void)
 {
@@ -1048,6 +1345,12 @@ main(void)
 	test_kill9();
 	test_prune();
 	test_prune_events();
+	test_fault_text();
+	test_fault_log();
+	test_writer_full();
+	test_identity();
+	test_damage();
+	test_pidfile();
 	nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	return (tap_done());
 }

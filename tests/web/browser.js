@@ -224,6 +224,32 @@ async function main() {
 		    "desktop-nat-filtered.png") });
 
 		/*
+		 * NAT: while natd's mirror holds every connection there is no
+		 * banner; once it is full, the page says the table is
+		 * incomplete, with the count.
+		 */
+		ok(!(await page.isVisible("#incomplete")),
+		    "no 'incomplete' banner while the mirror holds everything");
+		if (process.env.HGW_MIRROR_FULL) {
+			const filtered = page.url();
+
+			require("child_process").execFileSync("sh",
+			    ["-c", process.env.HGW_MIRROR_FULL]);
+			await page.goto(filtered);
+			await page.waitForSelector("#incomplete:not(.hidden)",
+			    { timeout: 10000 });
+			const banner = await page.textContent("#incomplete");
+			ok(/incomplete/.test(banner) &&
+			    /max_flows 50,000/.test(banner) &&
+			    /10,000 connections are not shown/.test(banner),
+			    "the NAT page says the table is incomplete (" +
+			    banner.trim() + ")");
+			await page.screenshot({ path: path.join(outdir,
+			    "desktop-nat-incomplete.png") });
+			await page.waitForSelector("#rows tr td a");
+		}
+
+		/*
 		 * Live polling stops while the tab is hidden and resumes when
 		 * it is shown.  The page polls every 3 s: none in 7 s hidden.
 		 */

@@ -13,6 +13,7 @@
 WEBD_PASSWORD=correct-horse-battery
 WEBD_DIR=
 WEBD_PID=
+WEBD_HOLDERS=
 
 webd_free_port()
 {
@@ -75,6 +76,15 @@ max_clients = 64
 max_clients_per_ip = 32
 ${1:-}
 CONF
+	# The fixture's daemons "run": a daemon is alive when its pid file
+	# is locked (see homegwctl(8)), so processes hold those locks.
+	for _wd in addrd arpd natd dnsd; do
+		python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "a")
+fcntl.flock(f, fcntl.LOCK_EX)
+time.sleep(3600)' "$WEBD_DIR/run/$_wd.pid" </dev/null >/dev/null 2>&1 &
+		WEBD_HOLDERS="$WEBD_HOLDERS $!"
+	done
 	# webd drops to the homegw user when started as root.
 	if [ "$(id -u)" -eq 0 ] && id homegw >/dev/null 2>&1; then
 		chown -R homegw:homegw "$WEBD_DIR/run" "$WEBD_DIR/state"
@@ -101,6 +111,11 @@ webd_env_down()
 		wait "$WEBD_PID" 2>/dev/null
 	fi
 	WEBD_PID=
+	for _wh in $WEBD_HOLDERS; do
+		kill "$_wh" 2>/dev/null
+		wait "$_wh" 2>/dev/null
+	done
+	WEBD_HOLDERS=
 	if [ -n "$WEBD_DIR" ] && [ -d "$WEBD_DIR" ]; then
 		if [ -s "$WEBD_DIR/webd.log" ]; then
 			echo "# webd log:"
