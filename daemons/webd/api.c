@@ -101,18 +101,14 @@ api_event(struct webd *w, const char *kind, const char *address)
 			return;
 		if ((r = state_open(path, HGW_DB_PERSIST, 0,
 		    &w->d->persist)) < 0) {
-			log_warnx("%s: %s: login events not recorded", path,
-			    strerror(-r));
+			(void)state_fault_note(&w->ev_fault, NULL, r);
 			w->d->persist = NULL;
-			w->db_write_failures++;
 			return;
 		}
 	}
-	if ((r = state_event_add(w->d->persist, "webd", kind, address, NULL,
-	    NULL, NULL)) < 0) {
-		log_warnx("event %s not recorded: %s", kind, strerror(-r));
-		w->db_write_failures++;
-	}
+	(void)state_fault_note(&w->ev_fault, w->d->persist,
+	    state_event_add(w->d->persist, "webd", kind, address, NULL, NULL,
+	    NULL));
 }
 
 /* webd's figures, for alerts, homegwctl and /metrics of other tools. */
@@ -131,22 +127,25 @@ api_publish(struct webd *w)
 		{ "requests", (double)w->requests },
 		{ "slow_clients_closed", (double)w->slow_closed },
 		{ "connections", (double)w->nconns },
-		{ "db_write_failures", (double)w->db_write_failures },
 	};
 	size_t			 i;
+	int			 r;
 
-	if (db == NULL || state_begin(db) < 0)
+	if (db == NULL)
 		return;
-	for (i = 0; i < sizeof(mv) / sizeof(mv[0]); i++)
-		if (state_metric_set(db, "webd", mv[i].name, mv[i].v) < 0) {
-			state_rollback(db);
-			w->db_write_failures++;
-			return;
-		}
-	if (state_commit(db) < 0) {
-		state_rollback(db);
-		w->db_write_failures++;
+	if ((r = state_begin(db)) < 0) {
+		(void)state_fault_note(&w->pub_fault, db, r);
+		return;
 	}
+	for (i = 0; i < sizeof(mv) / sizeof(mv[0]); i++)
+		if ((r = state_metric_set(db, "webd", mv[i].name,
+		    mv[i].v)) < 0)
+			break;
+	if (r >= 0)
+		r = state_commit(db);
+	if (r < 0)
+		state_rollback(db);
+	(void)state_fault_note(&w->pub_fault, db, r);
 }
 
 /* Open whichever database is missing, at most every DB_RETRY_S seconds. */

@@ -502,16 +502,13 @@ metrics_text(struct webd *w, int64_t now, size_t *ret_len)
 		    NULL, (double)w->tls.expires);
 	}
 
-	/* Every daemon's write failures; webd's own figure is live. */
+	/* Every daemon's write failures, webd's own included (daemon.c). */
 	family(&m, "db_write_failures_total", "counter",
 	    "Failed write transactions to live.db or homegw.db, by daemon.");
 	for (i = 0; i < rows.n; i++)
-		if (strcmp(rows.r[i].name, "db_write_failures") == 0 &&
-		    strcmp(rows.r[i].daemon, "webd") != 0)
+		if (strcmp(rows.r[i].name, "db_write_failures") == 0)
 			sample(&m, "db_write_failures_total", "daemon",
 			    rows.r[i].daemon, rows.r[i].value);
-	sample(&m, "db_write_failures_total", "daemon", "webd",
-	    (double)w->db_write_failures);
 
 	free(rows.r);
 	if (m.error) {

@@ -160,10 +160,10 @@ house_cb(evutil_socket_t fd, short what, void *arg)
 	next_check = now + CERT_CHECK_S;
 	if (w->d->conf->web.tls && tls_due(&w->tls, now))
 		(void)webd_tls(w, w->d->conf);
-	if (w->d->persist != NULL &&
-	    state_prune_events(w->d->persist, "webd",
-	    (int64_t)w->d->conf->gateway.retention_days * 86400, 10000) < 0)
-		w->db_write_failures++;
+	if (w->d->persist != NULL)
+		(void)state_fault_note(&w->ev_fault, w->d->persist,
+		    state_prune_events(w->d->persist, "webd",
+		    (int64_t)w->d->conf->gateway.retention_days * 86400, 10000));
 }
 
 static int
@@ -205,6 +205,8 @@ main(int argc, char *argv[])
 
 	w.d = &d;
 	daemon_init(&d, argc, argv);
+	state_fault_init(&w.ev_fault, HGW_DB_PERSIST, "login events");
+	state_fault_init(&w.pub_fault, HGW_DB_LIVE, "webd's figures");
 	if (check_conf(d.conf) < 0)
 		fatalx("refusing to start");
 	if (d.conf->web.password_hash[0] == '\0')
@@ -253,6 +255,8 @@ main(int argc, char *argv[])
 	tls_free(&w.tls);
 	api_db_close(&w);
 	static_free(&w.assets);
+	state_fault_done(&w.pub_fault);
+	state_fault_done(&w.ev_fault);
 	daemon_free(&d);
 	return (0);
 }

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "addr.h"
+#include "state.h"
 #include "tlsfp.h"
 
 struct event;
@@ -296,7 +297,9 @@ struct webd {
 	struct event		*ev_deadline;
 	struct event		*ev_house;	/* metrics, certificate age */
 	uint64_t		 slow_closed;	/* past the deadline */
-	uint64_t		 db_write_failures;
+	/* Writes through the shared failure path (state.h). */
+	struct state_fault	 ev_fault;	/* login events, pruning */
+	struct state_fault	 pub_fault;	/* webd's own figures */
 };
 
 int	 http_start(struct webd *);
