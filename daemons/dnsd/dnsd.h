@@ -236,6 +236,8 @@ struct pending {
 	unsigned int		 tries;
 	int64_t			 sent_us;
 	int			 prefetch;
+	int			 refused;	/* an upstream said REFUSED */
+	int			 failed;	/* one failed otherwise */
 	struct waiter_list	 waiters;
 	unsigned int		 nwaiters;
 };
@@ -361,6 +363,11 @@ void	local_init(struct dnsd *, const struct hgw_conf *);
 size_t	local_answer(struct dnsd *, const struct dnsd_req *, uint8_t *out,
 	    size_t cap);
 size_t	local_any(const struct dns_query *, uint8_t *out, size_t cap);
+
+/* cookie.c */
+uint64_t cookie_siphash(const uint8_t key[16], const uint8_t *, size_t);
+void	cookie_server(const uint8_t *client, const struct sockaddr_storage *,
+	    uint32_t now, uint8_t *out);
 
 /* stats.c */
 int	stats_init(struct dnsd *);

@@ -37,7 +37,10 @@
  */
 #define UDP_IN_CAP	2048
 
-/* Write an empty answer with the given rcode for a parsed query. */
+/*
+ * Write an empty answer with the given rcode for a parsed query; an
+ * extended rcode (BADVERS) puts its upper bits in the OPT record.
+ */
 size_t
 listen_error(const struct dns_query *q, unsigned int rcode, uint8_t *out,
     size_t cap)
@@ -56,9 +59,47 @@ listen_error(const struct dns_query *q, unsigned int rcode, uint8_t *out,
 	    dns_put_bytes(&w, q->qname, q->qnamelen) < 0 ||
 	    dns_put_u16(&w, q->qtype) < 0 || dns_put_u16(&w, q->qclass) < 0)
 		return (0);
-	if (q->edns.present &&
-	    dns_put_opt(&w, DNS_EDNS_SIZE, q->edns.flags) < 0)
+	if (q->edns.present && dns_put_opt_ext(&w, DNS_EDNS_SIZE,
+	    q->edns.flags, rcode, 0, NULL, 0) < 0)
 		return (0);
+	return (w.pos);
+}
+
+/*
+ * A query that could not be parsed but whose header could: FORMERR with
+ * the header alone (RFC 1035 4.1.1), as there is no question we could
+ * trust.  The exception is a query without a question that carries a
+ * COOKIE: that is a client asking for our server cookie (RFC 7873 5.4),
+ * answered NOERROR with the client's cookie and ours.
+ */
+static size_t
+listen_formerr(struct dnsd *dd, const struct dnsd_req *req, int parsed,
+    uint8_t *out, size_t cap)
+{
+	const struct dns_query *q = &req->q;
+	struct dns_wr	 w;
+	struct dns_header h;
+	uint8_t		 cookie[DNS_COOKIE_CLIENT + 16];
+	int		 answer = parsed == -ENODATA && q->edns.present &&
+			    q->edns.cookie_len >= DNS_COOKIE_CLIENT;
+
+	dns_wr_init(&w, out, cap);
+	memset(&h, 0, sizeof(h));
+	h.id = q->hdr.id;
+	h.flags = DNS_F_QR | DNS_F_RA | (q->hdr.flags & (DNS_F_OPCODE |
+	    DNS_F_RD | DNS_F_CD)) | (answer ? 0 : DNS_R_FORMERR);
+	h.arcount = answer ? 1 : 0;
+	if (dns_put_header(&w, &h) < 0)
+		return (0);
+	if (answer) {
+		memcpy(cookie, req->pkt + q->edns.cookie_off,
+		    DNS_COOKIE_CLIENT);
+		cookie_server(cookie, &req->from, (uint32_t)(dd->wall_ms /
+		    1000), cookie + DNS_COOKIE_CLIENT);
+		if (dns_put_opt_ext(&w, DNS_EDNS_SIZE, q->edns.flags, 0,
+		    DNS_OPT_COOKIE, cookie, sizeof(cookie)) < 0)
+			return (0);
+	}
 	return (w.pos);
 }
 
@@ -75,16 +116,20 @@ listen_query(struct dnsd *dd, struct dnsd_req *req, uint8_t *out,
 	struct dns_query	*q = &req->q;
 	struct cache_entry	*e;
 	size_t			 n;
+	int			 r;
 
 	dd->st.queries++;
 	if (conf->dns.rate_limit > 0 && stats_ratelimit(dd, &req->from)) {
 		dd->st.ratelimited++;
 		return (0);
 	}
-	if (dns_query_parse(req->pkt, req->len, q) != 0 ||
+	if ((r = dns_query_parse(req->pkt, req->len, q)) != 0 ||
 	    (q->hdr.flags & DNS_F_QR)) {
 		dd->st.dropped_malformed++;
-		return (0);
+		/* Never answer an answer, nor what has no header. */
+		if (req->len < DNS_HDR_LEN || (q->hdr.flags & DNS_F_QR))
+			return (0);
+		return ((int)listen_formerr(dd, req, r, out, cap));
 	}
 	req->start_us = dd->now_us;
 	if (req->tcp != NULL)
@@ -98,6 +143,16 @@ listen_query(struct dnsd *dd, struct dnsd_req *req, uint8_t *out,
 	req->keylen = cache_key(q, req->key, &req->hash);
 	if ((q->hdr.flags & DNS_F_OPCODE) != 0) {
 		n = listen_error(q, DNS_R_NOTIMP, out, cap);
+		goto done_local;
+	}
+	/* RFC 6891 6.1.3: only version 0 is understood. */
+	if (q->edns.present && q->edns.version != 0) {
+		n = listen_error(q, DNS_R_BADVERS, out, cap);
+		goto done_local;
+	}
+	/* Our upstreams and local zones are IN only, as unbound's are. */
+	if (q->qclass != DNS_C_IN) {
+		n = listen_error(q, DNS_R_REFUSED, out, cap);
 		goto done_local;
 	}
 	if (q->qtype == DNS_T_ANY) {

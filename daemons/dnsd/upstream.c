@@ -320,6 +320,12 @@ fail(struct pending *p)
 	struct cache_entry	*e = NULL;
 	struct waiter		*w;
 
+	/* Every upstream refused: say so (what unbound passes on too). */
+	if (p->refused && !p->failed) {
+		answer_error(dd, p, DNS_R_REFUSED);
+		pending_free(p);
+		return;
+	}
 	if (dd->conf->dns.serve_stale)
 		e = cache_lookup(dd->cache, p->key, p->keylen, p->hash,
 		    dd->now_s, 1);
@@ -379,6 +385,7 @@ accept_reply(struct pending *p, const uint8_t *buf, size_t len, int tcp)
 	unsigned int		 rcode;
 
 	if (dns_msg_parse(buf, len, &m) != 0 || m.hdr.qdcount != 1) {
+		p->failed = 1;
 		dd->st.upstream_malformed++;
 		if (u != NULL)
 			u->errors++;
@@ -397,6 +404,10 @@ accept_reply(struct pending *p, const uint8_t *buf, size_t len, int tcp)
 	}
 	rcode = m.hdr.flags & DNS_F_RCODE;
 	if (rcode != DNS_R_NOERROR && rcode != DNS_R_NXDOMAIN) {
+		if (rcode == DNS_R_REFUSED)
+			p->refused = 1;
+		else
+			p->failed = 1;
 		if (u != NULL)
 			u->errors++;
 		try_close(p);
@@ -416,6 +427,7 @@ accept_reply(struct pending *p, const uint8_t *buf, size_t len, int tcp)
 	pol.rebind_protection = dd->conf->dns.rebind_protection &&
 	    (u == NULL || u->zone < 0);
 	if (cache_build(&m, &pol, &cm) != 0) {
+		p->failed = 1;
 		dd->st.upstream_malformed++;
 		try_close(p);
 		send_next(p);
@@ -476,6 +488,7 @@ udp_read_cb(evutil_socket_t fd, short ev, void *arg)
 			if (errno == EAGAIN || errno == EINTR)
 				return;
 			/* ICMP unreachable: the upstream is not there. */
+			p->failed = 1;
 			health_fail(dd, cur_upstream(p));
 			try_close(p);
 			send_next(p);
@@ -497,6 +510,7 @@ timeout_cb(evutil_socket_t fd, short ev, void *arg)
 	struct upstream	*u;
 
 	dnsd_clock(p->dnsd);
+	p->failed = 1;
 	if ((u = cur_upstream(p)) != NULL) {
 		u->timeouts++;
 		log_debug("%s: upstream %s timed out", __func__, u->name);
@@ -544,6 +558,7 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_CONNECTED)
 		return;
 	dnsd_clock(p->dnsd);
+	p->failed = 1;
 	health_fail(p->dnsd, cur_upstream(p));
 	try_close(p);
 	send_next(p);
@@ -699,6 +714,7 @@ send_next(struct pending *p)
 	evtimer_add(p->ev_timer, &tv);
 	return;
 failed:
+	p->failed = 1;
 	log_warn("upstream %s: cannot send", u->name);
 	health_fail(dd, u);
 	try_close(p);

@@ -9,7 +9,8 @@
 # wrong ID, one with the right ID but another question, and one from a
 # different source port; then, after a short pause, the real reply.  A
 # query with the DO bit gets an RRSIG over the answer and the AD bit, as
-# from a validating resolver.
+# from a validating resolver.  With --refuse every query is answered
+# REFUSED.
 import argparse
 import socket
 import struct
@@ -64,6 +65,7 @@ def main():
     ap.add_argument('--ttl', type=int, default=300)
     ap.add_argument('--log', required=True)
     ap.add_argument('--forge', action='store_true')
+    ap.add_argument('--refuse', action='store_true')
     a = ap.parse_args()
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((a.addr, a.port))
@@ -81,6 +83,9 @@ def main():
         with open(a.log, 'a') as f:
             f.write(name + '\n')
         lname = name.lower()
+        if a.refuse:
+            s.sendto(reply(qid, question, answer, a.ttl, 5), peer)
+            continue
         if not (lname == 'example.test' or lname.endswith('.example.test')):
             s.sendto(reply(qid, question, answer, a.ttl, 3), peer)
             continue
