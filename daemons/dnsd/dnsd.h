@@ -190,6 +190,10 @@ struct upstream {
 	uint64_t		 timeouts;
 	uint64_t		 errors;
 	double			 latency_ms;	/* moving average */
+	/* Retry timer from measured round trips (RFC 6298 style). */
+	uint32_t		 srtt_us;	/* 0: not measured yet */
+	uint32_t		 rttvar_us;
+	uint32_t		 rto_ms;
 	int64_t			 last_ok;	/* epoch seconds */
 };
 
@@ -210,6 +214,23 @@ struct waiter {
 };
 TAILQ_HEAD(waiter_list, waiter);
 
+/*
+ * One UDP try of a question.  Its socket stays open after a retry was
+ * sent, until the question's deadline: a slow server's late reply to an
+ * earlier try is as good as any.
+ */
+struct utry {
+	struct pending		*p;
+	int			 fd;		/* connected; -1: slot free */
+	struct event		*ev;
+	uint16_t		 id;
+	int			 up;		/* upstream index */
+	unsigned int		 generation;	/* of the upstream table */
+	int64_t			 sent_us;
+	uint8_t			 qname[DNS_NAME_MAX];	/* as sent */
+};
+#define DNSD_UDP_LIVE		4	/* tries of a question listened to */
+
 /* One question forwarded upstream, with everyone waiting on it. */
 struct pending {
 	TAILQ_ENTRY(pending)	 entry;
@@ -224,9 +245,11 @@ struct pending {
 	uint8_t			 query[DNS_NAME_MAX + DNS_HDR_LEN + 4 +
 				    DNS_OPT_LEN + 2];
 	size_t			 querylen;	/* without the TCP prefix */
-	int			 fd;		/* connected UDP socket */
-	struct event		*ev;		/* reply readable */
-	struct event		*ev_timer;	/* this try timed out */
+	struct utry		 udp[DNSD_UDP_LIVE];
+	struct utry		*cur;		/* the newest UDP try, if any */
+	struct event		*ev_timer;	/* this try, or all, timed out */
+	int64_t			 deadline_us;	/* no reply accepted after */
+	int			 exhausted;	/* nothing left to try: waiting */
 	struct bufferevent	*bev;		/* TCP fallback */
 	int			 tcp_next;	/* retry this upstream by TCP */
 	uint8_t			*tcpbuf;
