@@ -10,8 +10,13 @@
 # different source port; then, after a short pause, the real reply.  A
 # query with the DO bit gets an RRSIG over the answer and the AD bit, as
 # from a validating resolver.  With --refuse every query is answered
-# REFUSED.
+# REFUSED.  --delay MS holds every reply that long (without blocking
+# other queries); --first-only answers only the first query for a name
+# and ignores its retries; with --silent, names starting with "silent"
+# never get an answer.
 import argparse
+import heapq
+import select
 import socket
 import struct
 import sys
@@ -66,6 +71,9 @@ def main():
     ap.add_argument('--log', required=True)
     ap.add_argument('--forge', action='store_true')
     ap.add_argument('--refuse', action='store_true')
+    ap.add_argument('--delay', type=int, default=0)
+    ap.add_argument('--first-only', action='store_true')
+    ap.add_argument('--silent', action='store_true')
     a = ap.parse_args()
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((a.addr, a.port))
@@ -73,8 +81,27 @@ def main():
     other.bind((a.addr, 0))
     answer = socket.inet_aton(a.answer)
     print('ready', flush=True)
+    held, seen, seq = [], set(), 0
+
+    class Late:
+        # A socket stand-in: replies go to the heap, due after --delay.
+        def sendto(self, data, peer):
+            nonlocal seq
+            seq += 1
+            heapq.heappush(held, (time.monotonic() + a.delay / 1000.0,
+                                  seq, data, peer))
+    late = Late() if a.delay else s
+    real = s
     while True:
-        pkt, peer = s.recvfrom(4096)
+        now = time.monotonic()
+        while held and held[0][0] <= now:
+            _, _, data, peer = heapq.heappop(held)
+            real.sendto(data, peer)
+        wait = max(0.0, held[0][0] - now) if held else None
+        if not select.select([real], [], [], wait)[0]:
+            continue
+        pkt, peer = real.recvfrom(4096)
+        s = late
         if len(pkt) < 17:
             continue
         qid = struct.unpack('!H', pkt[:2])[0]
@@ -83,6 +110,12 @@ def main():
         with open(a.log, 'a') as f:
             f.write(name + '\n')
         lname = name.lower()
+        if a.silent and lname.startswith('silent'):
+            continue
+        if a.first_only:
+            if lname in seen:
+                continue
+            seen.add(lname)
         if a.refuse:
             s.sendto(reply(qid, question, answer, a.ttl, 5), peer)
             continue
