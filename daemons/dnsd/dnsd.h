@@ -30,6 +30,8 @@ struct state_writer;
 #define DNSD_TCP_MAX		128	/* TCP clients at once */
 #define DNSD_TCP_INFLIGHT	32	/* queries in flight per TCP client */
 #define DNSD_TCP_IDLE_S		10
+#define DNSD_TCP_PER_CLIENT	16	/* TCP connections from one address */
+#define DNSD_TCP_FRAME_S	5	/* to send one whole query */
 #define DNSD_TCP_OUT_MAX	65536	/* answers waiting for a slow reader */
 #define DNSD_PENDING_MAX	2048	/* upstream queries in flight */
 #define DNSD_WAITERS_MAX	64	/* clients waiting on one question */
@@ -90,6 +92,8 @@ struct dnsd_tcp {
 	socklen_t		 peerlen;
 	unsigned int		 inflight;
 	int			 closed;
+	int64_t			 last_us;	/* accepted, or last query read */
+	int64_t			 frame_us;	/* a query began; 0: none */
 };
 TAILQ_HEAD(dnsd_tcp_list, dnsd_tcp);
 
@@ -296,6 +300,7 @@ struct dnsd {
 	unsigned int		 nlisteners;
 	struct dnsd_tcp_list	 tcps;
 	unsigned int		 ntcp;
+	struct event		*ev_tcp_sweep;	/* closes slow TCP clients */
 
 	struct cache		*cache;
 

@@ -364,6 +364,14 @@ listen_tcp_done(struct dnsd_tcp *t)
 	tcp_resume(t);
 }
 
+/* Part of a query is in: its whole must follow within DNSD_TCP_FRAME_S. */
+static void
+tcp_partial(struct dnsd_tcp *t, struct evbuffer *in)
+{
+	if (evbuffer_get_length(in) > 0 && t->frame_us == 0)
+		t->frame_us = t->dnsd->now_us;
+}
+
 static void
 tcp_read_cb(struct bufferevent *bev, void *arg)
 {
@@ -382,8 +390,10 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 			bufferevent_disable(bev, EV_READ);
 			return;
 		}
-		if (evbuffer_copyout(in, lenb, 2) != 2)
+		if (evbuffer_copyout(in, lenb, 2) != 2) {
+			tcp_partial(t, in);
 			return;
+		}
 		len = (size_t)(lenb[0] << 8 | lenb[1]);
 		if (len < DNS_HDR_LEN) {
 			dd->st.queries++;
@@ -391,8 +401,12 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 			tcp_close(t);
 			return;
 		}
-		if (evbuffer_get_length(in) < 2 + len)
+		if (evbuffer_get_length(in) < 2 + len) {
+			tcp_partial(t, in);
 			return;
+		}
+		t->last_us = dd->now_us;
+		t->frame_us = 0;
 		if ((p = evbuffer_pullup(in, (ssize_t)(2 + len))) == NULL) {
 			tcp_close(t);
 			return;
@@ -428,21 +442,104 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 	tcp_close(arg);
 }
 
+static int
+same_client(const struct sockaddr_storage *a, const struct sockaddr *b)
+{
+	if (a->ss_family != b->sa_family)
+		return (0);
+	if (a->ss_family == AF_INET)
+		return (memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+		    &((const struct sockaddr_in *)(const void *)b)->sin_addr,
+		    4) == 0);
+	if (a->ss_family == AF_INET6)
+		return (memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		    &((const struct sockaddr_in6 *)(const void *)b)->sin6_addr,
+		    16) == 0);
+	return (0);
+}
+
+/*
+ * The connection to give up for a newcomer: the one that has gone
+ * longest without sending a whole query (idle, or dripping one byte at a
+ * time), preferring one with nothing in flight.  With client set, only
+ * among that client's connections.  Counts that client's connections.
+ */
+static struct dnsd_tcp *
+tcp_victim(struct dnsd *dd, const struct sockaddr *client,
+    unsigned int *nclient)
+{
+	struct dnsd_tcp	*t, *v = NULL;
+
+	*nclient = 0;
+	TAILQ_FOREACH(t, &dd->tcps, entry) {
+		if (client != NULL) {
+			if (!same_client(&t->peer, client))
+				continue;
+			(*nclient)++;
+		}
+		if (v == NULL || (t->inflight == 0 && v->inflight > 0) ||
+		    ((t->inflight == 0) == (v->inflight == 0) &&
+		    t->last_us < v->last_us))
+			v = t;
+	}
+	return (v);
+}
+
+/*
+ * Once a second: close connections that began a query more than
+ * DNSD_TCP_FRAME_S ago and have not finished it (the idle timeout alone
+ * would let a client keep a slot for good by sending a byte now and
+ * then).  Connections we stopped reading are not theirs to blame.
+ */
+static void
+tcp_sweep_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct dnsd	*dd = arg;
+	struct dnsd_tcp	*t, *next;
+
+	dnsd_clock(dd);
+	for (t = TAILQ_FIRST(&dd->tcps); t != NULL; t = next) {
+		next = TAILQ_NEXT(t, entry);
+		if (t->frame_us != 0 &&
+		    dd->now_us - t->frame_us > DNSD_TCP_FRAME_S * 1000000LL &&
+		    (bufferevent_get_enabled(t->bev) & EV_READ)) {
+			log_debug("%s: TCP client too slow to send a query",
+			    __func__);
+			tcp_close(t);
+		}
+	}
+}
+
 static void
 tcp_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct dnsd_listener	*l = arg;
 	struct dnsd		*dd = l->dnsd;
-	struct dnsd_tcp		*t;
+	struct dnsd_tcp		*t, *v;
 	struct timeval		 tv = { DNSD_TCP_IDLE_S, 0 };
+	unsigned int		 n;
 
+	dnsd_clock(dd);
+	/*
+	 * Make room rather than turn the newcomer away: a client at its own
+	 * limit gives up its idlest connection, and when every slot is taken
+	 * the idlest of all goes.
+	 */
+	if ((v = tcp_victim(dd, sa, &n)) != NULL && n >= DNSD_TCP_PER_CLIENT)
+		tcp_close(v);
+	if (dd->ntcp >= DNSD_TCP_MAX &&
+	    (v = tcp_victim(dd, NULL, &n)) != NULL) {
+		dd->st.overload++;
+		tcp_close(v);
+	}
 	if (dd->ntcp >= DNSD_TCP_MAX || (t = calloc(1, sizeof(*t))) == NULL) {
 		dd->st.overload++;
 		close(fd);
 		return;
 	}
 	t->dnsd = dd;
+	t->last_us = dd->now_us;
 	memcpy(&t->peer, sa, (size_t)salen);
 	t->peerlen = (socklen_t)salen;
 	t->bev = bufferevent_socket_new(dd->base, fd, BEV_OPT_CLOSE_ON_FREE);
@@ -495,8 +592,15 @@ listen_open(struct dnsd *dd)
 	struct dnsd_listener	*l;
 	char			 buf[ADDR_STRLEN];
 	unsigned int		 i;
+	struct timeval		 sweep = { 1, 0 };
 
 	TAILQ_INIT(&dd->tcps);
+	if ((dd->ev_tcp_sweep = event_new(dd->base, -1, EV_PERSIST,
+	    tcp_sweep_cb, dd)) == NULL ||
+	    event_add(dd->ev_tcp_sweep, &sweep) == -1) {
+		log_warnx("cannot add the TCP timer");
+		return (-1);
+	}
 	for (i = 0; i < conf->dns.nlisten && i < 16; i++) {
 		l = &dd->listeners[i];
 		l->dnsd = dd;
@@ -535,6 +639,10 @@ listen_close(struct dnsd *dd)
 
 	while ((t = TAILQ_FIRST(&dd->tcps)) != NULL)
 		tcp_close(t);
+	if (dd->ev_tcp_sweep != NULL) {
+		event_free(dd->ev_tcp_sweep);
+		dd->ev_tcp_sweep = NULL;
+	}
 	for (i = 0; i < dd->nlisteners; i++) {
 		struct dnsd_listener *l = &dd->listeners[i];
 
