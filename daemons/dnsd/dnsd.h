@@ -198,6 +198,14 @@ struct upstream {
 	uint32_t		 srtt_us;	/* 0: not measured yet */
 	uint32_t		 rttvar_us;
 	uint32_t		 rto_ms;
+	/* 0x20: replies that spelt the name otherwise, in a row. */
+	unsigned int		 caps_miss;
+	int			 no_caps;	/* does not keep case: off */
+	/* DNS cookies (RFC 7873) toward this server. */
+	uint8_t			 ccookie[DNS_COOKIE_CLIENT];
+	uint8_t			 scookie[DNS_COOKIE_MAX - DNS_COOKIE_CLIENT];
+	uint8_t			 scookielen;
+	int			 cookies;	/* it answered with our cookie */
 	int64_t			 last_ok;	/* epoch seconds */
 };
 

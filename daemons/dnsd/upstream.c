@@ -35,6 +35,10 @@
 #define BACKOFF_MAX_MS	60000
 #define FAILS_DOWN	3	/* consecutive failures before "down" */
 #define RTO_MIN_MS	100	/* retry no sooner, however fast the server */
+#define CAPS_MISS_MAX	3	/* wrong-case replies in a row: no 0x20 */
+/* Our query: header, name, type, class, OPT with a full COOKIE. */
+#define QUERY_MAX	(DNS_HDR_LEN + DNS_NAME_MAX + 4 + DNS_OPT_LEN + 4 + \
+			    DNS_COOKIE_MAX)
 
 static uint8_t	 rnd_pool[512];
 static size_t	 rnd_left;
@@ -116,6 +120,7 @@ table_build(struct dnsd *dd, const struct hgw_conf *conf)
 
 		u->position = (int)i;
 		u->backoff_ms = BACKOFF_MIN_MS;
+		rnd_bytes(u->ccookie, sizeof(u->ccookie));
 		for (j = 0; j < nold; j++)
 			if (ep_equal(&old[j].ep, &u->ep) &&
 			    old[j].zone == u->zone) {
@@ -610,6 +615,10 @@ accept_reply(struct pending *p, struct utry *t, const uint8_t *buf,
 	pending_free(p);
 }
 
+#define MATCH_NO	0
+#define MATCH_EXACT	1
+#define MATCH_CASE	2	/* the name spelt otherwise (0x20) */
+
 /*
  * Does a reply belong to a try (ID id, name spelt qname)?  The socket is
  * connected, so the kernel already matched the source address and port;
@@ -622,14 +631,68 @@ reply_matches(const struct pending *p, uint16_t id, const uint8_t *qname,
 	size_t	 nlen = p->keylen - 5;
 
 	if (len < DNS_HDR_LEN + nlen + 4)
-		return (0);
+		return (MATCH_NO);
 	if ((buf[0] << 8 | buf[1]) != id || !(buf[2] & 0x80))
-		return (0);
+		return (MATCH_NO);
 	if (buf[4] != 0 || buf[5] != 1)
+		return (MATCH_NO);
+	if (memcmp(buf + DNS_HDR_LEN + nlen, p->query + DNS_HDR_LEN + nlen,
+	    4) != 0)
+		return (MATCH_NO);
+	if (memcmp(buf + DNS_HDR_LEN, qname, nlen) == 0)
+		return (MATCH_EXACT);
+	return (dns_name_equal(buf + DNS_HDR_LEN, nlen, qname, nlen) ?
+	    MATCH_CASE : MATCH_NO);
+}
+
+/*
+ * The cookie of a reply (RFC 7873 5.3): one that carries a COOKIE must
+ * start with our client cookie, and its server cookie is kept for the
+ * next query; once a server has sent us cookies, a reply without one is
+ * not from it.  Returns 0 for a reply to drop.
+ */
+static int
+cookie_check(struct upstream *u, const uint8_t *buf, size_t len)
+{
+	static struct dns_msg	 m;
+	size_t			 n;
+
+	if (u == NULL)
+		return (1);
+	if (dns_msg_parse(buf, len, &m) != 0)
+		return (1);	/* accept_reply() deals with it */
+	if (!m.edns.present || m.edns.cookie_len == 0)
+		return (!u->cookies);
+	if (m.edns.cookie_len < 16 || memcmp(buf + m.edns.cookie_off,
+	    u->ccookie, DNS_COOKIE_CLIENT) != 0)
 		return (0);
-	return (memcmp(buf + DNS_HDR_LEN, qname, nlen) == 0 &&
-	    memcmp(buf + DNS_HDR_LEN + nlen, p->query + DNS_HDR_LEN + nlen,
-	    4) == 0);
+	n = m.edns.cookie_len - DNS_COOKIE_CLIENT;
+	memcpy(u->scookie, buf + m.edns.cookie_off + DNS_COOKIE_CLIENT, n);
+	u->scookielen = (uint8_t)n;
+	if (!u->cookies)
+		log_info("upstream %s answers with DNS cookies: replies "
+		    "without them are refused from now on", u->name);
+	u->cookies = 1;
+	return (1);
+}
+
+/*
+ * A reply carrying our ID spelt the name otherwise.  Either a forgery
+ * that guessed the ID, or a server that does not keep case: after
+ * CAPS_MISS_MAX in a row with no reply spelt right in between, take the
+ * latter and stop randomising case toward it.
+ */
+static void
+caps_miss(struct dnsd *dd, struct upstream *u)
+{
+	dd->st.dropped_unwanted++;
+	if (u == NULL || u->no_caps)
+		return;
+	if (++u->caps_miss >= CAPS_MISS_MAX) {
+		u->no_caps = 1;
+		log_warnx("upstream %s does not keep the case of questions: "
+		    "no 0x20 randomisation toward it", u->name);
+	}
 }
 
 static void
@@ -639,10 +702,11 @@ udp_read_cb(evutil_socket_t fd, short ev, void *arg)
 	struct utry	*t = arg;
 	struct pending	*p = t->p;
 	struct dnsd	*dd = p->dnsd;
+	struct upstream	*u;
 	struct sockaddr_storage ss;
 	socklen_t	 sslen;
 	ssize_t		 n;
-	int		 i;
+	int		 i, match;
 
 	dnsd_clock(dd);
 	for (i = 0; i < 8; i++) {
@@ -659,12 +723,31 @@ udp_read_cb(evutil_socket_t fd, short ev, void *arg)
 			try_failed(p, t);
 			return;
 		}
-		if (!reply_matches(p, t->id, t->qname, buf, (size_t)n)) {
+		if ((match = reply_matches(p, t->id, t->qname, buf,
+		    (size_t)n)) == MATCH_NO) {
 			dd->st.dropped_unwanted++;
 			continue;
 		}
+		u = t->generation == dd->generation &&
+		    (unsigned int)t->up < dd->nupstreams ?
+		    &dd->upstreams[t->up] : NULL;
+		if (!cookie_check(u, buf, (size_t)n)) {
+			dd->st.dropped_unwanted++;
+			continue;
+		}
+		if (match == MATCH_CASE) {
+			caps_miss(dd, u);
+			if (u != NULL && u->no_caps) {
+				/* Ask again, this time as it can answer. */
+				try_failed(p, t);
+				return;
+			}
+			continue;
+		}
+		if (u != NULL)
+			u->caps_miss = 0;
 		/* The upstream of this try, unless a reload renumbered. */
-		p->up = t->generation == dd->generation ? t->up : -1;
+		p->up = u != NULL ? t->up : -1;
 		p->sent_us = t->sent_us;
 		accept_reply(p, t, buf, (size_t)n);
 		return;
@@ -722,7 +805,8 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 	}
 	evbuffer_drain(in, 2);
 	evbuffer_remove(in, p->tcpbuf, len);
-	if (!reply_matches(p, p->id, p->query + DNS_HDR_LEN, p->tcpbuf,
+	if (reply_matches(p, p->id, p->query + DNS_HDR_LEN, p->tcpbuf,
+	    len) != MATCH_EXACT || !cookie_check(cur_upstream(p), p->tcpbuf,
 	    len)) {
 		p->dnsd->st.dropped_unwanted++;
 		try_failed(p, NULL);
@@ -824,6 +908,47 @@ pick(struct pending *p)
 	return (-1);
 }
 
+/*
+ * The query of one try into out: our ID; with caps, each letter of the
+ * name in a random case (0x20: the reply must spell it the same, which a
+ * forger who guessed port and ID must guess too, one bit per letter);
+ * and a COOKIE option with our client cookie for this server and the
+ * server cookie it last gave us (RFC 7873 5.1).  Returns the length.
+ */
+static size_t
+try_query(const struct pending *p, const struct upstream *u, int caps,
+    uint8_t *out)
+{
+	size_t		 len = p->querylen, nlen = p->keylen - 5, pos, i;
+	size_t		 olen = 4 + DNS_COOKIE_CLIENT + u->scookielen;
+	uint8_t		 bits[DNS_NAME_MAX / 8 + 1], *name = out + DNS_HDR_LEN;
+	unsigned int	 b = 0;
+
+	memcpy(out, p->query, len);
+	if (caps) {
+		rnd_bytes(bits, sizeof(bits));
+		for (pos = 0; pos < nlen && name[pos] != 0;
+		    pos += 1 + (size_t)name[pos])
+			for (i = pos + 1; i <= pos + name[pos]; i++)
+				if (name[i] >= 'a' && name[i] <= 'z') {
+					if (bits[b / 8] & (1 << (b % 8)))
+						name[i] -= 'a' - 'A';
+					b++;
+				}
+	}
+	/* The OPT record ends the query: fill in its RDATA. */
+	out[len - 2] = (uint8_t)(olen >> 8);
+	out[len - 1] = (uint8_t)(olen & 0xff);
+	out[len++] = 0;
+	out[len++] = DNS_OPT_COOKIE;
+	out[len++] = 0;
+	out[len++] = (uint8_t)(olen - 4);
+	memcpy(out + len, u->ccookie, DNS_COOKIE_CLIENT);
+	len += DNS_COOKIE_CLIENT;
+	memcpy(out + len, u->scookie, u->scookielen);
+	return (len + u->scookielen);
+}
+
 /* A free slot for a new UDP try; the oldest try makes room if need be. */
 static struct utry *
 slot_get(struct pending *p)
@@ -846,11 +971,13 @@ slot_get(struct pending *p)
 static void
 send_next(struct pending *p)
 {
+	static uint8_t	 qbuf[QUERY_MAX];
 	struct dnsd	*dd = p->dnsd;
 	struct upstream	*u;
 	struct utry	*t;
 	struct timeval	 tv;
 	int64_t		 ms, left;
+	size_t		 qlen;
 	int		 i, use_tcp = p->tcp_next;
 
 	p->tcp_next = 0;
@@ -881,6 +1008,7 @@ send_next(struct pending *p)
 	p->id = rnd_u16();
 	p->query[0] = p->id >> 8;
 	p->query[1] = p->id & 0xff;
+	qlen = try_query(p, u, !use_tcp && !u->no_caps, qbuf);
 	ms = rto_ms(dd, u);
 	if (ms * 1000 > left)
 		ms = (left + 999) / 1000;
@@ -892,8 +1020,8 @@ send_next(struct pending *p)
 	if (use_tcp) {
 		uint8_t	 lenb[2];
 
-		lenb[0] = (uint8_t)(p->querylen >> 8);
-		lenb[1] = (uint8_t)(p->querylen & 0xff);
+		lenb[0] = (uint8_t)(qlen >> 8);
+		lenb[1] = (uint8_t)(qlen & 0xff);
 		p->bev = bufferevent_socket_new(dd->base, -1,
 		    BEV_OPT_CLOSE_ON_FREE);
 		if (p->bev == NULL)
@@ -910,7 +1038,7 @@ send_next(struct pending *p)
 		    (struct sockaddr *)&u->ep.ss, (int)u->ep.len) == -1)
 			goto failed;
 		bufferevent_write(p->bev, lenb, 2);
-		bufferevent_write(p->bev, p->query, p->querylen);
+		bufferevent_write(p->bev, qbuf, qlen);
 		bufferevent_enable(p->bev, EV_READ | EV_WRITE);
 		return;
 	}
@@ -919,11 +1047,11 @@ send_next(struct pending *p)
 	t->up = i;
 	t->generation = dd->generation;
 	t->sent_us = dd->now_us;
-	memcpy(t->qname, p->query + DNS_HDR_LEN, p->keylen - 5);
+	memcpy(t->qname, qbuf + DNS_HDR_LEN, p->keylen - 5);
 	if ((t->fd = udp_socket(&u->ep)) == -1)
 		goto failed;
 	p->cur = t;
-	if (send(t->fd, p->query, p->querylen, 0) == -1 && errno != EAGAIN)
+	if (send(t->fd, qbuf, qlen, 0) == -1 && errno != EAGAIN)
 		goto failed;
 	t->ev = event_new(dd->base, t->fd, EV_READ | EV_PERSIST, udp_read_cb,
 	    t);

@@ -54,7 +54,8 @@ capture_start()
 # upstream_count NAME: queries for NAME the wan side has seen.
 upstream_count()
 {
-	grep -c "? $1\. " "$LAB_DIR/tcpdump.log"
+	# Case-blind: questions go upstream in mixed case (0x20).
+	grep -ci "? $1\. " "$LAB_DIR/tcpdump.log"
 }
 
 # _sec_zone ORIGIN: a small zone to sign: a plain name, a CNAME, a
