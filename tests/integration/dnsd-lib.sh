@@ -185,3 +185,39 @@ EOF2
 	wait_for 10 sh -c "ip netns exec $(_lab_ns "$1") dig +time=1 \
 	    +tries=1 @127.0.0.1 -p $3 www.sec.test A | grep -q 'status:'"
 }
+
+# forwarder_up ADDR PORT UPSTREAM@PORT: unbound in the gateway namespace
+# on ADDR:PORT as a pure forwarder (no validation) to UPSTREAM, LAN
+# clients allowed: the reference dnsd is compared with.
+forwarder_up()
+{
+	_fu_d=$LAB_DIR/forwarder
+	mkdir -p "$_fu_d" || return 1
+	cat >"$_fu_d/unbound.conf" <<EOF2
+server:
+	interface: $1@$2
+	port: $2
+	do-ip6: no
+	username: ""
+	chroot: ""
+	directory: "$_fu_d"
+	pidfile: ""
+	use-syslog: no
+	logfile: ""
+	verbosity: 1
+	access-control: 192.168.50.0/24 allow
+	module-config: "iterator"
+	do-not-query-localhost: no
+	qname-minimisation: no
+	minimal-responses: yes
+	local-zone: "test." nodefault
+remote-control:
+	control-enable: no
+forward-zone:
+	name: "."
+	forward-addr: $3
+EOF2
+	lab_spawn gw forwarder unbound -d -p -c "$_fu_d/unbound.conf"
+	wait_for 10 sh -c "ip netns exec $LAB_NS_LAN1 dig +time=1 +tries=1 \
+	    @$1 -p $2 www.example.test A | grep -q 'status: NOERROR'"
+}
