@@ -75,26 +75,19 @@ cookie_siphash(const uint8_t key[16], const uint8_t *in, size_t len)
 }
 
 /*
- * Write our server cookie for a client cookie and address into out (16
- * bytes): RFC 9018 4.
+ * A server cookie (RFC 9018 4) for a client cookie and address under a
+ * secret at time now, into out (16 bytes).
  */
 void
-cookie_server(const uint8_t *client, const struct sockaddr_storage *from,
-    uint32_t now, uint8_t *out)
+cookie_make(const uint8_t secret_key[16], const uint8_t *client,
+    const struct sockaddr_storage *from, uint32_t now, uint8_t *out)
 {
 	uint8_t		 in[DNS_COOKIE_CLIENT + 8 + 16];
-	size_t		 n = 0;
+	size_t		 n = DNS_COOKIE_CLIENT;
 	uint64_t	 h;
 	int		 i;
 
-	if (!have_secret) {
-		if (getrandom(secret, sizeof(secret), 0) !=
-		    (ssize_t)sizeof(secret))
-			fatal("getrandom");
-		have_secret = 1;
-	}
 	memcpy(in, client, DNS_COOKIE_CLIENT);
-	n = DNS_COOKIE_CLIENT;
 	out[0] = 1;
 	out[1] = out[2] = out[3] = 0;
 	out[4] = (uint8_t)(now >> 24);
@@ -112,7 +105,21 @@ cookie_server(const uint8_t *client, const struct sockaddr_storage *from,
 		    &((const struct sockaddr_in6 *)from)->sin6_addr, 16);
 		n += 16;
 	}
-	h = cookie_siphash(secret, in, n);
+	h = cookie_siphash(secret_key, in, n);
 	for (i = 0; i < 8; i++)
 		out[8 + i] = (uint8_t)(h >> (8 * i));
+}
+
+/* Our server cookie for a client, under a secret drawn at first use. */
+void
+cookie_server(const uint8_t *client, const struct sockaddr_storage *from,
+    uint32_t now, uint8_t *out)
+{
+	if (!have_secret) {
+		if (getrandom(secret, sizeof(secret), 0) !=
+		    (ssize_t)sizeof(secret))
+			fatal("getrandom");
+		have_secret = 1;
+	}
+	cookie_make(secret, client, from, now, out);
 }

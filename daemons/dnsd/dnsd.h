@@ -402,6 +402,8 @@ size_t	local_any(const struct dns_query *, uint8_t *out, size_t cap);
 
 /* cookie.c */
 uint64_t cookie_siphash(const uint8_t key[16], const uint8_t *, size_t);
+void	cookie_make(const uint8_t key[16], const uint8_t *client,
+	    const struct sockaddr_storage *, uint32_t now, uint8_t *out);
 void	cookie_server(const uint8_t *client, const struct sockaddr_storage *,
 	    uint32_t now, uint8_t *out);
 
