@@ -5,13 +5,17 @@
  * backoff, conditional forwarding), the questions in flight, and the
  * rules that keep forged replies out (the DNSpooq lessons): each try goes
  * out on a fresh connected UDP socket bound to a random port with a
- * random ID from getrandom(2); a reply counts only when it comes from
- * that exact address and port, carries that ID and repeats our question
- * byte for byte; anything else is counted and ignored while the real
- * reply may still come.  One question (name, type, class, DO, CD) is in
- * flight at most once: later clients wait on it.  A truncated reply is
- * retried over TCP.  When every upstream fails the waiters get a stale
- * answer (RFC 8767) or SERVFAIL.
+ * random ID from getrandom(2), the question's letters in a random case
+ * (0x20) and a DNS cookie (RFC 7873); a reply counts only when it comes
+ * from that exact address and port, carries that ID, repeats our
+ * question byte for byte and, from a server that uses cookies, our
+ * cookie; anything else is counted and ignored while the real reply may
+ * still come.  A try's socket stays open after a retry went out, until
+ * the question's deadline, and retries follow each server's measured
+ * round trips.  One question (name, type, class, DO, CD) is in flight at
+ * most once: later clients wait on it.  A truncated reply is retried over
+ * TCP.  When every upstream fails the waiters get a stale answer (RFC
+ * 8767) or SERVFAIL.
  */
 #include <sys/types.h>
 #include <sys/random.h>
