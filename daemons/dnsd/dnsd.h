@@ -206,6 +206,7 @@ struct upstream {
 	uint8_t			 scookie[DNS_COOKIE_MAX - DNS_COOKIE_CLIENT];
 	uint8_t			 scookielen;
 	int			 cookies;	/* it answered with our cookie */
+	int64_t			 cookie_s;	/* when it last did (monotonic) */
 	int64_t			 last_ok;	/* epoch seconds */
 };
 

@@ -40,6 +40,7 @@
 #define FAILS_DOWN	3	/* consecutive failures before "down" */
 #define RTO_MIN_MS	100	/* retry no sooner, however fast the server */
 #define CAPS_MISS_MAX	3	/* wrong-case replies in a row: no 0x20 */
+#define COOKIE_FORGET_S	600	/* no cookie from it this long: it stopped */
 /* Our query: header, name, type, class, OPT with a full COOKIE. */
 #define QUERY_MAX	(DNS_HDR_LEN + DNS_NAME_MAX + 4 + DNS_OPT_LEN + 4 + \
 			    DNS_COOKIE_MAX)
@@ -653,10 +654,14 @@ reply_matches(const struct pending *p, uint16_t id, const uint8_t *qname,
  * The cookie of a reply (RFC 7873 5.3): one that carries a COOKIE must
  * start with our client cookie, and its server cookie is kept for the
  * next query; once a server has sent us cookies, a reply without one is
- * not from it.  Returns 0 for a reply to drop.
+ * not from it, unless no reply with one has come for COOKIE_FORGET_S (the
+ * server was replaced or reconfigured) and this one passed every other
+ * check, the case of the name included (may_forget): a forger would have
+ * to guess all of port, ID and case.  Returns 0 for a reply to drop.
  */
 static int
-cookie_check(struct upstream *u, const uint8_t *buf, size_t len)
+cookie_check(struct dnsd *dd, struct upstream *u, const uint8_t *buf,
+    size_t len, int may_forget)
 {
 	static struct dns_msg	 m;
 	size_t			 n;
@@ -665,8 +670,18 @@ cookie_check(struct upstream *u, const uint8_t *buf, size_t len)
 		return (1);
 	if (dns_msg_parse(buf, len, &m) != 0)
 		return (1);	/* accept_reply() deals with it */
-	if (!m.edns.present || m.edns.cookie_len == 0)
-		return (!u->cookies);
+	if (!m.edns.present || m.edns.cookie_len == 0) {
+		if (!u->cookies)
+			return (1);
+		if (!may_forget || dd->now_s - u->cookie_s < COOKIE_FORGET_S)
+			return (0);
+		log_warnx("upstream %s has sent no DNS cookie for %d s: "
+		    "replies without one are accepted again", u->name,
+		    COOKIE_FORGET_S);
+		u->cookies = 0;
+		u->scookielen = 0;
+		return (1);
+	}
 	if (m.edns.cookie_len < 16 || memcmp(buf + m.edns.cookie_off,
 	    u->ccookie, DNS_COOKIE_CLIENT) != 0)
 		return (0);
@@ -677,6 +692,7 @@ cookie_check(struct upstream *u, const uint8_t *buf, size_t len)
 		log_info("upstream %s answers with DNS cookies: replies "
 		    "without them are refused from now on", u->name);
 	u->cookies = 1;
+	u->cookie_s = dd->now_s;
 	return (1);
 }
 
@@ -735,7 +751,8 @@ udp_read_cb(evutil_socket_t fd, short ev, void *arg)
 		u = t->generation == dd->generation &&
 		    (unsigned int)t->up < dd->nupstreams ?
 		    &dd->upstreams[t->up] : NULL;
-		if (!cookie_check(u, buf, (size_t)n)) {
+		if (!cookie_check(dd, u, buf, (size_t)n,
+		    match == MATCH_EXACT && (u == NULL || !u->no_caps))) {
 			dd->st.dropped_unwanted++;
 			continue;
 		}
@@ -810,8 +827,8 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 	evbuffer_drain(in, 2);
 	evbuffer_remove(in, p->tcpbuf, len);
 	if (reply_matches(p, p->id, p->query + DNS_HDR_LEN, p->tcpbuf,
-	    len) != MATCH_EXACT || !cookie_check(cur_upstream(p), p->tcpbuf,
-	    len)) {
+	    len) != MATCH_EXACT || !cookie_check(p->dnsd, cur_upstream(p),
+	    p->tcpbuf, len, 0)) {
 		p->dnsd->st.dropped_unwanted++;
 		try_failed(p, NULL);
 		return;
