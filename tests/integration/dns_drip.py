@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
 #
-# dns_drip.py SERVER COUNT SECONDS: open COUNT TCP connections to
+# dns_drip.py SERVER COUNT SECONDS [SOURCE...]: open COUNT TCP
+# connections (spread over the SOURCE addresses, if given) to
 # SERVER:53 and keep each in the middle of a query for SECONDS, sending
 # one more byte of an unfinished frame every second (each connection's
 # frame is longer than what it sends).  Prints "ready" once all are open
@@ -15,11 +16,14 @@ import time
 
 def main():
     server, count, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    sources = sys.argv[4:]
     conns = []
-    for _ in range(count):
+    for i in range(count):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.settimeout(2)
         try:
+            if sources:
+                s.bind((sources[i % len(sources)], 0))
             s.connect((server, 53))
             s.send(b'\x01')     # a frame of 256+ bytes, never finished
             s.setblocking(False)
