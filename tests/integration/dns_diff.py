@@ -4,7 +4,7 @@
 # dns_diff.py A B: the differential test of homegw-dnsd.  Sends the same
 # queries (about 300: names of a plain, an NSEC-signed and an NSEC3
 # opt-out zone, each in several types, without EDNS, with EDNS, DO, DO+CD
-# and CD; then odd queries: EDNS version 1, other classes and opcodes,
+# and CD over UDP, without EDNS and with DO over TCP; then odd queries: EDNS version 1, other classes and opcodes,
 # malformed headers and OPT records, RFC 6761 names, a 255-octet name,
 # ANY, AXFR over UDP) to server A (dnsd) and server B (unbound as a pure
 # forwarder to the same authority), cold and then again warm, and compares
@@ -97,6 +97,10 @@ def cases():
                 for v in VARIANTS:
                     out.append(('%s %s %s' % (name, t, v), make(name, t, v),
                                 None))
+                # Over TCP too (RFC 7766), where nothing is truncated.
+                for v in ('plain', 'do'):
+                    out.append(('%s %s %s tcp' % (name, t, v),
+                                make(name, t, v), 'tcp'))
     out += [
         ('wWw.ExAmPlE.tEsT A', make('wWw.ExAmPlE.tEsT.', 'A', 'edns'), None),
         ('edns version 1', make('www.example.test.', 'A', 'edns')[:-6] +
@@ -128,12 +132,32 @@ def cases():
     return out
 
 
-def ask(server, wire):
+def ask_tcp(host, port, wire):
+    s = socket.create_connection((host, int(port)), timeout=3)
+    try:
+        s.sendall(struct.pack('!H', len(wire)) + wire)
+        buf = b''
+        while len(buf) < 2 or len(buf) < 2 + struct.unpack('!H',
+                                                           buf[:2])[0]:
+            chunk = s.recv(65535)
+            if not chunk:
+                return None
+            buf += chunk
+        return buf[2:]
+    except OSError:
+        return None
+    finally:
+        s.close()
+
+
+def ask(server, wire, tcp=False):
     host, port = server.rsplit(':', 1)
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(3)
     qid = random.randrange(65536)
     wire = struct.pack('!H', qid) + wire[2:]
+    if tcp:
+        return ask_tcp(host, port, wire)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(3)
     try:
         s.sendto(wire, (host, int(port)))
         while True:
@@ -207,7 +231,11 @@ def main():
     for rnd in ('cold', 'warm'):
         for label, wire, rule in all_cases:
             total += 1
-            ra, rb = describe(ask(a_srv, wire)), describe(ask(b_srv, wire))
+            tcp = rule == 'tcp'
+            if tcp:
+                rule = None
+            ra = describe(ask(a_srv, wire, tcp))
+            rb = describe(ask(b_srv, wire, tcp))
             if ra is None and rb is None:
                 continue
             if ra is None or rb is None:
