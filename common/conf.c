@@ -158,6 +158,7 @@ static const struct conf_key keys[] = {
 	KBOOL(SEC_DNS, "serve_stale", G(dns.serve_stale), "yes"),
 	KBOOL(SEC_DNS, "prefetch", G(dns.prefetch), "no"),
 	KUINT(SEC_DNS, "timeout_ms", G(dns.timeout_ms), "1000", 10, 30000),
+	KUINT(SEC_DNS, "deadline_ms", G(dns.deadline_ms), "5000", 100, 60000),
 	KUINT(SEC_DNS, "rate_limit", G(dns.rate_limit), "0", 0, 1000000),
 	KBOOL(SEC_DNS, "rebind_protection", G(dns.rebind_protection), "yes"),
 	KBOOL(SEC_DNS, "query_log", G(dns.query_log), "yes"),

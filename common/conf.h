@@ -116,6 +116,7 @@ struct hgw_conf {
 		int		 serve_stale;	/* RFC 8767 */
 		int		 prefetch;
 		unsigned int	 timeout_ms;	/* per upstream try */
+		unsigned int	 deadline_ms;	/* per question, all tries */
 		unsigned int	 rate_limit;	/* queries/s per client, 0 = off */
 		int		 rebind_protection;
 		int		 query_log;

@@ -366,6 +366,30 @@ dns_put_opt(struct dns_wr *w, uint16_t udp_size, uint16_t flags)
 	return (0);
 }
 
+/* Write an OPT record with an extended rcode and one option; see .h. */
+int
+dns_put_opt_ext(struct dns_wr *w, uint16_t udp_size, uint16_t flags,
+    unsigned int rcode, uint16_t code, const void *data, size_t len)
+{
+	size_t	 rdlen = data != NULL ? 4 + len : 0;
+
+	if (len > 0xffff - 4 || w->cap < DNS_OPT_LEN + rdlen ||
+	    w->pos > w->cap - DNS_OPT_LEN - rdlen)
+		return (-EMSGSIZE);
+	dns_put_u8(w, 0);
+	dns_put_u16(w, DNS_T_OPT);
+	dns_put_u16(w, udp_size);
+	dns_put_u32(w, (uint32_t)((rcode >> 4) & 0xff) << 24 |
+	    (flags & DNS_EDNS_DO));
+	dns_put_u16(w, (uint16_t)rdlen);
+	if (data != NULL) {
+		dns_put_u16(w, code);
+		dns_put_u16(w, (uint16_t)len);
+		dns_put_bytes(w, data, len);
+	}
+	return (0);
+}
+
 /* Copy one name from a RDATA cursor into w. */
 static int
 copy_name(struct dns_rd *rd, struct dns_wr *w, int compress)
@@ -450,16 +474,39 @@ dns_put_rr_copy(struct dns_wr *w, const struct dns_msg *m,
 static int
 parse_opt(struct dns_rd *rd, struct dns_edns *e)
 {
-	uint16_t	 type, cls, rdlen;
+	uint16_t	 type, cls, rdlen, code, olen;
 	uint32_t	 ttl;
+	size_t		 end;
 
 	if (dns_get_u16(rd, &type) < 0 || dns_get_u16(rd, &cls) < 0 ||
 	    dns_get_u32(rd, &ttl) < 0 || dns_get_u16(rd, &rdlen) < 0)
 		return (-EBADMSG);
 	if (type != DNS_T_OPT || e->present)
 		return (-EBADMSG);
-	if (dns_skip(rd, rdlen) < 0)
+	if (rdlen > rd->len - rd->pos)
 		return (-EBADMSG);
+	e->cookie_off = 0;
+	e->cookie_len = 0;
+	/* Options must tile RDATA exactly (RFC 6891 6.1.2). */
+	end = rd->pos + rdlen;
+	while (rd->pos < end) {
+		if (end - rd->pos < 4)
+			return (-EBADMSG);
+		dns_get_u16(rd, &code);
+		dns_get_u16(rd, &olen);
+		if (olen > end - rd->pos)
+			return (-EBADMSG);
+		if (code == DNS_OPT_COOKIE) {
+			/* RFC 7873 5.2.2: 8, or 16 to 40 bytes. */
+			if (e->cookie_len != 0 || (olen != DNS_COOKIE_CLIENT &&
+			    (olen < 16 || olen > DNS_COOKIE_MAX)) ||
+			    rd->pos > UINT16_MAX)
+				return (-EBADMSG);
+			e->cookie_off = (uint16_t)rd->pos;
+			e->cookie_len = (uint8_t)olen;
+		}
+		rd->pos += olen;
+	}
 	e->present = 1;
 	e->udp_size = cls;
 	e->ext_rcode = (uint8_t)(ttl >> 24);
@@ -477,10 +524,23 @@ dns_query_parse(const uint8_t *pkt, size_t len, struct dns_query *q)
 	uint8_t		 c;
 
 	dns_rd_init(&rd, pkt, len);
+	q->edns.present = 0;
+	q->edns.flags = 0;
+	q->edns.udp_size = 0;
+	q->edns.cookie_len = 0;
 	if (dns_get_header(&rd, &q->hdr) < 0)
 		return (-EBADMSG);
-	if (q->hdr.qdcount != 1 || q->hdr.ancount != 0 ||
-	    q->hdr.nscount != 0 || q->hdr.arcount > 1)
+	if (q->hdr.ancount != 0 || q->hdr.nscount != 0 || q->hdr.arcount > 1)
+		return (-EBADMSG);
+	if (q->hdr.qdcount == 0) {
+		q->qnamelen = 0;
+		q->qend = rd.pos;
+		if (q->hdr.arcount == 1 && (dns_get_u8(&rd, &c) < 0 ||
+		    c != 0 || parse_opt(&rd, &q->edns) < 0))
+			return (-EBADMSG);
+		return (rd.pos == len ? -ENODATA : -EBADMSG);
+	}
+	if (q->hdr.qdcount != 1)
 		return (-EBADMSG);
 	/* A query's only name comes first: a pointer can only be bogus. */
 	for (;;) {
@@ -502,9 +562,6 @@ dns_query_parse(const uint8_t *pkt, size_t len, struct dns_query *q)
 	if (dns_get_u16(&rd, &q->qtype) < 0 || dns_get_u16(&rd, &q->qclass) < 0)
 		return (-EBADMSG);
 	q->qend = rd.pos;
-	q->edns.present = 0;
-	q->edns.flags = 0;
-	q->edns.udp_size = 0;
 	if (q->hdr.arcount == 1) {
 		if (dns_get_u8(&rd, &c) < 0 || c != 0)
 			return (-EBADMSG);
@@ -580,6 +637,7 @@ dns_msg_parse(const uint8_t *pkt, size_t len, struct dns_msg *m)
 	m->edns.present = 0;
 	m->edns.flags = 0;
 	m->edns.udp_size = 0;
+	m->edns.cookie_len = 0;
 	if (len > DNS_MSG_MAX)
 		return (-EBADMSG);
 	dns_rd_init(&rd, pkt, len);

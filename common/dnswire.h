@@ -127,7 +127,14 @@ struct dns_edns {
 	uint8_t		 ext_rcode;
 	uint8_t		 version;
 	uint16_t	 flags;		/* DNS_EDNS_DO */
+	uint16_t	 cookie_off;	/* COOKIE option data in the message */
+	uint8_t		 cookie_len;	/* 0: none */
 };
+
+#define DNS_OPT_COOKIE		10	/* RFC 7873 */
+#define DNS_COOKIE_CLIENT	8
+#define DNS_COOKIE_MAX		40	/* client 8 + server 8..32 */
+#define DNS_R_BADVERS		16	/* extended: OPT ext_rcode 1 */
 
 /* A query, parsed for the hot path: one question, optional OPT. */
 struct dns_query {
@@ -192,6 +199,12 @@ int	dns_put_header(struct dns_wr *, const struct dns_header *);
 /* Write an OPT record: UDP size, DO flag, extended rcode 0, version 0. */
 int	dns_put_opt(struct dns_wr *, uint16_t udp_size, uint16_t flags);
 /*
+ * Write an OPT record of version 0 with the upper bits of an extended
+ * rcode (rcode >> 4) and optionally one option (code, data, len).
+ */
+int	dns_put_opt_ext(struct dns_wr *, uint16_t udp_size, uint16_t flags,
+	    unsigned int rcode, uint16_t code, const void *data, size_t len);
+/*
  * Copy record rr of msg into w with the given TTL, decompressing the
  * names inside RDATA for the types that may carry compressed names
  * (NS, CNAME, PTR, SOA, MX, SRV, ...).  *ret_ttl_off (if not NULL) is set
@@ -203,7 +216,12 @@ int	dns_put_rr_copy(struct dns_wr *, const struct dns_msg *,
 /*
  * Parse a query: a header, exactly one question, no answer or authority
  * records and at most one additional record, which must be OPT.  The
- * question name may not be compressed.  -EBADMSG when malformed.
+ * question name may not be compressed.  -EBADMSG when malformed, with
+ * q->hdr filled in whenever the header could be read; -ENODATA for an
+ * otherwise valid message without a question (QDCOUNT 0: RFC 7873 5.4
+ * lets a client ask for a server cookie so), q->edns then filled in.
+ * An OPT option overrunning the OPT's RDLENGTH, a second COOKIE or one of
+ * an impossible length is malformed.
  */
 int	dns_query_parse(const uint8_t *pkt, size_t len, struct dns_query *);
 /*

@@ -324,6 +324,19 @@ covers_denial(const struct dns_msg *m, const struct dns_rr *rr)
 	return (t == DNS_T_NSEC || t == DNS_T_NSEC3);
 }
 
+/* The signer's name of an RRSIG (RFC 4034 3.1.7), never compressed. */
+static int
+rrsig_signer(const struct dns_msg *m, const struct dns_rr *rr, uint8_t *out)
+{
+	struct dns_rd	 rd;
+
+	if (rr->rdlen < 18)
+		return (-EBADMSG);
+	dns_rd_init(&rd, m->pkt, (size_t)rr->rdata_off + rr->rdlen);
+	rd.pos = (size_t)rr->rdata_off + 18;
+	return (dns_get_name(&rd, out));
+}
+
 static uint32_t
 clamp(uint32_t ttl, const struct cache_policy *p)
 {
@@ -419,6 +432,30 @@ cache_build(const struct dns_msg *m, const struct cache_policy *pol,
 		if (keep[i] && rcode == DNS_R_NOERROR &&
 		    m->rr[i].type == m->qtype)
 			positive = 1;
+	/*
+	 * The signer of an RRSIG is a zone: one above a chain name is as good
+	 * an apex as an SOA.  A wildcard expansion's NSEC or NSEC3 proof (RFC
+	 * 4035 3.1.3.3, RFC 5155 7.2.6) has no SOA or NS beside it, and a
+	 * referral's opt-out proof is signed by the parent of its NS.
+	 */
+	for (i = 0; i < m->nrr; i++) {
+		rr = &m->rr[i];
+		if (rr->type != DNS_T_RRSIG || napex >= APEX_MAX ||
+		    rr->section == DNS_S_ADDITIONAL ||
+		    (rr->section == DNS_S_ANSWER && !keep[i]))
+			continue;
+		if ((r = rrsig_signer(m, rr, apex[napex])) < 0)
+			return (-EBADMSG);
+		for (found = 0, j = 0; j < nchain && !found; j++)
+			found = dns_name_under(chain[j], chainlen[j],
+			    apex[napex], (size_t)r);
+		for (j = 0; j < napex && found; j++)
+			if (dns_name_equal(apex[j], apexlen[j], apex[napex],
+			    (size_t)r))
+				found = 0;
+		if (found)
+			apexlen[napex++] = (size_t)r;
+	}
 	/* Authority: zone cuts above the chain, then denial under them. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < m->nrr; i++) {

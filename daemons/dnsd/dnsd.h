@@ -31,6 +31,8 @@ struct state_writer;
 #define DNSD_TCP_MAX		128	/* TCP clients at once */
 #define DNSD_TCP_INFLIGHT	32	/* queries in flight per TCP client */
 #define DNSD_TCP_IDLE_S		10
+#define DNSD_TCP_PER_CLIENT	16	/* TCP connections from one address */
+#define DNSD_TCP_FRAME_S	5	/* to send one whole query */
 #define DNSD_TCP_OUT_MAX	65536	/* answers waiting for a slow reader */
 #define DNSD_PENDING_MAX	2048	/* upstream queries in flight */
 #define DNSD_WAITERS_MAX	64	/* clients waiting on one question */
@@ -91,6 +93,8 @@ struct dnsd_tcp {
 	socklen_t		 peerlen;
 	unsigned int		 inflight;
 	int			 closed;
+	int64_t			 last_us;	/* accepted, or last query read */
+	int64_t			 frame_us;	/* a query began; 0: none */
 };
 TAILQ_HEAD(dnsd_tcp_list, dnsd_tcp);
 
@@ -195,6 +199,19 @@ struct upstream {
 	uint64_t		 timeouts;
 	uint64_t		 errors;
 	double			 latency_ms;	/* moving average */
+	/* Retry timer from measured round trips (RFC 6298 style). */
+	uint32_t		 srtt_us;	/* 0: not measured yet */
+	uint32_t		 rttvar_us;
+	uint32_t		 rto_ms;
+	/* 0x20: replies that spelt the name otherwise, in a row. */
+	unsigned int		 caps_miss;
+	int			 no_caps;	/* does not keep case: off */
+	/* DNS cookies (RFC 7873) toward this server. */
+	uint8_t			 ccookie[DNS_COOKIE_CLIENT];
+	uint8_t			 scookie[DNS_COOKIE_MAX - DNS_COOKIE_CLIENT];
+	uint8_t			 scookielen;
+	int			 cookies;	/* it answered with our cookie */
+	int64_t			 cookie_s;	/* when it last did (monotonic) */
 	int64_t			 last_ok;	/* epoch seconds */
 	/* Answers within each of dnsd_latency_le_ms, cumulative (/metrics). */
 	uint64_t		 latency_le[DNSD_LATENCY_BUCKETS];
@@ -218,6 +235,23 @@ struct waiter {
 };
 TAILQ_HEAD(waiter_list, waiter);
 
+/*
+ * One UDP try of a question.  Its socket stays open after a retry was
+ * sent, until the question's deadline: a slow server's late reply to an
+ * earlier try is as good as any.
+ */
+struct utry {
+	struct pending		*p;
+	int			 fd;		/* connected; -1: slot free */
+	struct event		*ev;
+	uint16_t		 id;
+	int			 up;		/* upstream index */
+	unsigned int		 generation;	/* of the upstream table */
+	int64_t			 sent_us;
+	uint8_t			 qname[DNS_NAME_MAX];	/* as sent */
+};
+#define DNSD_UDP_LIVE		4	/* tries of a question listened to */
+
 /* One question forwarded upstream, with everyone waiting on it. */
 struct pending {
 	TAILQ_ENTRY(pending)	 entry;
@@ -232,9 +266,11 @@ struct pending {
 	uint8_t			 query[DNS_NAME_MAX + DNS_HDR_LEN + 4 +
 				    DNS_OPT_LEN + 2];
 	size_t			 querylen;	/* without the TCP prefix */
-	int			 fd;		/* connected UDP socket */
-	struct event		*ev;		/* reply readable */
-	struct event		*ev_timer;	/* this try timed out */
+	struct utry		 udp[DNSD_UDP_LIVE];
+	struct utry		*cur;		/* the newest UDP try, if any */
+	struct event		*ev_timer;	/* this try, or all, timed out */
+	int64_t			 deadline_us;	/* no reply accepted after */
+	int			 exhausted;	/* nothing left to try: waiting */
 	struct bufferevent	*bev;		/* TCP fallback */
 	int			 tcp_next;	/* retry this upstream by TCP */
 	uint8_t			*tcpbuf;
@@ -244,6 +280,8 @@ struct pending {
 	unsigned int		 tries;
 	int64_t			 sent_us;
 	int			 prefetch;
+	int			 refused;	/* an upstream said REFUSED */
+	int			 failed;	/* one failed otherwise */
 	struct waiter_list	 waiters;
 	unsigned int		 nwaiters;
 };
@@ -279,6 +317,7 @@ struct dnsd {
 	unsigned int		 nlisteners;
 	struct dnsd_tcp_list	 tcps;
 	unsigned int		 ntcp;
+	struct event		*ev_tcp_sweep;	/* closes slow TCP clients */
 
 	struct cache		*cache;
 
@@ -369,6 +408,13 @@ void	local_init(struct dnsd *, const struct hgw_conf *);
 size_t	local_answer(struct dnsd *, const struct dnsd_req *, uint8_t *out,
 	    size_t cap);
 size_t	local_any(const struct dns_query *, uint8_t *out, size_t cap);
+
+/* cookie.c */
+uint64_t cookie_siphash(const uint8_t key[16], const uint8_t *, size_t);
+void	cookie_make(const uint8_t key[16], const uint8_t *client,
+	    const struct sockaddr_storage *, uint32_t now, uint8_t *out);
+void	cookie_server(const uint8_t *client, const struct sockaddr_storage *,
+	    uint32_t now, uint8_t *out);
 
 /* stats.c */
 int	stats_init(struct dnsd *);

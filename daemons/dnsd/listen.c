@@ -37,7 +37,10 @@
  */
 #define UDP_IN_CAP	2048
 
-/* Write an empty answer with the given rcode for a parsed query. */
+/*
+ * Write an empty answer with the given rcode for a parsed query; an
+ * extended rcode (BADVERS) puts its upper bits in the OPT record.
+ */
 size_t
 listen_error(const struct dns_query *q, unsigned int rcode, uint8_t *out,
     size_t cap)
@@ -56,9 +59,47 @@ listen_error(const struct dns_query *q, unsigned int rcode, uint8_t *out,
 	    dns_put_bytes(&w, q->qname, q->qnamelen) < 0 ||
 	    dns_put_u16(&w, q->qtype) < 0 || dns_put_u16(&w, q->qclass) < 0)
 		return (0);
-	if (q->edns.present &&
-	    dns_put_opt(&w, DNS_EDNS_SIZE, q->edns.flags) < 0)
+	if (q->edns.present && dns_put_opt_ext(&w, DNS_EDNS_SIZE,
+	    q->edns.flags, rcode, 0, NULL, 0) < 0)
 		return (0);
+	return (w.pos);
+}
+
+/*
+ * A query that could not be parsed but whose header could: FORMERR with
+ * the header alone (RFC 1035 4.1.1), as there is no question we could
+ * trust.  The exception is a query without a question that carries a
+ * COOKIE: that is a client asking for our server cookie (RFC 7873 5.4),
+ * answered NOERROR with the client's cookie and ours.
+ */
+static size_t
+listen_formerr(struct dnsd *dd, const struct dnsd_req *req, int parsed,
+    uint8_t *out, size_t cap)
+{
+	const struct dns_query *q = &req->q;
+	struct dns_wr	 w;
+	struct dns_header h;
+	uint8_t		 cookie[DNS_COOKIE_CLIENT + 16];
+	int		 answer = parsed == -ENODATA && q->edns.present &&
+			    q->edns.cookie_len >= DNS_COOKIE_CLIENT;
+
+	dns_wr_init(&w, out, cap);
+	memset(&h, 0, sizeof(h));
+	h.id = q->hdr.id;
+	h.flags = DNS_F_QR | DNS_F_RA | (q->hdr.flags & (DNS_F_OPCODE |
+	    DNS_F_RD | DNS_F_CD)) | (answer ? 0 : DNS_R_FORMERR);
+	h.arcount = answer ? 1 : 0;
+	if (dns_put_header(&w, &h) < 0)
+		return (0);
+	if (answer) {
+		memcpy(cookie, req->pkt + q->edns.cookie_off,
+		    DNS_COOKIE_CLIENT);
+		cookie_server(cookie, &req->from, (uint32_t)(dd->wall_ms /
+		    1000), cookie + DNS_COOKIE_CLIENT);
+		if (dns_put_opt_ext(&w, DNS_EDNS_SIZE, q->edns.flags, 0,
+		    DNS_OPT_COOKIE, cookie, sizeof(cookie)) < 0)
+			return (0);
+	}
 	return (w.pos);
 }
 
@@ -75,16 +116,20 @@ listen_query(struct dnsd *dd, struct dnsd_req *req, uint8_t *out,
 	struct dns_query	*q = &req->q;
 	struct cache_entry	*e;
 	size_t			 n;
+	int			 r;
 
 	dd->st.queries++;
 	if (conf->dns.rate_limit > 0 && stats_ratelimit(dd, &req->from)) {
 		dd->st.ratelimited++;
 		return (0);
 	}
-	if (dns_query_parse(req->pkt, req->len, q) != 0 ||
+	if ((r = dns_query_parse(req->pkt, req->len, q)) != 0 ||
 	    (q->hdr.flags & DNS_F_QR)) {
 		dd->st.dropped_malformed++;
-		return (0);
+		/* Never answer an answer, nor what has no header. */
+		if (req->len < DNS_HDR_LEN || (q->hdr.flags & DNS_F_QR))
+			return (0);
+		return ((int)listen_formerr(dd, req, r, out, cap));
 	}
 	req->start_us = dd->now_us;
 	if (req->tcp != NULL)
@@ -98,6 +143,16 @@ listen_query(struct dnsd *dd, struct dnsd_req *req, uint8_t *out,
 	req->keylen = cache_key(q, req->key, &req->hash);
 	if ((q->hdr.flags & DNS_F_OPCODE) != 0) {
 		n = listen_error(q, DNS_R_NOTIMP, out, cap);
+		goto done_local;
+	}
+	/* RFC 6891 6.1.3: only version 0 is understood. */
+	if (q->edns.present && q->edns.version != 0) {
+		n = listen_error(q, DNS_R_BADVERS, out, cap);
+		goto done_local;
+	}
+	/* Our upstreams and local zones are IN only, as unbound's are. */
+	if (q->qclass != DNS_C_IN) {
+		n = listen_error(q, DNS_R_REFUSED, out, cap);
 		goto done_local;
 	}
 	if (q->qtype == DNS_T_ANY) {
@@ -309,6 +364,14 @@ listen_tcp_done(struct dnsd_tcp *t)
 	tcp_resume(t);
 }
 
+/* Part of a query is in: its whole must follow within DNSD_TCP_FRAME_S. */
+static void
+tcp_partial(struct dnsd_tcp *t, struct evbuffer *in)
+{
+	if (evbuffer_get_length(in) > 0 && t->frame_us == 0)
+		t->frame_us = t->dnsd->now_us;
+}
+
 static void
 tcp_read_cb(struct bufferevent *bev, void *arg)
 {
@@ -327,8 +390,10 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 			bufferevent_disable(bev, EV_READ);
 			return;
 		}
-		if (evbuffer_copyout(in, lenb, 2) != 2)
+		if (evbuffer_copyout(in, lenb, 2) != 2) {
+			tcp_partial(t, in);
 			return;
+		}
 		len = (size_t)(lenb[0] << 8 | lenb[1]);
 		if (len < DNS_HDR_LEN) {
 			dd->st.queries++;
@@ -336,8 +401,12 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 			tcp_close(t);
 			return;
 		}
-		if (evbuffer_get_length(in) < 2 + len)
+		if (evbuffer_get_length(in) < 2 + len) {
+			tcp_partial(t, in);
 			return;
+		}
+		t->last_us = dd->now_us;
+		t->frame_us = 0;
 		if ((p = evbuffer_pullup(in, (ssize_t)(2 + len))) == NULL) {
 			tcp_close(t);
 			return;
@@ -373,21 +442,104 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 	tcp_close(arg);
 }
 
+static int
+same_client(const struct sockaddr_storage *a, const struct sockaddr *b)
+{
+	if (a->ss_family != b->sa_family)
+		return (0);
+	if (a->ss_family == AF_INET)
+		return (memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+		    &((const struct sockaddr_in *)(const void *)b)->sin_addr,
+		    4) == 0);
+	if (a->ss_family == AF_INET6)
+		return (memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		    &((const struct sockaddr_in6 *)(const void *)b)->sin6_addr,
+		    16) == 0);
+	return (0);
+}
+
+/*
+ * The connection to give up for a newcomer: the one that has gone
+ * longest without sending a whole query (idle, or dripping one byte at a
+ * time), preferring one with nothing in flight.  With client set, only
+ * among that client's connections.  Counts that client's connections.
+ */
+static struct dnsd_tcp *
+tcp_victim(struct dnsd *dd, const struct sockaddr *client,
+    unsigned int *nclient)
+{
+	struct dnsd_tcp	*t, *v = NULL;
+
+	*nclient = 0;
+	TAILQ_FOREACH(t, &dd->tcps, entry) {
+		if (client != NULL) {
+			if (!same_client(&t->peer, client))
+				continue;
+			(*nclient)++;
+		}
+		if (v == NULL || (t->inflight == 0 && v->inflight > 0) ||
+		    ((t->inflight == 0) == (v->inflight == 0) &&
+		    t->last_us < v->last_us))
+			v = t;
+	}
+	return (v);
+}
+
+/*
+ * Once a second: close connections that began a query more than
+ * DNSD_TCP_FRAME_S ago and have not finished it (the idle timeout alone
+ * would let a client keep a slot for good by sending a byte now and
+ * then).  Connections we stopped reading are not theirs to blame.
+ */
+static void
+tcp_sweep_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct dnsd	*dd = arg;
+	struct dnsd_tcp	*t, *next;
+
+	dnsd_clock(dd);
+	for (t = TAILQ_FIRST(&dd->tcps); t != NULL; t = next) {
+		next = TAILQ_NEXT(t, entry);
+		if (t->frame_us != 0 &&
+		    dd->now_us - t->frame_us > DNSD_TCP_FRAME_S * 1000000LL &&
+		    (bufferevent_get_enabled(t->bev) & EV_READ)) {
+			log_debug("%s: TCP client too slow to send a query",
+			    __func__);
+			tcp_close(t);
+		}
+	}
+}
+
 static void
 tcp_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct dnsd_listener	*l = arg;
 	struct dnsd		*dd = l->dnsd;
-	struct dnsd_tcp		*t;
+	struct dnsd_tcp		*t, *v;
 	struct timeval		 tv = { DNSD_TCP_IDLE_S, 0 };
+	unsigned int		 n;
 
+	dnsd_clock(dd);
+	/*
+	 * Make room rather than turn the newcomer away: a client at its own
+	 * limit gives up its idlest connection, and when every slot is taken
+	 * the idlest of all goes.
+	 */
+	if ((v = tcp_victim(dd, sa, &n)) != NULL && n >= DNSD_TCP_PER_CLIENT)
+		tcp_close(v);
+	if (dd->ntcp >= DNSD_TCP_MAX &&
+	    (v = tcp_victim(dd, NULL, &n)) != NULL) {
+		dd->st.overload++;
+		tcp_close(v);
+	}
 	if (dd->ntcp >= DNSD_TCP_MAX || (t = calloc(1, sizeof(*t))) == NULL) {
 		dd->st.overload++;
 		close(fd);
 		return;
 	}
 	t->dnsd = dd;
+	t->last_us = dd->now_us;
 	memcpy(&t->peer, sa, (size_t)salen);
 	t->peerlen = (socklen_t)salen;
 	t->bev = bufferevent_socket_new(dd->base, fd, BEV_OPT_CLOSE_ON_FREE);
@@ -440,8 +592,15 @@ listen_open(struct dnsd *dd)
 	struct dnsd_listener	*l;
 	char			 buf[ADDR_STRLEN];
 	unsigned int		 i;
+	struct timeval		 sweep = { 1, 0 };
 
 	TAILQ_INIT(&dd->tcps);
+	if ((dd->ev_tcp_sweep = event_new(dd->base, -1, EV_PERSIST,
+	    tcp_sweep_cb, dd)) == NULL ||
+	    event_add(dd->ev_tcp_sweep, &sweep) == -1) {
+		log_warnx("cannot add the TCP timer");
+		return (-1);
+	}
 	for (i = 0; i < conf->dns.nlisten && i < 16; i++) {
 		l = &dd->listeners[i];
 		l->dnsd = dd;
@@ -480,6 +639,10 @@ listen_close(struct dnsd *dd)
 
 	while ((t = TAILQ_FIRST(&dd->tcps)) != NULL)
 		tcp_close(t);
+	if (dd->ev_tcp_sweep != NULL) {
+		event_free(dd->ev_tcp_sweep);
+		dd->ev_tcp_sweep = NULL;
+	}
 	for (i = 0; i < dd->nlisteners; i++) {
 		struct dnsd_listener *l = &dd->listeners[i];
 

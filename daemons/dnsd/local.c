@@ -263,6 +263,108 @@ answer_reverse(struct dnsd *dd, const struct dns_query *q,
 	return (reply_end(&r, q));
 }
 
+#define SPECIAL_TTL	10800
+
+/*
+ * The SOA of a special-use zone (RFC 6761), the same data unbound serves
+ * for them.
+ */
+static int
+rr_special_soa(struct reply *r, const uint8_t *zone, size_t zlen,
+    int answer)
+{
+	static const uint8_t mname[] = "\011localhost";
+	static const uint8_t rname[] = "\006nobody\007invalid";
+	size_t	 at;
+
+	if (rr_start(r, zone, zlen, DNS_T_SOA, SPECIAL_TTL) < 0)
+		return (-1);
+	at = r->w.pos;
+	if (dns_put_u16(&r->w, 0) < 0 ||
+	    dns_put_name(&r->w, mname, sizeof(mname), 1) < 0 ||
+	    dns_put_name(&r->w, rname, sizeof(rname), 1) < 0 ||
+	    dns_put_u32(&r->w, 1) < 0 || dns_put_u32(&r->w, 3600) < 0 ||
+	    dns_put_u32(&r->w, 1200) < 0 || dns_put_u32(&r->w, 604800) < 0 ||
+	    dns_put_u32(&r->w, SPECIAL_TTL) < 0)
+		return (-1);
+	r->w.buf[at] = (uint8_t)((r->w.pos - at - 2) >> 8);
+	r->w.buf[at + 1] = (uint8_t)((r->w.pos - at - 2) & 0xff);
+	if (answer)
+		r->an++;
+	else
+		r->ns++;
+	return (0);
+}
+
+static inline int
+tail_is(const uint8_t *name, size_t len, const uint8_t *tail, size_t tlen)
+{
+	return (len >= tlen && memcmp(name + len - tlen, tail, tlen) == 0);
+}
+
+/*
+ * RFC 6761 6.3 and 6.4: localhost. and every name under it is the
+ * loopback address, answered here and never forwarded; invalid. and
+ * every name under it does not exist.  Returns the length, 0 when the
+ * name is neither.
+ */
+static size_t
+answer_special(const struct dns_query *q, const uint8_t *lname,
+    uint8_t *out, size_t cap)
+{
+	static const uint8_t localhost[] = "\011localhost";
+	static const uint8_t invalid[] = "\007invalid";
+	static const uint8_t lo6[16] = { [15] = 1 };
+	struct reply	 r;
+	size_t		 at;
+	int		 apex;
+
+	/* Every query passes here: compare the tail before walking labels. */
+	if (tail_is(lname, q->qnamelen, invalid, sizeof(invalid)) &&
+	    dns_name_under(lname, q->qnamelen, invalid, sizeof(invalid))) {
+		apex = q->qnamelen == sizeof(invalid);
+		reply_start(&r, q, apex ? DNS_R_NOERROR : DNS_R_NXDOMAIN, 1,
+		    out, cap);
+		rr_special_soa(&r, invalid, sizeof(invalid),
+		    apex && q->qtype == DNS_T_SOA);
+		return (reply_end(&r, q));
+	}
+	if (!tail_is(lname, q->qnamelen, localhost, sizeof(localhost)) ||
+	    !dns_name_under(lname, q->qnamelen, localhost, sizeof(localhost)))
+		return (0);
+	apex = q->qnamelen == sizeof(localhost);
+	if (reply_start(&r, q, DNS_R_NOERROR, 1, out, cap) < 0)
+		return (0);
+	if (q->qtype == DNS_T_A) {
+		struct in_addr	 lo = { htonl(INADDR_LOOPBACK) };
+
+		if (rr_start(&r, q->qname, q->qnamelen, DNS_T_A,
+		    SPECIAL_TTL) < 0 || dns_put_u16(&r.w, 4) < 0 ||
+		    dns_put_bytes(&r.w, &lo, 4) < 0)
+			return (0);
+		r.an++;
+	} else if (q->qtype == DNS_T_AAAA) {
+		if (rr_start(&r, q->qname, q->qnamelen, DNS_T_AAAA,
+		    SPECIAL_TTL) < 0 || dns_put_u16(&r.w, 16) < 0 ||
+		    dns_put_bytes(&r.w, lo6, 16) < 0)
+			return (0);
+		r.an++;
+	} else if (apex && q->qtype == DNS_T_NS) {
+		if (rr_start(&r, q->qname, q->qnamelen, DNS_T_NS,
+		    SPECIAL_TTL) < 0)
+			return (0);
+		at = r.w.pos;
+		if (dns_put_u16(&r.w, 0) < 0 ||
+		    dns_put_name(&r.w, localhost, sizeof(localhost), 1) < 0)
+			return (0);
+		r.w.buf[at + 1] = (uint8_t)(r.w.pos - at - 2);
+		r.an++;
+	} else
+		rr_special_soa(&r, localhost, sizeof(localhost),
+		    apex && q->qtype == DNS_T_SOA);
+	return (reply_end(&r, q));
+}
+
 /*
  * Answer a query for a local name into out.  Returns the length, or 0
  * when the name is not ours and must be forwarded (or cached).
@@ -284,6 +386,8 @@ local_answer(struct dnsd *dd, const struct dnsd_req *req, uint8_t *out,
 		return (0);
 	/* The key starts with the name in lower case. */
 	memcpy(lname, req->key, q->qnamelen);
+	if ((n = answer_special(q, lname, out, cap)) > 0)
+		return (n);
 	if (dd->revzonelen > 0 && dns_name_under(lname, q->qnamelen,
 	    dd->revzone, dd->revzonelen))
 		return (answer_reverse(dd, q, lname, out, cap));

@@ -5,13 +5,17 @@
  * backoff, conditional forwarding), the questions in flight, and the
  * rules that keep forged replies out (the DNSpooq lessons): each try goes
  * out on a fresh connected UDP socket bound to a random port with a
- * random ID from getrandom(2); a reply counts only when it comes from
- * that exact address and port, carries that ID and repeats our question
- * byte for byte; anything else is counted and ignored while the real
- * reply may still come.  One question (name, type, class, DO, CD) is in
- * flight at most once: later clients wait on it.  A truncated reply is
- * retried over TCP.  When every upstream fails the waiters get a stale
- * answer (RFC 8767) or SERVFAIL.
+ * random ID from getrandom(2), the question's letters in a random case
+ * (0x20) and a DNS cookie (RFC 7873); a reply counts only when it comes
+ * from that exact address and port, carries that ID, repeats our
+ * question byte for byte and, from a server that uses cookies, our
+ * cookie; anything else is counted and ignored while the real reply may
+ * still come.  A try's socket stays open after a retry went out, until
+ * the question's deadline, and retries follow each server's measured
+ * round trips.  One question (name, type, class, DO, CD) is in flight at
+ * most once: later clients wait on it.  A truncated reply is retried over
+ * TCP.  When every upstream fails the waiters get a stale answer (RFC
+ * 8767) or SERVFAIL.
  */
 #include <sys/types.h>
 #include <sys/random.h>
@@ -34,11 +38,18 @@
 #define BACKOFF_MIN_MS	1000
 #define BACKOFF_MAX_MS	60000
 #define FAILS_DOWN	3	/* consecutive failures before "down" */
+#define RTO_MIN_MS	100	/* retry no sooner, however fast the server */
+#define CAPS_MISS_MAX	3	/* wrong-case replies in a row: no 0x20 */
+#define COOKIE_FORGET_S	600	/* no cookie from it this long: it stopped */
+/* Our query: header, name, type, class, OPT with a full COOKIE. */
+#define QUERY_MAX	(DNS_HDR_LEN + DNS_NAME_MAX + 4 + DNS_OPT_LEN + 4 + \
+			    DNS_COOKIE_MAX)
 
 static uint8_t	 rnd_pool[512];
 static size_t	 rnd_left;
 
 static void	 send_next(struct pending *);
+static void	 fail(struct pending *);
 
 /*
  * Refill the pool.  A request above 256 bytes may be cut short or fail
@@ -114,6 +125,7 @@ table_build(struct dnsd *dd, const struct hgw_conf *conf)
 
 		u->position = (int)i;
 		u->backoff_ms = BACKOFF_MIN_MS;
+		rnd_bytes(u->ccookie, sizeof(u->ccookie));
 		for (j = 0; j < nold; j++)
 			if (ep_equal(&old[j].ep, &u->ep) &&
 			    old[j].zone == u->zone) {
@@ -148,21 +160,71 @@ upstream_reload(struct dnsd *dd, const struct hgw_conf *conf)
 }
 
 static void
+slot_close(struct utry *t)
+{
+	if (t->ev != NULL) {
+		event_free(t->ev);
+		t->ev = NULL;
+	}
+	if (t->fd != -1) {
+		close(t->fd);
+		t->fd = -1;
+	}
+	if (t->p->cur == t)
+		t->p->cur = NULL;
+}
+
+static int
+slots_open(const struct pending *p)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < DNSD_UDP_LIVE; i++)
+		n += p->udp[i].fd != -1;
+	return (n);
+}
+
+/* Close every try: the question is answered, or goes to TCP. */
+static void
 try_close(struct pending *p)
 {
-	if (p->ev != NULL) {
-		event_free(p->ev);
-		p->ev = NULL;
-	}
+	int	 i;
+
 	if (p->ev_timer != NULL)
 		evtimer_del(p->ev_timer);
-	if (p->fd != -1) {
-		close(p->fd);
-		p->fd = -1;
-	}
+	for (i = 0; i < DNSD_UDP_LIVE; i++)
+		slot_close(&p->udp[i]);
 	if (p->bev != NULL) {
 		bufferevent_free(p->bev);
 		p->bev = NULL;
+	}
+}
+
+/*
+ * A try failed for good (an error reply, ICMP, a broken TCP stream):
+ * close it; if it was the newest, try the next upstream now, else the
+ * newest goes on.  Once nothing is left to try and no socket is open,
+ * there is nothing to wait for.
+ */
+static void
+try_failed(struct pending *p, struct utry *t)
+{
+	int	 newest = t == NULL || t == p->cur;
+
+	if (t != NULL)
+		slot_close(t);
+	else if (p->bev != NULL) {
+		bufferevent_free(p->bev);
+		p->bev = NULL;
+	}
+	if (p->exhausted) {
+		if (slots_open(p) == 0 && p->bev == NULL)
+			fail(p);
+		return;
+	}
+	if (newest) {
+		evtimer_del(p->ev_timer);
+		send_next(p);
 	}
 }
 
@@ -232,6 +294,55 @@ health_fail(struct dnsd *dd, struct upstream *u)
 	}
 }
 
+/*
+ * The retry timer of an upstream, as unbound's infrastructure cache and
+ * TCP (RFC 6298) keep it: smoothed RTT plus four times its mean
+ * deviation, between RTO_MIN_MS and timeout_ms.  A sample is never
+ * ambiguous: each try has its own socket and ID, so a reply tells which
+ * send it answers.  An upstream not measured yet gets timeout_ms.
+ */
+static unsigned int
+rto_ms(const struct dnsd *dd, const struct upstream *u)
+{
+	unsigned int	 max = dd->conf->dns.timeout_ms ?
+			    dd->conf->dns.timeout_ms : 1000;
+	unsigned int	 min = RTO_MIN_MS < max ? RTO_MIN_MS : max;
+
+	if (u == NULL || u->rto_ms == 0)
+		return (max);
+	return (u->rto_ms < min ? min : u->rto_ms > max ? max : u->rto_ms);
+}
+
+static void
+rtt_sample(struct dnsd *dd, struct upstream *u, int64_t rtt_us)
+{
+	uint32_t	 r, d;
+
+	if (rtt_us <= 0)
+		rtt_us = 1;
+	r = rtt_us > 60000000 ? 60000000 : (uint32_t)rtt_us;
+	if (u->srtt_us == 0) {
+		u->srtt_us = r;
+		u->rttvar_us = r / 2;
+	} else {
+		d = u->srtt_us > r ? u->srtt_us - r : r - u->srtt_us;
+		u->rttvar_us = u->rttvar_us - u->rttvar_us / 4 + d / 4;
+		u->srtt_us = u->srtt_us - u->srtt_us / 8 + r / 8;
+	}
+	u->rto_ms = (u->srtt_us + 4 * u->rttvar_us + 999) / 1000;
+	u->rto_ms = rto_ms(dd, u);
+}
+
+/* A try timed out: back off, as TCP does, up to the bound. */
+static void
+rtt_timeout(struct dnsd *dd, struct upstream *u)
+{
+	if (u == NULL)
+		return;
+	u->rto_ms = rto_ms(dd, u) * 2;
+	u->rto_ms = rto_ms(dd, u);
+}
+
 static void
 health_ok(struct dnsd *dd, struct upstream *u, int64_t rtt_us)
 {
@@ -251,6 +362,7 @@ health_ok(struct dnsd *dd, struct upstream *u, int64_t rtt_us)
 		if (ms <= dnsd_latency_le_ms[i])
 			u->latency_le[i]++;
 	u->last_ok = dd->wall_ms / 1000;
+	rtt_sample(dd, u, rtt_us);
 }
 
 /* Which conditional-forwarding zone a name (lower case) falls in, or -1. */
@@ -317,27 +429,89 @@ answer_error(struct dnsd *dd, struct pending *p, unsigned int rcode)
 		    0, 0, SRC_ERROR);
 }
 
-/* Every upstream failed: a stale answer if we have one, else SERVFAIL. */
+/* Let every waiter go: answered already, or not to be answered. */
+static void
+waiters_drop(struct pending *p)
+{
+	struct waiter	*w;
+
+	while ((w = TAILQ_FIRST(&p->waiters)) != NULL) {
+		TAILQ_REMOVE(&p->waiters, w, entry);
+		if (w->tcp != NULL)
+			listen_tcp_done(w->tcp);
+		free(w);
+	}
+	p->nwaiters = 0;
+}
+
+/*
+ * Answer the waiters from an expired copy (RFC 8767) if there is one and
+ * let them go.  Returns whether there was one.
+ */
+static int
+serve_stale(struct pending *p)
+{
+	struct dnsd		*dd = p->dnsd;
+	struct cache_entry	*e;
+	struct waiter		*w;
+
+	if (!dd->conf->dns.serve_stale || TAILQ_EMPTY(&p->waiters))
+		return (0);
+	e = cache_lookup(dd->cache, p->key, p->keylen, p->hash, dd->now_s, 1);
+	if (e == NULL)
+		return (0);
+	TAILQ_FOREACH(w, &p->waiters, entry) {
+		dd->st.stale++;
+		answer_waiter(dd, p, w, CACHE_WIRE(e), e->len,
+		    CACHE_TTL_OFF(e), e->nttl, dd->now_s - e->inserted,
+		    dd->now_s >= e->expires, SRC_STALE);
+	}
+	waiters_drop(p);
+	return (1);
+}
+
+/*
+ * Every upstream failed, or the deadline passed: a stale answer if we
+ * have one, else SERVFAIL; REFUSED when every upstream refused.
+ */
 static void
 fail(struct pending *p)
 {
 	struct dnsd		*dd = p->dnsd;
-	struct cache_entry	*e = NULL;
-	struct waiter		*w;
 
-	if (dd->conf->dns.serve_stale)
-		e = cache_lookup(dd->cache, p->key, p->keylen, p->hash,
-		    dd->now_s, 1);
-	if (e != NULL) {
-		TAILQ_FOREACH(w, &p->waiters, entry) {
-			dd->st.stale++;
-			answer_waiter(dd, p, w, CACHE_WIRE(e), e->len,
-			    CACHE_TTL_OFF(e), e->nttl, dd->now_s - e->inserted,
-			    dd->now_s >= e->expires, SRC_STALE);
-		}
-	} else
+	/* Every upstream refused: say so (what unbound passes on too). */
+	if (p->refused && !p->failed)
+		answer_error(dd, p, DNS_R_REFUSED);
+	else if (!serve_stale(p))
 		answer_error(dd, p, DNS_R_SERVFAIL);
 	pending_free(p);
+}
+
+/*
+ * Nothing is left to try, but earlier tries may still be answered: wait
+ * for them until the deadline.  Waiters that can have a stale answer get
+ * it now, as they would have before; a late reply still refreshes the
+ * cache.
+ */
+static void
+exhausted(struct pending *p)
+{
+	struct dnsd	*dd = p->dnsd;
+	int64_t		 left = p->deadline_us - dd->now_us;
+	struct timeval	 tv;
+
+	if (p->exhausted)
+		return;
+	if (left <= 0 || (slots_open(p) == 0 && p->bev == NULL) ||
+	    (p->refused && !p->failed)) {
+		fail(p);
+		return;
+	}
+	p->exhausted = 1;
+	serve_stale(p);
+	tv.tv_sec = (time_t)(left / 1000000);
+	tv.tv_usec = (suseconds_t)(left % 1000000);
+	evtimer_add(p->ev_timer, &tv);
 }
 
 /*
@@ -371,9 +545,14 @@ log_rebind(struct dnsd *dd, const struct pending *p, const struct upstream *u)
 	quiet = 0;
 }
 
-/* A reply passed every check: cache it and answer the waiters. */
+/*
+ * A reply passed the matching checks: cache it and answer the waiters.
+ * t is the UDP try it answers (NULL: the TCP try); p->up and p->sent_us
+ * name that try.
+ */
 static void
-accept_reply(struct pending *p, const uint8_t *buf, size_t len, int tcp)
+accept_reply(struct pending *p, struct utry *t, const uint8_t *buf,
+    size_t len)
 {
 	static struct dns_msg	 m;
 	static struct cache_msg	 cm;
@@ -384,28 +563,32 @@ accept_reply(struct pending *p, const uint8_t *buf, size_t len, int tcp)
 	unsigned int		 rcode;
 
 	if (dns_msg_parse(buf, len, &m) != 0 || m.hdr.qdcount != 1) {
+		p->failed = 1;
 		dd->st.upstream_malformed++;
 		if (u != NULL)
 			u->errors++;
-		try_close(p);
-		send_next(p);
+		try_failed(p, t);
 		return;
 	}
-	if ((m.hdr.flags & DNS_F_TC) && !tcp) {
+	if ((m.hdr.flags & DNS_F_TC) && t != NULL) {
 		/* Both ways: our client may retry over TCP, and so do we. */
 		p->tries--;
 		p->tried &= ~(1U << p->up);
 		try_close(p);
+		p->exhausted = 0;
 		p->tcp_next = 1;
 		send_next(p);
 		return;
 	}
 	rcode = m.hdr.flags & DNS_F_RCODE;
 	if (rcode != DNS_R_NOERROR && rcode != DNS_R_NXDOMAIN) {
+		if (rcode == DNS_R_REFUSED)
+			p->refused = 1;
+		else
+			p->failed = 1;
 		if (u != NULL)
 			u->errors++;
-		try_close(p);
-		send_next(p);
+		try_failed(p, t);
 		return;
 	}
 	if (u != NULL)
@@ -421,9 +604,9 @@ accept_reply(struct pending *p, const uint8_t *buf, size_t len, int tcp)
 	pol.rebind_protection = dd->conf->dns.rebind_protection &&
 	    (u == NULL || u->zone < 0);
 	if (cache_build(&m, &pol, &cm) != 0) {
+		p->failed = 1;
 		dd->st.upstream_malformed++;
-		try_close(p);
-		send_next(p);
+		try_failed(p, t);
 		return;
 	}
 	if (cm.rebind) {
@@ -442,35 +625,113 @@ accept_reply(struct pending *p, const uint8_t *buf, size_t len, int tcp)
 	pending_free(p);
 }
 
+#define MATCH_NO	0
+#define MATCH_EXACT	1
+#define MATCH_CASE	2	/* the name spelt otherwise (0x20) */
+
 /*
- * Does a reply belong to our try?  The socket is connected, so the kernel
- * already matched the source address and port; check the ID, the QR bit
- * and the question, byte for byte.
+ * Does a reply belong to a try (ID id, name spelt qname)?  The socket is
+ * connected, so the kernel already matched the source address and port;
+ * check the ID, the QR bit and the question, byte for byte.
  */
 static int
-reply_matches(const struct pending *p, const uint8_t *buf, size_t len)
+reply_matches(const struct pending *p, uint16_t id, const uint8_t *qname,
+    const uint8_t *buf, size_t len)
 {
-	size_t	 qsz = p->keylen - 5 + 4;
+	size_t	 nlen = p->keylen - 5;
 
-	if (len < DNS_HDR_LEN + qsz)
-		return (0);
-	if ((buf[0] << 8 | buf[1]) != p->id || !(buf[2] & 0x80))
-		return (0);
+	if (len < DNS_HDR_LEN + nlen + 4)
+		return (MATCH_NO);
+	if ((buf[0] << 8 | buf[1]) != id || !(buf[2] & 0x80))
+		return (MATCH_NO);
 	if (buf[4] != 0 || buf[5] != 1)
+		return (MATCH_NO);
+	if (memcmp(buf + DNS_HDR_LEN + nlen, p->query + DNS_HDR_LEN + nlen,
+	    4) != 0)
+		return (MATCH_NO);
+	if (memcmp(buf + DNS_HDR_LEN, qname, nlen) == 0)
+		return (MATCH_EXACT);
+	return (dns_name_equal(buf + DNS_HDR_LEN, nlen, qname, nlen) ?
+	    MATCH_CASE : MATCH_NO);
+}
+
+/*
+ * The cookie of a reply (RFC 7873 5.3): one that carries a COOKIE must
+ * start with our client cookie, and its server cookie is kept for the
+ * next query; once a server has sent us cookies, a reply without one is
+ * not from it, unless no reply with one has come for COOKIE_FORGET_S (the
+ * server was replaced or reconfigured) and this one passed every other
+ * check, the case of the name included (may_forget): a forger would have
+ * to guess all of port, ID and case.  Returns 0 for a reply to drop.
+ */
+static int
+cookie_check(struct dnsd *dd, struct upstream *u, const uint8_t *buf,
+    size_t len, int may_forget)
+{
+	static struct dns_msg	 m;
+	size_t			 n;
+
+	if (u == NULL)
+		return (1);
+	if (dns_msg_parse(buf, len, &m) != 0)
+		return (1);	/* accept_reply() deals with it */
+	if (!m.edns.present || m.edns.cookie_len == 0) {
+		if (!u->cookies)
+			return (1);
+		if (!may_forget || dd->now_s - u->cookie_s < COOKIE_FORGET_S)
+			return (0);
+		log_warnx("upstream %s has sent no DNS cookie for %d s: "
+		    "replies without one are accepted again", u->name,
+		    COOKIE_FORGET_S);
+		u->cookies = 0;
+		u->scookielen = 0;
+		return (1);
+	}
+	if (m.edns.cookie_len < 16 || memcmp(buf + m.edns.cookie_off,
+	    u->ccookie, DNS_COOKIE_CLIENT) != 0)
 		return (0);
-	return (memcmp(buf + DNS_HDR_LEN, p->query + DNS_HDR_LEN, qsz) == 0);
+	n = m.edns.cookie_len - DNS_COOKIE_CLIENT;
+	memcpy(u->scookie, buf + m.edns.cookie_off + DNS_COOKIE_CLIENT, n);
+	u->scookielen = (uint8_t)n;
+	if (!u->cookies)
+		log_info("upstream %s answers with DNS cookies: replies "
+		    "without them are refused from now on", u->name);
+	u->cookies = 1;
+	u->cookie_s = dd->now_s;
+	return (1);
+}
+
+/*
+ * A reply carrying our ID spelt the name otherwise.  Either a forgery
+ * that guessed the ID, or a server that does not keep case: after
+ * CAPS_MISS_MAX in a row with no reply spelt right in between, take the
+ * latter and stop randomising case toward it.
+ */
+static void
+caps_miss(struct dnsd *dd, struct upstream *u)
+{
+	dd->st.dropped_unwanted++;
+	if (u == NULL || u->no_caps)
+		return;
+	if (++u->caps_miss >= CAPS_MISS_MAX) {
+		u->no_caps = 1;
+		log_warnx("upstream %s does not keep the case of questions: "
+		    "no 0x20 randomisation toward it", u->name);
+	}
 }
 
 static void
 udp_read_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	static uint8_t	 buf[DNS_MSG_MAX];
-	struct pending	*p = arg;
+	struct utry	*t = arg;
+	struct pending	*p = t->p;
 	struct dnsd	*dd = p->dnsd;
+	struct upstream	*u;
 	struct sockaddr_storage ss;
 	socklen_t	 sslen;
 	ssize_t		 n;
-	int		 i;
+	int		 i, match;
 
 	dnsd_clock(dd);
 	for (i = 0; i < 8; i++) {
@@ -481,20 +742,49 @@ udp_read_cb(evutil_socket_t fd, short ev, void *arg)
 			if (errno == EAGAIN || errno == EINTR)
 				return;
 			/* ICMP unreachable: the upstream is not there. */
+			p->failed = 1;
+			p->up = t->generation == dd->generation ? t->up : -1;
 			health_fail(dd, cur_upstream(p));
-			try_close(p);
-			send_next(p);
+			try_failed(p, t);
 			return;
 		}
-		if (!reply_matches(p, buf, (size_t)n)) {
+		if ((match = reply_matches(p, t->id, t->qname, buf,
+		    (size_t)n)) == MATCH_NO) {
 			dd->st.dropped_unwanted++;
 			continue;
 		}
-		accept_reply(p, buf, (size_t)n, 0);
+		u = t->generation == dd->generation &&
+		    (unsigned int)t->up < dd->nupstreams ?
+		    &dd->upstreams[t->up] : NULL;
+		if (!cookie_check(dd, u, buf, (size_t)n,
+		    match == MATCH_EXACT && (u == NULL || !u->no_caps))) {
+			dd->st.dropped_unwanted++;
+			continue;
+		}
+		if (match == MATCH_CASE) {
+			caps_miss(dd, u);
+			if (u != NULL && u->no_caps) {
+				/* Ask again, this time as it can answer. */
+				try_failed(p, t);
+				return;
+			}
+			continue;
+		}
+		if (u != NULL)
+			u->caps_miss = 0;
+		/* The upstream of this try, unless a reload renumbered. */
+		p->up = u != NULL ? t->up : -1;
+		p->sent_us = t->sent_us;
+		accept_reply(p, t, buf, (size_t)n);
 		return;
 	}
 }
 
+/*
+ * The newest try timed out: try the next upstream, leaving this try's
+ * socket open for a late reply.  Once nothing was left to try, this is
+ * the deadline.
+ */
 static void
 timeout_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -502,12 +792,22 @@ timeout_cb(evutil_socket_t fd, short ev, void *arg)
 	struct upstream	*u;
 
 	dnsd_clock(p->dnsd);
+	if (p->exhausted) {
+		fail(p);
+		return;
+	}
+	p->failed = 1;
+	/* A reply to an older try may have pointed p->up elsewhere. */
+	if (p->cur != NULL)
+		p->up = p->cur->generation == p->dnsd->generation ?
+		    p->cur->up : -1;
 	if ((u = cur_upstream(p)) != NULL) {
 		u->timeouts++;
 		log_debug("%s: upstream %s timed out", __func__, u->name);
 	}
 	health_fail(p->dnsd, u);
-	try_close(p);
+	rtt_timeout(p->dnsd, u);
+	p->cur = NULL;
 	send_next(p);
 }
 
@@ -526,19 +826,19 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 	if (evbuffer_get_length(in) < 2 + len)
 		return;
 	if (p->tcpbuf == NULL && (p->tcpbuf = malloc(DNS_MSG_MAX)) == NULL) {
-		try_close(p);
-		send_next(p);
+		try_failed(p, NULL);
 		return;
 	}
 	evbuffer_drain(in, 2);
 	evbuffer_remove(in, p->tcpbuf, len);
-	if (!reply_matches(p, p->tcpbuf, len)) {
+	if (reply_matches(p, p->id, p->query + DNS_HDR_LEN, p->tcpbuf,
+	    len) != MATCH_EXACT || !cookie_check(p->dnsd, cur_upstream(p),
+	    p->tcpbuf, len, 0)) {
 		p->dnsd->st.dropped_unwanted++;
-		try_close(p);
-		send_next(p);
+		try_failed(p, NULL);
 		return;
 	}
-	accept_reply(p, p->tcpbuf, len, 1);
+	accept_reply(p, NULL, p->tcpbuf, len);
 }
 
 static void
@@ -549,9 +849,9 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_CONNECTED)
 		return;
 	dnsd_clock(p->dnsd);
+	p->failed = 1;
 	health_fail(p->dnsd, cur_upstream(p));
-	try_close(p);
-	send_next(p);
+	try_failed(p, NULL);
 }
 
 /* Open a connected UDP socket on a random local port. */
@@ -634,17 +934,84 @@ pick(struct pending *p)
 	return (-1);
 }
 
-/* Send the question to the next upstream, or give up. */
+/*
+ * The query of one try into out: our ID; with caps, each letter of the
+ * name in a random case (0x20: the reply must spell it the same, which a
+ * forger who guessed port and ID must guess too, one bit per letter);
+ * and a COOKIE option with our client cookie for this server and the
+ * server cookie it last gave us (RFC 7873 5.1).  Returns the length.
+ */
+static size_t
+try_query(const struct pending *p, const struct upstream *u, int caps,
+    uint8_t *out)
+{
+	size_t		 len = p->querylen, nlen = p->keylen - 5, pos, i;
+	size_t		 olen = 4 + DNS_COOKIE_CLIENT + u->scookielen;
+	uint8_t		 bits[DNS_NAME_MAX / 8 + 1], *name = out + DNS_HDR_LEN;
+	unsigned int	 b = 0;
+
+	memcpy(out, p->query, len);
+	if (caps) {
+		rnd_bytes(bits, sizeof(bits));
+		for (pos = 0; pos < nlen && name[pos] != 0;
+		    pos += 1 + (size_t)name[pos])
+			for (i = pos + 1; i <= pos + name[pos]; i++)
+				if (name[i] >= 'a' && name[i] <= 'z') {
+					if (bits[b / 8] & (1 << (b % 8)))
+						name[i] -= 'a' - 'A';
+					b++;
+				}
+	}
+	/* The OPT record ends the query: fill in its RDATA. */
+	out[len - 2] = (uint8_t)(olen >> 8);
+	out[len - 1] = (uint8_t)(olen & 0xff);
+	out[len++] = 0;
+	out[len++] = DNS_OPT_COOKIE;
+	out[len++] = 0;
+	out[len++] = (uint8_t)(olen - 4);
+	memcpy(out + len, u->ccookie, DNS_COOKIE_CLIENT);
+	len += DNS_COOKIE_CLIENT;
+	memcpy(out + len, u->scookie, u->scookielen);
+	return (len + u->scookielen);
+}
+
+/* A free slot for a new UDP try; the oldest try makes room if need be. */
+static struct utry *
+slot_get(struct pending *p)
+{
+	struct utry	*t, *oldest = NULL;
+	int		 i;
+
+	for (i = 0; i < DNSD_UDP_LIVE; i++) {
+		t = &p->udp[i];
+		if (t->fd == -1)
+			return (t);
+		if (oldest == NULL || t->sent_us < oldest->sent_us)
+			oldest = t;
+	}
+	slot_close(oldest);
+	return (oldest);
+}
+
+/* Send the question to the next upstream, or wait for what was sent. */
 static void
 send_next(struct pending *p)
 {
+	static uint8_t	 qbuf[QUERY_MAX];
 	struct dnsd	*dd = p->dnsd;
 	struct upstream	*u;
+	struct utry	*t;
 	struct timeval	 tv;
+	int64_t		 ms, left;
+	size_t		 qlen;
 	int		 i, use_tcp = p->tcp_next;
-	unsigned int	 ms;
 
 	p->tcp_next = 0;
+	left = p->deadline_us - dd->now_us;
+	if (left <= 0) {
+		fail(p);
+		return;
+	}
 	/*
 	 * The TCP retry goes to the upstream that truncated, unless a reload
 	 * rebuilt the table since: p->up may then name another server or
@@ -653,11 +1020,11 @@ send_next(struct pending *p)
 	if (use_tcp && cur_upstream(p) != NULL)
 		i = p->up;
 	else if ((i = pick(p)) < 0) {
-		fail(p);
+		exhausted(p);
 		return;
 	}
 	if (p->tries >= 2 * dd->nupstreams + 2) {
-		fail(p);
+		exhausted(p);
 		return;
 	}
 	u = &dd->upstreams[i];
@@ -667,46 +1034,67 @@ send_next(struct pending *p)
 	p->id = rnd_u16();
 	p->query[0] = p->id >> 8;
 	p->query[1] = p->id & 0xff;
-	ms = dd->conf->dns.timeout_ms ? dd->conf->dns.timeout_ms : 1500;
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
+	qlen = try_query(p, u, !use_tcp && !u->no_caps, qbuf);
+	ms = rto_ms(dd, u);
+	if (ms * 1000 > left)
+		ms = (left + 999) / 1000;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
 	p->sent_us = dd->now_us;
 	u->queries++;
 	dd->st.forwarded++;
 	if (use_tcp) {
 		uint8_t	 lenb[2];
 
-		lenb[0] = (uint8_t)(p->querylen >> 8);
-		lenb[1] = (uint8_t)(p->querylen & 0xff);
+		lenb[0] = (uint8_t)(qlen >> 8);
+		lenb[1] = (uint8_t)(qlen & 0xff);
 		p->bev = bufferevent_socket_new(dd->base, -1,
 		    BEV_OPT_CLOSE_ON_FREE);
 		if (p->bev == NULL)
 			goto failed;
 		bufferevent_setcb(p->bev, tcp_read_cb, NULL, tcp_event_cb, p);
 		tv.tv_sec *= 2;
+		tv.tv_usec *= 2;
+		if (tv.tv_usec >= 1000000) {
+			tv.tv_sec++;
+			tv.tv_usec -= 1000000;
+		}
 		bufferevent_set_timeouts(p->bev, &tv, &tv);
 		if (bufferevent_socket_connect(p->bev,
 		    (struct sockaddr *)&u->ep.ss, (int)u->ep.len) == -1)
 			goto failed;
 		bufferevent_write(p->bev, lenb, 2);
-		bufferevent_write(p->bev, p->query, p->querylen);
+		bufferevent_write(p->bev, qbuf, qlen);
 		bufferevent_enable(p->bev, EV_READ | EV_WRITE);
 		return;
 	}
-	if ((p->fd = udp_socket(&u->ep)) == -1)
+	t = slot_get(p);
+	t->id = p->id;
+	t->up = i;
+	t->generation = dd->generation;
+	t->sent_us = dd->now_us;
+	memcpy(t->qname, qbuf + DNS_HDR_LEN, p->keylen - 5);
+	if ((t->fd = udp_socket(&u->ep)) == -1)
 		goto failed;
-	if (send(p->fd, p->query, p->querylen, 0) == -1 && errno != EAGAIN)
+	p->cur = t;
+	if (send(t->fd, qbuf, qlen, 0) == -1 && errno != EAGAIN)
 		goto failed;
-	p->ev = event_new(dd->base, p->fd, EV_READ | EV_PERSIST, udp_read_cb,
-	    p);
-	if (p->ev == NULL || event_add(p->ev, NULL) == -1)
+	t->ev = event_new(dd->base, t->fd, EV_READ | EV_PERSIST, udp_read_cb,
+	    t);
+	if (t->ev == NULL || event_add(t->ev, NULL) == -1)
 		goto failed;
 	evtimer_add(p->ev_timer, &tv);
 	return;
 failed:
+	p->failed = 1;
 	log_warn("upstream %s: cannot send", u->name);
 	health_fail(dd, u);
-	try_close(p);
+	if (p->bev != NULL) {
+		bufferevent_free(p->bev);
+		p->bev = NULL;
+	}
+	if (p->cur != NULL)
+		slot_close(p->cur);
 	/* The next pick skips this one; the tries bound ends the loop. */
 	send_next(p);
 }
@@ -732,14 +1120,20 @@ pending_new(struct dnsd *dd, const struct dnsd_req *req)
 	struct dns_wr	 w;
 	struct dns_header h;
 	const struct dns_query *q = &req->q;
+	int		 i;
 
 	if (dd->npending >= DNSD_PENDING_MAX)
 		return (NULL);
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return (NULL);
 	p->dnsd = dd;
-	p->fd = -1;
+	for (i = 0; i < DNSD_UDP_LIVE; i++) {
+		p->udp[i].p = p;
+		p->udp[i].fd = -1;
+	}
 	p->up = -1;
+	p->deadline_us = dd->now_us + (int64_t)(dd->conf->dns.deadline_ms ?
+	    dd->conf->dns.deadline_ms : 5000) * 1000;
 	p->generation = dd->generation;
 	TAILQ_INIT(&p->waiters);
 	memcpy(p->key, req->key, req->keylen);
@@ -815,6 +1209,8 @@ upstream_query(struct dnsd *dd, struct dnsd_req *req)
 	p->nwaiters++;
 	if (fresh)
 		send_next(p);
+	else if (p->exhausted)
+		serve_stale(p);		/* as those before it were served */
 	return (0);
 }
 

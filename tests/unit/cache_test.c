@@ -342,6 +342,71 @@ test_caps(void)
 	cache_free(c);
 }
 
+/* An RRSIG's RDATA covering type, signed by signer, with a fake signature. */
+static size_t
+rrsig_rdata(uint8_t *out, uint16_t covered, uint8_t labels,
+    const char *signer)
+{
+	memset(out, 0, 18);
+	out[0] = covered >> 8;
+	out[1] = covered & 0xff;
+	out[2] = 13;
+	out[3] = labels;
+	return (18 + name_rdata(signer, out + 18) + 8);
+}
+
+/*
+ * A wildcard expansion (RFC 4035 3.1.3.3) as a minimal-responses server
+ * sends it: the answer and its RRSIG, and in the authority section only
+ * the NSEC proving no closer match, with its RRSIG; no SOA, no NS.  The
+ * proof must stay.  A denial record signed by a zone that is not above
+ * the name must not.
+ */
+static void
+test_wildcard_proof(void)
+{
+	struct pkt	 p;
+	uint8_t		 rd[256], a1[4] = { 203, 0, 113, 11 };
+	size_t		 n, len;
+	unsigned int	 i, nsec = 0, sig = 0;
+
+	pkt_start(&p, "foo.wild.sec.test", DNS_T_A, 0);
+	pkt_rr(&p, DNS_S_ANSWER, "foo.wild.sec.test", DNS_T_A, 300, a1, 4);
+	n = rrsig_rdata(rd, DNS_T_A, 3, "sec.test");
+	pkt_rr(&p, DNS_S_ANSWER, "foo.wild.sec.test", DNS_T_RRSIG, 300, rd, n);
+	n = name_rdata("www.sec.test", rd);
+	memcpy(rd + n, "\0\6\x40\0\0\0\0\x03", 8);
+	pkt_rr(&p, DNS_S_AUTHORITY, "*.wild.sec.test", DNS_T_NSEC, 60, rd,
+	    n + 8);
+	n = rrsig_rdata(rd, DNS_T_NSEC, 3, "sec.test");
+	pkt_rr(&p, DNS_S_AUTHORITY, "*.wild.sec.test", DNS_T_RRSIG, 60, rd, n);
+	n = name_rdata("z.other.test", rd);
+	memcpy(rd + n, "\0\6\x40\0\0\0\0\x03", 8);
+	pkt_rr(&p, DNS_S_AUTHORITY, "a.other.test", DNS_T_NSEC, 60, rd, n + 8);
+	n = rrsig_rdata(rd, DNS_T_NSEC, 3, "other.test");
+	pkt_rr(&p, DNS_S_AUTHORITY, "a.other.test", DNS_T_RRSIG, 60, rd, n);
+	len = pkt_end(&p);
+	CHECK(dns_msg_parse(p.buf, len, &m) == 0 && m.nrr == 6);
+	CHECK(cache_build(&m, &pol, &cm) == 0 && cm.cacheable);
+	CHECK(dns_msg_parse(cm.wire, cm.len, &m) == 0);
+	for (i = 0; i < m.nrr; i++) {
+		uint8_t	 name[DNS_NAME_MAX];
+		char	 s[DNS_NAME_STRLEN];
+
+		if (m.rr[i].section != DNS_S_AUTHORITY)
+			continue;
+		dns_rr_name(&m, &m.rr[i], name);
+		dns_name_to_str(name, DNS_NAME_MAX, s, sizeof(s));
+		if (strcmp(s, "*.wild.sec.test") != 0)
+			continue;
+		nsec += m.rr[i].type == DNS_T_NSEC;
+		sig += m.rr[i].type == DNS_T_RRSIG;
+	}
+	CHECK_MSG(m.hdr.ancount == 2 && m.hdr.nscount == 2 && nsec == 1 &&
+	    sig == 1, "wildcard: answer, NSEC and its RRSIG kept, "
+	    "out-of-zone denial dropped");
+}
+
 int
 main(void)
 {
@@ -349,5 +414,6 @@ main(void)
 	test_positive();
 	test_negative_and_clamp();
 	test_caps();
+	test_wildcard_proof();
 	return (tap_done());
 }

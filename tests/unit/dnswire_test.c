@@ -336,6 +336,48 @@ test_roundtrip(void)
 	CHECK(w.pos == 12);
 }
 
+/*
+ * OPT options: they must tile the OPT's RDATA; a COOKIE is found and
+ * checked for length; a query without a question is -ENODATA, not
+ * -EBADMSG, when the rest is sound (RFC 7873 5.4).
+ */
+static void
+test_opt_options(void)
+{
+	static const uint8_t q0[] = {
+		0x42, 0x42, 0x01, 0x00, 0, 0, 0, 0, 0, 0, 0, 1,
+		0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 12,
+		0, 10, 0, 8, 'c', 'l', 'i', 'e', 'n', 't', 'c', 'k',
+	};
+	struct dns_query q;
+	uint8_t	 pkt[64];
+	struct dns_wr w;
+
+	CHECK(dns_query_parse(q0, sizeof(q0), &q) == -ENODATA);
+	CHECK(q.edns.present && q.edns.cookie_len == 8 &&
+	    q.edns.cookie_off == sizeof(q0) - 8);
+	memcpy(pkt, q0, sizeof(q0));
+	pkt[26] = 9;		/* the option overruns RDLENGTH */
+	CHECK(dns_query_parse(pkt, sizeof(q0), &q) == -EBADMSG);
+	pkt[26] = 7;		/* a cookie of 7 bytes */
+	pkt[22] = 11;
+	CHECK(dns_query_parse(pkt, sizeof(q0) - 1, &q) == -EBADMSG);
+	pkt[22] = 3;		/* a cut option header */
+	CHECK(dns_query_parse(pkt, sizeof(q0) - 9, &q) == -EBADMSG);
+	pkt[11] = 0;		/* no OPT, no question: still -ENODATA */
+	CHECK(dns_query_parse(pkt, 12, &q) == -ENODATA && !q.edns.present);
+
+	dns_wr_init(&w, pkt, sizeof(pkt));
+	CHECK(dns_put_opt_ext(&w, 1232, DNS_EDNS_DO, DNS_R_BADVERS, 0, NULL,
+	    0) == 0 && w.pos == DNS_OPT_LEN);
+	CHECK(pkt[5] == 1 && pkt[6] == 0 && pkt[7] == 0x80 && pkt[10] == 0);
+	CHECK(dns_put_opt_ext(&w, 1232, 0, 0, DNS_OPT_COOKIE, "12345678",
+	    8) == 0 && w.pos == 2 * DNS_OPT_LEN + 12);
+	dns_wr_init(&w, pkt, DNS_OPT_LEN + 11);
+	CHECK(dns_put_opt_ext(&w, 1232, 0, 0, DNS_OPT_COOKIE, "12345678",
+	    8) == -EMSGSIZE);
+}
+
 int
 main(void)
 {
@@ -344,5 +386,6 @@ main(void)
 	test_malformed();
 	test_names();
 	test_roundtrip();
+	test_opt_options();
 	return (tap_done());
 }
