@@ -12,6 +12,7 @@
 #include "alerts.h"
 #include "conf.h"
 #include "state.h"
+#include "units.h"
 
 /* One number from a query with up to two text parameters; def if none. */
 static double
@@ -120,6 +121,9 @@ alerts_collect(sqlite3 *db, const struct hgw_conf *conf, const char *self,
 		if (self != NULL && strcmp(state_daemons[i], self) == 0)
 			continue;
 		if ((hb = heartbeat(db, state_daemons[i])) < 0) {
+			/* The owner's choice (systemctl disable), no fault. */
+			if (units_disabled(state_daemons[i]))
+				continue;
 			say(cb, arg, "bad", "homegw-%s is not running",
 			    state_daemons[i]);
 			continue;

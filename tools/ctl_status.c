@@ -22,6 +22,7 @@
 
 #include "alerts.h"
 #include "state.h"
+#include "units.h"
 #include "ctl.h"
 
 /* Rows of other names (a test, a future daemon) shown after these. */
@@ -35,7 +36,7 @@ struct status_row {
 	int64_t		 heartbeat;
 	char		 version[32];
 	char		 status[128];
-	const char	*state;		/* running, stale, not running */
+	const char	*state;	/* running, stale, not running, disabled */
 };
 
 int	ctl_status(struct ctl *, int, char **);
@@ -52,19 +53,18 @@ copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
  * Running: the process exists (EPERM means it exists but belongs to
  * another user) and its heartbeat is recent.  A live process with an old
  * heartbeat is stuck ("stale"); a row whose process is gone is a daemon
- * that died without clearing it ("not running").
+ * that died without clearing it ("not running"), unless the owner
+ * disabled its unit: then it is "disabled", which is no fault.
  */
 static const char *
 status_state(const struct status_row *r, int64_t now)
 {
 	int	 alive;
 
-	if (!r->has_row)
-		return ("not running");
-	alive = r->pid > 0 && r->pid <= INT32_MAX &&
+	alive = r->has_row && r->pid > 0 && r->pid <= INT32_MAX &&
 	    (kill((pid_t)r->pid, 0) == 0 || errno == EPERM);
 	if (!alive)
-		return ("not running");
+		return (units_disabled(r->name) ? "disabled" : "not running");
 	if (now - r->heartbeat > STATE_HEARTBEAT_STALE_S)
 		return ("stale");
 	return ("running");
@@ -162,7 +162,8 @@ status_print_text(struct status_row *rows, int n, int64_t now)
 			snprintf(hb, sizeof(hb), "-");
 		}
 		/* Uptime of a dead process means nothing. */
-		if (strcmp(r->state, "not running") == 0)
+		if (strcmp(r->state, "not running") == 0 ||
+		    strcmp(r->state, "disabled") == 0)
 			snprintf(up, sizeof(up), "-");
 		printf("%-8s %-12s %-8s %-8s %-10s %s\n", r->name, r->state,
 		    pid, up, hb, r->status[0] != '\0' ? r->status : "-");
@@ -191,7 +192,8 @@ status_print_json(struct status_row *rows, int n, int64_t now)
 		}
 		printf(", \"pid\": %lld, \"started\": %lld, \"uptime\": ",
 		    (long long)r->pid, (long long)r->started);
-		if (strcmp(r->state, "not running") == 0)
+		if (strcmp(r->state, "not running") == 0 ||
+		    strcmp(r->state, "disabled") == 0)
 			printf("null");
 		else
 			printf("%lld", (long long)(now - r->started));
