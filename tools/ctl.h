@@ -49,6 +49,12 @@ int		 ctl_print_query(struct ctl *, sqlite3_stmt *);
 /* Print s as a JSON string literal, with quotes. */
 void		 ctl_json_string(FILE *, const char *s);
 
+/*
+ * Hash a password as "homegwctl passwd" does (yescrypt, fresh salt) into
+ * out of len bytes (ctl_passwd.c).  0, or -1.
+ */
+int		 hash_password(const char *pw, char *out, size_t len);
+
 /* Exit statuses. */
 #define CTL_OK		0
 #define CTL_ERROR	1

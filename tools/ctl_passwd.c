@@ -103,7 +103,7 @@ read_password(char *buf, size_t len)
 }
 
 /* yescrypt with the library's default cost; a fresh random salt. */
-static int
+int
 hash_password(const char *pw, char *out, size_t len)
 {
 	char			 setting[CRYPT_GENSALT_OUTPUT_SIZE];
