@@ -101,9 +101,13 @@ daemon_init(struct hgw_daemon *d, int argc, char **argv)
 	log_setverbose(d->verbose);
 
 	if ((d->conf = conf_load(d->conf_path, &errors)) == NULL) {
+		/* EX_CONFIG: the unit's RestartPreventExitStatus= stops here. */
+		if (errors == NULL)
+			daemon_fatal_config("cannot read %s: %s (it must exist "
+			    "and be readable by the daemons' group: 0640 "
+			    "root:homegw)", d->conf_path, strerror(errno));
 		print_conf_errors(d->conf_path, errors);
 		free(errors);
-		/* EX_CONFIG: the unit's RestartPreventExitStatus= stops here. */
 		daemon_fatal_config("%s is invalid: fix the lines above, check "
 		    "with \"homegwctl check-config\", then restart", d->conf_path);
 	}
