@@ -41,6 +41,10 @@ deb_build()
 	rm -f "$_dir"/*.deb "$_dir"/*.changes "$_dir"/*.buildinfo
 	deb_copy_source "$_dir" || return 1
 	(cd "$_dir/src" && dpkg-buildpackage -b -us -uc "$@") \
-	    >"$_dir/build.log" 2>&1 || { tail -30 "$_dir/build.log" | diag; return 1; }
+	    >"$_dir/build.log" 2>&1 || {
+		# Callers read the path from stdout: the log goes to stderr.
+		diag "$(tail -30 "$_dir/build.log")" >&2
+		return 1
+	}
 	ls "$_dir"/homegw_"$(deb_version)"_"$_arch".deb
 }
