@@ -16,6 +16,7 @@
 #include "alerts.h"
 #include "conf.h"
 #include "state.h"
+#include "units.h"
 
 static void	logins(const struct hgw_conf *, int64_t, alerts_cb, void *);
 
@@ -173,6 +174,9 @@ alerts_collect(sqlite3 *db, const struct hgw_conf *conf, const char *self,
 		if (strcmp(state_daemon_state(run_dir, state_daemons[i],
 		    hb >= 0, row_pid(db, state_daemons[i]), hb, now),
 		    "not running") == 0) {
+			/* The owner's choice (systemctl disable), no fault. */
+			if (units_disabled(state_daemons[i]))
+				continue;
 			say(cb, arg, "bad", "homegw-%s is not running",
 			    state_daemons[i]);
 			continue;

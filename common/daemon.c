@@ -20,10 +20,12 @@
 #include <stddef.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -99,9 +101,15 @@ daemon_init(struct hgw_daemon *d, int argc, char **argv)
 	log_setverbose(d->verbose);
 
 	if ((d->conf = conf_load(d->conf_path, &errors)) == NULL) {
+		/* EX_CONFIG: the unit's RestartPreventExitStatus= stops here. */
+		if (errors == NULL)
+			daemon_fatal_config("cannot read %s: %s (it must exist "
+			    "and be readable by the daemons' group: 0640 "
+			    "root:homegw)", d->conf_path, strerror(errno));
 		print_conf_errors(d->conf_path, errors);
 		free(errors);
-		exit(1);
+		daemon_fatal_config("%s is invalid: fix the lines above, check "
+		    "with \"homegwctl check-config\", then restart", d->conf_path);
 	}
 	if (checkonly) {
 		if (d->verbose)
@@ -232,6 +240,20 @@ daemon_open_state(struct hgw_daemon *d)
 		r = state_open_conf(d->conf, 0, &d->live, &d->persist);
 	if (r < 0) {
 		conf_live_db(d->conf, path, sizeof(path));
+		/*
+		 * Read-only or forbidden is the sandbox or the file system,
+		 * not a passing fault: restarting cannot help, so say what
+		 * would, once, and stop (exit 78, no restart loop).
+		 */
+		if (r == -EROFS || r == -EACCES || r == -EPERM)
+			daemon_fatal_config("cannot open the state databases "
+			    "(%s, %s/homegw.db): %s: the directories of "
+			    "[gateway] run_dir and state_dir must be writable "
+			    "by user %s; under systemd run \"systemctl "
+			    "daemon-reload\" after changing them, so that "
+			    "the units may write there", path,
+			    d->conf->gateway.state_dir, strerror(-r),
+			    d->conf->gateway.user);
 		fatalx("cannot open the state databases (%s, %s/homegw.db): %s",
 		    path, d->conf->gateway.state_dir, strerror(-r));
 	}
@@ -384,6 +406,26 @@ check:
 		}
 	}
 	return (missing ? -1 : 0);
+}
+
+/*
+ * A configuration error at start: one line that names the cause and the
+ * fix, then exit 78 (EX_CONFIG).  The units carry
+ * RestartPreventExitStatus=78, so systemd stops there instead of
+ * restarting a daemon that cannot start until someone edits the file.
+ */
+void
+daemon_fatal_config(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("%s", msg);
+	daemon_notify("STATUS=configuration error, not restarting");
+	exit(EX_CONFIG);
 }
 
 /* Send a message to systemd's notify socket, if there is one. */

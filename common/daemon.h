@@ -90,8 +90,9 @@ struct hgw_daemon {
 
 /*
  * Parse the command line, set up logging, create the event base and load
- * the config.  Exits with 1 (after printing every config error) if the
- * config is invalid, and with 0 after "-n" once the config is checked.
+ * the config.  Exits with 78 (EX_CONFIG, after printing every config
+ * error) if the config is invalid, and with 0 after "-n" once the config
+ * is checked.
  */
 void	daemon_init(struct hgw_daemon *, int argc, char **argv);
 /* Open live.db and homegw.db for d->conf; fatal on failure. */
@@ -119,6 +120,12 @@ void	daemon_stop(struct hgw_daemon *);
 void	daemon_free(struct hgw_daemon *);
 /* Send a raw sd_notify message ("READY=1\nSTATUS=..."); no-op without systemd. */
 int	daemon_notify(const char *msg);
+/*
+ * A configuration error found at start: log one line naming the cause and
+ * the fix, and exit 78 (EX_CONFIG), which the units exempt from restarts.
+ */
+void	daemon_fatal_config(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
 /*
  * Write the heartbeat row now (also done on a timer), with the metrics
  * every daemon publishes about its storage: db_write_failures,

@@ -18,7 +18,8 @@
 int	ctl_check_config(struct ctl *, int, char **);
 
 /*
- * Check FILE (default: the -c path).  Exit 0 with "configuration OK",
+ * Check FILE (default: the -c path).  Exit 0 with "configuration OK"
+ * (and a warning on stderr when no web password is set),
  * or with -v/--print the canonical config on stdout (the OK line then
  * goes to stderr, so stdout stays a file that reads back); exit 1 with
  * every error on stderr.
@@ -65,6 +66,14 @@ ctl_check_config(struct ctl *c, int argc, char **argv)
 		free(errors);
 		return (CTL_ERROR);
 	}
+	/*
+	 * Valid, but homegw-webd refuses to start without a password (and
+	 * exits 78): say so now rather than in the journal at boot.
+	 */
+	if (conf->web.password_hash[0] == '\0' && !conf->web.open_access)
+		fprintf(stderr, "warning: %s: no [web] password_hash, so "
+		    "homegw-webd will not start: set one with: homegwctl "
+		    "passwd\n", path);
 	if (print) {
 		conf_print(stdout, conf);
 		fprintf(stderr, "configuration OK\n");

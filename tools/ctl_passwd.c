@@ -8,16 +8,19 @@
  * password_hash line.  The file is edited as text so comments and layout
  * stay; the result must parse before it replaces the old file, which
  * happens atomically (temporary file in the same directory, fsync,
- * rename) with the old file's mode and owner.  The one homegwctl command
- * that writes; it never touches the databases.
+ * rename) with the old file's mode and owner, except that a file holding
+ * a password hash is never left readable by every local user.  The one
+ * homegwctl command that writes; it never touches the databases.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,10 +268,18 @@ read_conf(const char *path, struct stat *st)
 	return (buf);
 }
 
-/* Replace path by text atomically, keeping mode and owner. */
+/*
+ * Replace path by text atomically, keeping mode and owner; the bits for
+ * other users go (the hash must not be world-readable), and a file that
+ * root's group owned goes to the daemons' group instead, so that they
+ * still read it: 0644 root:root becomes 0640 root:homegw.
+ */
 static int
-write_conf(const char *path, const char *text, const struct stat *st)
+write_conf(const char *path, const char *text, const struct stat *st,
+    const char *user)
 {
+	struct passwd	*pw;
+	gid_t		 gid = st->st_gid;
 	char	 tmp[PATH_MAX], dir[PATH_MAX];
 	size_t	 len = strlen(text), off = 0;
 	ssize_t	 w;
@@ -281,8 +292,11 @@ write_conf(const char *path, const char *text, const struct stat *st)
 	}
 	if ((fd = mkstemp(tmp)) < 0)
 		return (-1);
-	if (fchmod(fd, st->st_mode & 07777) < 0 ||
-	    (geteuid() == 0 && fchown(fd, st->st_uid, st->st_gid) < 0))
+	if (gid == 0 && (st->st_mode & 0004) && geteuid() == 0 &&
+	    (pw = getpwnam(user)) != NULL && pw->pw_uid != 0)
+		gid = pw->pw_gid;
+	if (fchmod(fd, st->st_mode & 07770) < 0 ||
+	    (geteuid() == 0 && fchown(fd, st->st_uid, gid) < 0))
 		goto fail;
 	while (off < len) {
 		w = write(fd, text + off, len - off);
@@ -359,12 +373,13 @@ ctl_passwd(struct ctl *c, int argc, char **argv)
 		conf_free(check);
 		goto out;
 	}
-	conf_free(check);
-	if (write_conf(c->conf_path, edited, &st) < 0) {
+	if (write_conf(c->conf_path, edited, &st, check->gateway.user) < 0) {
 		fprintf(stderr, "homegwctl: cannot write %s: %s\n",
 		    c->conf_path, strerror(errno));
+		conf_free(check);
 		goto out;
 	}
+	conf_free(check);
 	printf("password set in %s; reload homegw-webd to use it\n",
 	    c->conf_path);
 	ret = CTL_OK;

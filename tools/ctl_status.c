@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "state.h"
 #include "tlsfp.h"
+#include "units.h"
 #include "ctl.h"
 
 /* Rows of other names (a test, a future daemon) shown after these. */
@@ -38,7 +39,7 @@ struct status_row {
 	int64_t		 heartbeat;
 	char		 version[32];
 	char		 status[128];
-	const char	*state;		/* running, stale, not running */
+	const char	*state;	/* running, stale, not running, disabled */
 };
 
 int	ctl_status(struct ctl *, int, char **);
@@ -51,12 +52,21 @@ copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 	snprintf(dst, len, "%s", t != NULL ? t : "");
 }
 
-/* The shared rule (state_daemon_state(), documented in homegwctl(8)). */
+/*
+ * The shared rule (state_daemon_state(), documented in homegwctl(8)),
+ * and "disabled" for a daemon not running because the owner disabled
+ * its unit, which is no fault.
+ */
 static const char *
 status_state(const struct status_row *r, const char *run_dir, int64_t now)
 {
-	return (state_daemon_state(run_dir, r->name, r->has_row, r->pid,
-	    r->heartbeat, now));
+	const char	*st;
+
+	st = state_daemon_state(run_dir, r->name, r->has_row, r->pid,
+	    r->heartbeat, now);
+	if (strcmp(st, "not running") == 0 && units_disabled(r->name))
+		return ("disabled");
+	return (st);
 }
 
 static void
@@ -151,7 +161,8 @@ status_print_text(struct status_row *rows, int n, int64_t now)
 			snprintf(hb, sizeof(hb), "-");
 		}
 		/* Uptime of a dead process means nothing. */
-		if (strcmp(r->state, "not running") == 0)
+		if (strcmp(r->state, "not running") == 0 ||
+		    strcmp(r->state, "disabled") == 0)
 			snprintf(up, sizeof(up), "-");
 		printf("%-8s %-12s %-8s %-8s %-10s %s\n", r->name, r->state,
 		    pid, up, hb, r->status[0] != '\0' ? r->status : "-");
@@ -180,7 +191,8 @@ status_print_json(struct status_row *rows, int n, int64_t now)
 		}
 		printf(", \"pid\": %lld, \"started\": %lld, \"uptime\": ",
 		    (long long)r->pid, (long long)r->started);
-		if (strcmp(r->state, "not running") == 0)
+		if (strcmp(r->state, "not running") == 0 ||
+		    strcmp(r->state, "disabled") == 0)
 			printf("null");
 		else
 			printf("%lld", (long long)(now - r->started));

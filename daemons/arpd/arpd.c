@@ -200,7 +200,8 @@ main(int argc, char *argv[])
 	a->pkt_fd = -1;
 	if ((size_t)snprintf(a->ifname, sizeof(a->ifname), "%s",
 	    d.conf->lan.ifname) >= sizeof(a->ifname) || a->ifname[0] == '\0')
-		fatalx("%s: no usable [lan] interface", d.conf_path);
+		daemon_fatal_config("%s: no usable [lan] interface: set [lan] "
+		    "interface, or run \"homegwctl setup\"", d.conf_path);
 
 	daemon_open_state(&d);
 	if ((a->nl = netlink_request_sock(NETLINK_ROUTE)) == NULL)

@@ -109,7 +109,8 @@ main(int argc, char **argv)
 	dnsd_clock(&dnsd);
 
 	if (d.conf->dns.nlisten == 0)
-		fatalx("no [dns] listen address");
+		daemon_fatal_config("%s: no [dns] listen address: set [dns] "
+		    "listen, or [lan] address", d.conf_path);
 	/*
 	 * One loop answers cached queries faster than one core of dnsperf
 	 * can ask (see bench/dns), so more loops would only add locking.

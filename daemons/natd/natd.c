@@ -49,7 +49,9 @@ main(int argc, char **argv)
 	conf = d.conf;
 	if (rules_check(conf, &errors) < 0) {
 		fputs(errors, stderr);
-		fatalx("%s: configuration refused", conf->path);
+		daemon_fatal_config("%s: configuration refused (the lines "
+		    "above say why): fix them, check with \"homegwctl "
+		    "check-config\", then restart", conf->path);
 	}
 
 	daemon_open_state(&d);

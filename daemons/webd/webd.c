@@ -45,18 +45,24 @@ assets_dir(const struct hgw_conf *conf)
 }
 
 /* Refuse a config webd cannot run safely with. */
+/*
+ * What keeps conf from serving the page, as one line naming the fix, in
+ * why; 0 when nothing does.
+ */
 static int
-check_conf(const struct hgw_conf *conf)
+check_conf(const struct hgw_conf *conf, char *why, size_t len)
 {
 	if (conf->web.password_hash[0] == '\0' && !conf->web.open_access) {
-		log_warnx("no [web] password_hash: set one with \"homegwctl "
-		    "passwd\", or allow open access with \"open_access = yes\"");
+		snprintf(why, len, "no [web] password_hash in %s: set one "
+		    "with: homegwctl passwd (or allow open access with "
+		    "\"open_access = yes\" in [web])", conf->path);
 		return (-1);
 	}
 	if (conf->web.password_hash[0] != '\0' &&
 	    !auth_hash_usable(conf->web.password_hash)) {
-		log_warnx("[web] password_hash is not a crypt(3) hash this "
-		    "system can check");
+		snprintf(why, len, "[web] password_hash in %s is not a "
+		    "crypt(3) hash this system can check: set a new one with: "
+		    "homegwctl passwd", conf->path);
 		return (-1);
 	}
 	return (0);
@@ -90,9 +96,12 @@ static int
 webd_reload(struct hgw_daemon *d, struct hgw_conf *newconf)
 {
 	struct webd	*w = d->arg;
+	char		 why[512];
 
-	if (check_conf(newconf) < 0)
+	if (check_conf(newconf, why, sizeof(why)) < 0) {
+		log_warnx("%s", why);
 		return (-1);
+	}
 	if (!same_listen(d->conf, newconf) ||
 	    d->conf->web.max_clients != newconf->web.max_clients ||
 	    d->conf->web.max_clients_per_ip != newconf->web.max_clients_per_ip)
@@ -201,14 +210,16 @@ main(int argc, char *argv[])
 		.arg = &w,
 	};
 	const int		 caps[] = { CAP_NET_BIND_SERVICE };
+	char			 why[512];
 	int			 n;
 
 	w.d = &d;
 	daemon_init(&d, argc, argv);
 	state_fault_init(&w.ev_fault, HGW_DB_PERSIST, "login events");
 	state_fault_init(&w.pub_fault, HGW_DB_LIVE, "webd's figures");
-	if (check_conf(d.conf) < 0)
-		fatalx("refusing to start");
+	/* Exit 78: no restart loop until someone sets the password. */
+	if (check_conf(d.conf, why, sizeof(why)) < 0)
+		daemon_fatal_config("refusing to start: %s", why);
 	if (d.conf->web.password_hash[0] == '\0')
 		log_warnx("open access: no password, anyone on the LAN can "
 		    "see the status page");

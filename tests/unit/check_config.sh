@@ -30,9 +30,16 @@ if [ ! -x "$ctl" ]; then
 	exit 0
 fi
 
-out=$("$ctl" check-config "$src/etc/homegw.conf" 2>&1)
+out=$("$ctl" check-config "$src/etc/homegw.conf" 2>"$tmp/warn")
 result $? "the shipped etc/homegw.conf is OK"
 result $([ "$out" = "configuration OK" ]; echo $?) "it prints \"configuration OK\""
+grep -q 'no \[web\] password_hash.*set one with: homegwctl passwd$' "$tmp/warn"
+result $? "without a password it warns that webd will not start"
+printf '[lan]\ninterface = eth0\naddress = 192.168.1.1/24\n[web]\nopen_access = yes\n' \
+    >"$tmp/open.conf"
+"$ctl" check-config "$tmp/open.conf" >/dev/null 2>"$tmp/warn"
+result $([ $? -eq 0 ] && [ ! -s "$tmp/warn" ]; echo $?) \
+    "with open_access = yes it does not warn"
 
 out=$("$ctl" -c "$src/etc/homegw.conf" check-config 2>&1)
 result $? "the -c path is the default file"

@@ -86,5 +86,21 @@ check "an empty password is refused" sh -c \
 check "a missing file is an error" sh -c \
     "! echo pw | '$ctl' -c '$tmp/none.conf' passwd >/dev/null 2>&1"
 
+# A world-readable file loses the bits for other users: the hash is secret.
+mkdir "$tmp/perm"
+cp "$conf" "$tmp/perm/open.conf"
+chmod 644 "$tmp/perm/open.conf"
+echo "another secret" | "$ctl" -c "$tmp/perm/open.conf" passwd >/dev/null 2>&1
+check "a 0644 file becomes 0640" sh -c "[ \"\$(stat -c %a '$tmp/perm/open.conf')\" = 640 ]"
+if [ "$(id -u)" -eq 0 ] && getent group homegw >/dev/null 2>&1; then
+	chgrp root "$tmp/perm/open.conf"
+	chmod 644 "$tmp/perm/open.conf"
+	echo "a third secret" | "$ctl" -c "$tmp/perm/open.conf" passwd >/dev/null 2>&1
+	check "as root, a 0644 root:root file becomes 0640 root:homegw" \
+	    sh -c "[ \"\$(stat -c %a:%U:%G '$tmp/perm/open.conf')\" = 640:root:homegw ]"
+else
+	result 0 "0644 root:root becomes root:homegw # SKIP needs root and the homegw group"
+fi
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
