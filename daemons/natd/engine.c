@@ -287,17 +287,17 @@ engine_probe_offload(struct natd *n)
 static void
 read_drops(struct natd *n)
 {
-	uint64_t	 wan[RULES_NDROP], lan, cur;
+	uint64_t	 wan[RULES_NDROP], lan, nat, cur;
 	char		*text;
 	int		 i;
 
 	if (!n->rules_loaded ||
 	    (text = kernel_nft_counters(n->kernel)) == NULL)
 		return;
-	(void)rules_counters_parse(text, wan, &lan);
+	(void)rules_counters_parse(text, wan, &lan, &nat);
 	free(text);
-	for (i = 0; i <= RULES_NDROP; i++) {
-		cur = i < RULES_NDROP ? wan[i] : lan;
+	for (i = 0; i <= RULES_NDROP + 1; i++) {
+		cur = i < RULES_NDROP ? wan[i] : i == RULES_NDROP ? lan : nat;
 		if (cur < n->drop_last[i])
 			n->drop_base[i] += n->drop_last[i];
 		n->drop_last[i] = cur;
@@ -310,7 +310,7 @@ fold_drops(struct natd *n)
 {
 	int	 i;
 
-	for (i = 0; i <= RULES_NDROP; i++) {
+	for (i = 0; i <= RULES_NDROP + 1; i++) {
 		n->drop_base[i] += n->drop_last[i];
 		n->drop_last[i] = 0;
 	}
@@ -342,6 +342,8 @@ update_stats(struct natd *n)
 	for (i = 0; i < RULES_NDROP; i++)
 		s.wan_drop[i] = n->drop_base[i] + n->drop_last[i];
 	s.lan_drop = n->drop_base[RULES_NDROP] + n->drop_last[RULES_NDROP];
+	s.nat_drop = n->drop_base[RULES_NDROP + 1] +
+	    n->drop_last[RULES_NDROP + 1];
 	publish_set_stats(n->publish, &s);
 }
 

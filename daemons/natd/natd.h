@@ -78,11 +78,11 @@ char		*rules_explain(const struct rules *, const char *file,
 void		 rules_free(struct rules *);
 /*
  * Read the drop counters from "list counters" text: wan[] per reason and
- * the LAN side's one.  A counter that is not there reads 0.  Returns how
- * many counters were found.
+ * the LAN side's one, and the forward chain's (nat).  A counter that is
+ * not there reads 0.  Returns how many counters were found.
  */
 int		 rules_counters_parse(const char *text,
-		    uint64_t wan[RULES_NDROP], uint64_t *lan);
+		    uint64_t wan[RULES_NDROP], uint64_t *lan, uint64_t *nat);
 
 /* mirror.c */
 
@@ -272,6 +272,7 @@ struct natd_stats {
 	int		 wan_guard;	/* the input policy guards the WAN */
 	uint64_t	 wan_drop[RULES_NDROP];	/* since natd started */
 	uint64_t	 lan_drop;
+	uint64_t	 nat_drop;	/* forward: unsolicited from the WAN */
 };
 void		 publish_set_stats(struct publish *, const struct natd_stats *);
 
@@ -312,8 +313,9 @@ struct natd {
 	 * Drop counters since natd started: what earlier tables counted
 	 * (base) plus what the loaded one says (last); see read_drops().
 	 */
-	uint64_t	 drop_base[RULES_NDROP + 1];	/* [RULES_NDROP]: LAN */
-	uint64_t	 drop_last[RULES_NDROP + 1];
+	/* [RULES_NDROP]: LAN input, [RULES_NDROP + 1]: forward (NAT) */
+	uint64_t	 drop_base[RULES_NDROP + 2];
+	uint64_t	 drop_last[RULES_NDROP + 2];
 };
 
 /* engine.c */

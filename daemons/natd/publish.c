@@ -266,6 +266,9 @@ set_metrics(struct publish *p, sqlite3 *db)
 		(void)state_metric_set(db, n, name, (double)s->wan_drop[i]);
 	}
 	(void)state_metric_set(db, n, "lan_drop_policy", (double)s->lan_drop);
+	/* Forwarded traffic dropped: homegw_nat_dropped_packets_total. */
+	(void)state_metric_set(db, n, "nat_drop_unsolicited",
+	    (double)s->nat_drop);
 }
 
 /*

@@ -352,6 +352,12 @@ input_rules(struct rules *r, const struct hgw_conf *conf, const char *net)
 			emit(r, NULL, "\t}");
 			emit(r, NULL, "%s", "");
 		}
+	if (haswan) {
+		/* The forward chain's drop (rules_build()). */
+		emit(r, NULL, "\tcounter nat_drop_unsolicited {");
+		emit(r, NULL, "\t}");
+		emit(r, NULL, "%s", "");
+	}
 	if (lanrestrict) {
 		emit(r, NULL, "\tcounter lan_drop_policy {");
 		emit(r, NULL, "\t}");
@@ -590,7 +596,12 @@ rules_build(const struct hgw_conf *conf, int offload, struct rules *r)
 			    cf, f->line, f->name);
 			forward_accept(r, conf, f, item);
 		}
-		emit(r, wan_item, "\t\tiifname \"%s\" counter drop", wan);
+		/*
+		 * Neither a reply nor a port forward: unsolicited, counted
+		 * by name for the metrics (only dropped packets pay).
+		 */
+		emit(r, wan_item, "\t\tiifname \"%s\" counter name "
+		    "\"nat_drop_unsolicited\" drop", wan);
 	}
 	emit(r, NULL, "\t}");
 	emit(r, NULL, "}");
@@ -675,7 +686,7 @@ rules_explain(const struct rules *r, const char *file, const char *err)
  */
 int
 rules_counters_parse(const char *text, uint64_t wan[RULES_NDROP],
-    uint64_t *lan)
+    uint64_t *lan, uint64_t *nat)
 {
 	const char	*p, *name, *end, *pk;
 	char		*num_end;
@@ -686,6 +697,7 @@ rules_counters_parse(const char *text, uint64_t wan[RULES_NDROP],
 
 	memset(wan, 0, RULES_NDROP * sizeof(wan[0]));
 	*lan = 0;
+	*nat = 0;
 	for (p = text; p != NULL && (p = strstr(p, "counter ")) != NULL;
 	    p = end) {
 		name = p + 8;
@@ -694,6 +706,9 @@ rules_counters_parse(const char *text, uint64_t wan[RULES_NDROP],
 		dst = NULL;
 		if (len == 15 && strncmp(name, "lan_drop_policy", len) == 0)
 			dst = lan;
+		if (len == 20 &&
+		    strncmp(name, "nat_drop_unsolicited", len) == 0)
+			dst = nat;
 		for (i = 0; dst == NULL && i < RULES_NDROP; i++)
 			if (len == 9 + strlen(rules_drop_reasons[i]) &&
 			    strncmp(name, "wan_drop_", 9) == 0 &&

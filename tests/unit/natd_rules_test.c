@@ -247,7 +247,7 @@ test_explain(void)
 static void
 test_counters(void)
 {
-	uint64_t	 wan[RULES_NDROP], lan;
+	uint64_t	 wan[RULES_NDROP], lan, nat;
 	const char	*text =
 	    "table inet homegw {\n"
 	    "\tcounter wan_drop_policy {\n"
@@ -266,10 +266,14 @@ test_counters(void)
 	    "\t}\n\n"
 	    "\tcounter lan_drop_policy {\n"
 	    "\t\tpackets 7 bytes 420\n"
+	    "\t}\n\n"
+	    "\tcounter nat_drop_unsolicited {\n"
+	    "\t\tpackets 99 bytes 5000\n"
 	    "\t}\n"
 	    "}\n";
 
-	CHECK(rules_counters_parse(text, wan, &lan) == 4);
+	CHECK(rules_counters_parse(text, wan, &lan, &nat) == 5);
+	CHECK(nat == 99);
 	CHECK(wan[RULES_DROP_POLICY] == 1200);
 	CHECK(wan[RULES_DROP_LAN_DST] == 30);
 	/* Empty braces: the next counter's figure is not borrowed. */
@@ -277,12 +281,12 @@ test_counters(void)
 	CHECK(wan[RULES_DROP_INVALID] == 0);
 	CHECK(wan[RULES_DROP_PING_LIMIT] == UINT64_MAX);
 	CHECK(lan == 7);
-	CHECK(rules_counters_parse("", wan, &lan) == 0 && lan == 0 &&
-	    wan[RULES_DROP_POLICY] == 0);
-	CHECK(rules_counters_parse("counter wan_drop_policy", wan, &lan) ==
-	    0);
+	CHECK(rules_counters_parse("", wan, &lan, &nat) == 0 && lan == 0 &&
+	    nat == 0 && wan[RULES_DROP_POLICY] == 0);
+	CHECK(rules_counters_parse("counter wan_drop_policy", wan, &lan,
+	    &nat) == 0);
 	CHECK(rules_counters_parse("counter wan_drop_invalid { packets x",
-	    wan, &lan) == 0);
+	    wan, &lan, &nat) == 0);
 	CHECK(strcmp(rules_drop_reasons[RULES_DROP_SPOOFED_SRC],
 	    "spoofed_src") == 0);
 }
