@@ -167,6 +167,28 @@ ask(struct setup *s, const char *question, const char *proposal, char *buf,
 	return (0);
 }
 
+/*
+ * Ask for an interface until one is named.  With nothing to propose,
+ * --yes cannot go on (why_none says what to do); on a terminal the
+ * question is asked again after the hint.
+ */
+static int
+ask_iface(struct setup *s, const char *question, const char *proposal,
+    char *buf, size_t len, const char *why_none, const char *hint)
+{
+	for (;;) {
+		if (ask(s, question, proposal, buf, len) < 0)
+			return (-1);
+		if (buf[0] != '\0')
+			return (0);
+		if (s->yes) {
+			fprintf(stderr, "homegwctl: setup: %s\n", why_none);
+			return (-1);
+		}
+		say("%s\n", hint);
+	}
+}
+
 /* A yes/no question: 1 yes, 0 no, -1 at end of input. */
 static int
 confirm(struct setup *s, const char *question, int proposal)
@@ -329,24 +351,14 @@ choose_wan(struct setup *s)
 		else if (cur[0] != '\0' && plan_iface(&s->net, cur) != NULL)
 			say("No interface has a default route; the config "
 			    "names %s as the WAN.\n", cur);
-		for (;;) {
-			if (ask(s, "WAN interface", w >= 0 ?
-			    s->net.ifs[w].name : cur, answer,
-			    sizeof(answer)) < 0)
-				return (-1);
-			if (answer[0] != '\0')
-				break;
-			if (s->yes) {
-				fprintf(stderr, "homegwctl: setup: no "
-				    "interface has a default route, so there "
-				    "is no WAN to propose: connect the WAN "
-				    "cable (or bring the modem's link up) and "
-				    "run setup again, or name it with --wan\n");
-				return (-1);
-			}
-			say("Type the name of the interface towards the "
-			    "internet.\n");
-		}
+		if (ask_iface(s, "WAN interface", w >= 0 ?
+		    s->net.ifs[w].name : cur, answer, sizeof(answer),
+		    "no interface has a default route, so there is no WAN "
+		    "to propose: connect the WAN cable (or bring the modem's "
+		    "link up) and run setup again, or name it with --wan",
+		    "Type the name of the interface towards the internet.") <
+		    0)
+			return (-1);
 	}
 	if (check_iface(s, answer, "WAN") < 0)
 		return (-1);
@@ -450,23 +462,13 @@ choose_lan(struct setup *s)
 			say("  not proposed: %s, %s\n", s->net.ifs[i].name,
 			    why);
 		}
-		for (;;) {
-			if (ask(s, "LAN interface", proposal, answer,
-			    sizeof(answer)) < 0)
-				return (-1);
-			if (answer[0] != '\0')
-				break;
-			if (s->yes) {
-				fprintf(stderr, "homegwctl: setup: no "
-				    "interface besides the WAN can be the "
-				    "LAN: plug in a second Ethernet port (a "
-				    "USB adapter works) and run setup again, "
-				    "or name one with --lan\n");
-				return (-1);
-			}
-			say("Type the name of the interface towards your "
-			    "home network.\n");
-		}
+		if (ask_iface(s, "LAN interface", proposal, answer,
+		    sizeof(answer), "no interface besides the WAN can be the "
+		    "LAN: plug in a second Ethernet port (a USB adapter works) "
+		    "and run setup again, or name one with --lan",
+		    "Type the name of the interface towards your home "
+		    "network.") < 0)
+			return (-1);
 	}
 	if (check_iface(s, answer, "LAN") < 0)
 		return (-1);
