@@ -194,6 +194,16 @@ addr_fmt_ip4(struct in_addr a, char *buf)
 }
 
 /* Format an endpoint as address:port. */
+uint16_t
+addr_endpoint_port(const struct hgw_endpoint *ep)
+{
+	if (ep->ss.ss_family == AF_INET6)
+		return (ntohs(((const struct sockaddr_in6 *)(const void *)
+		    &ep->ss)->sin6_port));
+	return (ntohs(((const struct sockaddr_in *)(const void *)
+	    &ep->ss)->sin_port));
+}
+
 char *
 addr_fmt_endpoint(const struct hgw_endpoint *ep, char *buf, size_t len)
 {

@@ -40,6 +40,9 @@ int	addr_parse_mac(const char *s, uint8_t ret[ADDR_MAC_LEN]);
 /* A decimal port 1..65535. */
 int	addr_parse_port(const char *s, uint16_t *ret);
 
+/* An endpoint's port, in host order. */
+uint16_t addr_endpoint_port(const struct hgw_endpoint *ep);
+
 /* Format into buf (at least ADDR_MAC_STRLEN); returns buf. */
 char	*addr_fmt_mac(const uint8_t mac[ADDR_MAC_LEN], char *buf);
 /* Format "1.2.3.4:53" or "[::1]:53" into buf of size len; returns buf. */

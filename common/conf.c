@@ -1406,16 +1406,6 @@ check_wan(struct parser *p, int lan_ok)
 	}
 }
 
-static uint16_t
-endpoint_port(const struct hgw_endpoint *ep)
-{
-	if (ep->ss.ss_family == AF_INET6)
-		return (ntohs(((const struct sockaddr_in6 *)(const void *)
-		    &ep->ss)->sin6_port));
-	return (ntohs(((const struct sockaddr_in *)(const void *)
-	    &ep->ss)->sin_port));
-}
-
 static void
 endpoint_set_port(struct hgw_endpoint *ep, uint16_t port)
 {
@@ -1458,7 +1448,7 @@ web_listen_tls(struct parser *p)
 		c->web.nhttp_listen = 0;
 	for (i = 0; i < c->web.nlisten; i++) {
 		ep = c->web.listen[i];
-		if (endpoint_port(&ep) == 80)
+		if (addr_endpoint_port(&ep) == 80)
 			endpoint_set_port(&c->web.listen[i], 443);
 		if (given)
 			continue;

@@ -29,6 +29,7 @@
 
 #include "conf.h"
 #include "ctl.h"
+#include "setup.h"
 
 int	ctl_passwd(struct ctl *, int, char **);
 
@@ -280,50 +281,12 @@ write_conf(const char *path, const char *text, const struct stat *st,
 {
 	struct passwd	*pw;
 	gid_t		 gid = st->st_gid;
-	char	 tmp[PATH_MAX], dir[PATH_MAX];
-	size_t	 len = strlen(text), off = 0;
-	ssize_t	 w;
-	int	 fd, dfd;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
-	    sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return (-1);
-	}
-	if ((fd = mkstemp(tmp)) < 0)
-		return (-1);
 	if (gid == 0 && (st->st_mode & 0004) && geteuid() == 0 &&
 	    (pw = getpwnam(user)) != NULL && pw->pw_uid != 0)
 		gid = pw->pw_gid;
-	if (fchmod(fd, st->st_mode & 07770) < 0 ||
-	    (geteuid() == 0 && fchown(fd, st->st_uid, gid) < 0))
-		goto fail;
-	while (off < len) {
-		w = write(fd, text + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		goto fail;
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return (0);
- fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return (-1);
+	return (sys_write_file(path, text, st->st_mode & 07770, st->st_uid,
+	    gid));
 }
 
 /* homegwctl passwd: set [web] password_hash in the config file. */

@@ -463,7 +463,7 @@ sys_write_file(const char *path, const char *text, mode_t mode, uid_t uid,
 			goto fail;
 		off += (size_t)w;
 	}
-	if (fsync(fd) < 0) 
+	if (fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;

@@ -439,16 +439,6 @@ input_rules(struct rules *r, const struct hgw_conf *conf, const char *net)
 	}
 }
 
-static uint16_t
-endpoint_port(const struct hgw_endpoint *ep)
-{
-	if (ep->ss.ss_family == AF_INET6)
-		return (ntohs(((const struct sockaddr_in6 *)(const void *)
-		    &ep->ss)->sin6_port));
-	return (ntohs(((const struct sockaddr_in *)(const void *)
-	    &ep->ss)->sin_port));
-}
-
 static int
 lan_allows(const struct hgw_conf *conf, enum conf_proto proto, uint16_t port)
 {
@@ -491,7 +481,7 @@ rules_lan_warnings(const struct hgw_conf *conf)
 		eps = need[k].web ? conf->web.listen : conf->dns.listen;
 		n = need[k].web ? conf->web.nlisten : conf->dns.nlisten;
 		for (i = 0; i < n && i < CONF_LIST_MAX; i++) {
-			port = endpoint_port(&eps[i]);
+			port = addr_endpoint_port(&eps[i]);
 			if (lan_allows(conf, need[k].proto, port))
 				continue;
 			if (asprintf(&tmp, "%s[firewall] lan_allow leaves out "
