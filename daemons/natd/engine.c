@@ -41,8 +41,9 @@
  * netlink message built in the packet's path for every connection (3-4 %
  * of bench/nat's connection rate here), a dump of a small table almost
  * nothing.  A bigger table would make that dump too dear: natd then
- * follows NEW events as well and dumps less often.  Half the threshold
- * switches back, so that a table near the line does not flap.
+ * follows NEW events as well and dumps less often.  The switch is
+ * decided on the table's size, with hysteresis (discover_update() in
+ * mirror.c), not on one dump's wall time, which a busy machine stretches.
  */
 #define DISCOVER_MAX_MS		(DUMP_MIN_MS / DUMP_COST_SHARE)
 /*
@@ -339,12 +340,10 @@ elapsed_ms(const struct timespec *t0)
 static void
 choose_discovery(struct natd *n, long ms)
 {
-	int	 want = n->follow_new, r;
+	int	 want, r;
 
-	if (!n->follow_new && ms > DISCOVER_MAX_MS)
-		want = 1;
-	else if (n->follow_new && ms < DISCOVER_MAX_MS / 2)
-		want = 0;
+	want = discover_update(&n->discover, n->follow_new, n->mirror->nflows,
+	    ms, DISCOVER_MAX_MS);
 	if (want == n->follow_new)
 		return;
 	if ((r = kernel_ct_follow_new(n->kernel, want)) < 0) {
@@ -353,9 +352,9 @@ choose_discovery(struct natd *n, long ms)
 		return;
 	}
 	n->follow_new = want;
-	log_info("%u flows, a dump takes %ld ms: new flows are now found by "
-	    "%s", n->mirror->nflows, ms, want ? "NEW events" :
-	    "the dump every second");
+	log_info("%u flows (the line is %u), a dump takes %ld ms: new flows "
+	    "are now found by %s", n->mirror->nflows, n->discover.line, ms,
+	    want ? "NEW events" : "the dump every second");
 }
 
 /*
