@@ -13,6 +13,9 @@
 #include <sys/time.h>
 #include <errno.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +60,15 @@
  */
 #define GUARD_DELAY_MS		500
 #define GUARD_MIN_MS		2000
+/*
+ * Memory back after a flood.  Every flow is an allocation of its own;
+ * when a flood's flows die, glibc keeps the freed memory in its heap for
+ * later, and natd stayed at its peak (16 MB of anonymous memory with a
+ * tenth of the flows left, issue 18).  Once this many flows have gone
+ * since the last time, malloc_trim() hands the free pages back: at most
+ * once a dump, and only after real churn.
+ */
+#define TRIM_FLOWS		4096
 
 static long	elapsed_ms(const struct timespec *);
 static void	update_stats(struct natd *);
@@ -392,6 +404,20 @@ watch_forwarding(struct natd *n)
 	n->ip_forward = 0;
 }
 
+/* See TRIM_FLOWS. */
+static void
+give_back(struct natd *n)
+{
+	uint64_t	 gone = n->mirror->destroyed + n->mirror->swept;
+
+	if (gone - n->trim_gone < TRIM_FLOWS)
+		return;
+	n->trim_gone = gone;
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
+}
+
 /*
  * Run a dump and plan the next.  With NEW events on, a big table is
  * dumped less often, so dumping stays cheap; with them off the dump finds
@@ -408,6 +434,7 @@ dump_and_plan(struct natd *n)
 	(void)dump(n);
 	ms = elapsed_ms(&t0);
 	n->dump_took_ms = (unsigned int)ms;
+	give_back(n);
 	watch_forwarding(n);
 	choose_discovery(n, ms);
 	n->dump_ms = DUMP_MIN_MS;

@@ -295,6 +295,7 @@ struct natd {
 	unsigned int	 dump_took_ms;	/* what the last dump took */
 	int		 follow_new;	/* NEW events on (big table) */
 	struct discover	 discover;
+	uint64_t	 trim_gone;	/* flows gone at the last trim */
 	int64_t		 started;	/* state_now() at start */
 	char		 status[128];
 };

@@ -56,6 +56,14 @@ open_ro(struct webd *w, enum hgw_db which)
 		log_debug("%s: %s: %s", __func__, path, strerror(-r));
 		return (NULL);
 	}
+	/*
+	 * SQLite's default page cache is 2 MB per connection, and the pages
+	 * a conntrack listing touches filled it: webd grew by 3 MB in its
+	 * first minutes and stayed there (issue 18).  Both files are in the
+	 * kernel's page cache anyway (live.db is on tmpfs), so a page read
+	 * again costs a copy, not a disk read: 256 KiB each is plenty.
+	 */
+	(void)state_exec(db, "PRAGMA cache_size = -256");
 	log_info("reading %s", path);
 	return (db);
 }
