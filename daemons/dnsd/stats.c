@@ -596,7 +596,7 @@ load_log(struct dnsd *dd)
 	    "client, name, qtype, rcode, source, upstream, latency_us) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &l.ins, NULL) !=
 	    SQLITE_OK ||
-	    sqlite3_prepare_v2(persist, "SELECT first_id, data FROM "
+	    sqlite3_prepare_v2(persist, "SELECT first_id, data, rows FROM "
 	    "dns_log_batch WHERE first_id + rows - 1 > ?1 ORDER BY first_id",
 	    -1, &st, NULL) != SQLITE_OK)
 		goto out;
@@ -609,8 +609,11 @@ load_log(struct dnsd *dd)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		l.id = sqlite3_column_int64(st, 0);
 		l.after = cut;
+		/* A blob cut short at a row's end decodes too few rows. */
 		if (logpack_decode(sqlite3_column_blob(st, 1),
-		    (size_t)sqlite3_column_bytes(st, 1), load_row, &l) != 0)
+		    (size_t)sqlite3_column_bytes(st, 1), load_row, &l) != 0 ||
+		    l.id != sqlite3_column_int64(st, 0) +
+		    sqlite3_column_int64(st, 2))
 			bad++;
 		if (l.id - 1 > live_max)
 			live_max = l.id - 1;
