@@ -3,7 +3,8 @@
  *
  * ctl_dns.c: "homegwctl dns", what homegw-dnsd is doing: its counters
  * and upstream health (live.db, written by dnsd about once a second),
- * the recent query log and the per-minute history (homegw.db).  Reads
+ * the recent query log (live.db too: dnsd keeps it there and only packed
+ * batches on the card) and the per-minute history (homegw.db).  Reads
  * only; changes nothing.
  */
 #include <errno.h>
