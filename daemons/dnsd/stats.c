@@ -21,6 +21,9 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +41,12 @@
 #define LIVE_MS		1000
 #define HISTORY_S	60	/* one dns_history row per minute */
 #define PRUNE_S		60	/* live.db's dns_log pruned this often */
-#define BATCH_ROWS	50000	/* rows per packed batch at most */
+/*
+ * Rows per packed blob at most: bounds what packing takes in memory (a
+ * flood of distinct names packs at about 30 bytes a row, plus its
+ * dictionary) at a cost of a few KB of names repeated per blob.
+ */
+#define BATCH_ROWS	8192
 
 /*
  * What the last flushes wrote; live_done() and persist_done() drop it
@@ -460,6 +468,10 @@ persist_done(void *arg)
 
 	dd->qlog_saved_id = saved_upto;
 	dd->qlog_legacy = 0;
+#ifdef __GLIBC__
+	/* Packing's buffers are freed; hand the pages back (rare: a batch). */
+	(void)malloc_trim(0);
+#endif
 	dd->qlog_batches += saved_batches;
 	dd->qlog_batch_bytes += saved_bytes;
 	if (saved_hist > 0) {
