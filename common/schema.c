@@ -115,7 +115,9 @@ const char *const schema_live[] = {
 	 * dnsd.  id numbers queries in order across restarts and reboots
 	 * (dnsd carries it on from homegw.db), so a reader's cursor stays
 	 * good.  Indexes serve the readers: a client's recent queries
-	 * (host page), the time windows and the pruning.
+	 * (host page), the time windows and the pruning, and the DNS
+	 * page's top names and sources, which without a covering index
+	 * would sort the whole window in a temporary file.
 	 */
 	"CREATE TABLE dns_log ("
 	"  id INTEGER PRIMARY KEY,"
@@ -129,7 +131,9 @@ const char *const schema_live[] = {
 	"  latency_us INTEGER NOT NULL"
 	");"
 	"CREATE INDEX dns_log_time ON dns_log(time_ms);"
-	"CREATE INDEX dns_log_client ON dns_log(client);",
+	"CREATE INDEX dns_log_client ON dns_log(client);"
+	"CREATE INDEX dns_log_name ON dns_log(name, time_ms);"
+	"CREATE INDEX dns_log_source ON dns_log(source, time_ms);",
 };
 const int schema_live_count = sizeof(schema_live) / sizeof(schema_live[0]);
 

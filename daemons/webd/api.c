@@ -64,6 +64,12 @@ open_ro(struct webd *w, enum hgw_db which)
 	 * again costs a copy, not a disk read: 256 KiB each is plenty.
 	 */
 	(void)state_exec(db, "PRAGMA cache_size = -256");
+	/*
+	 * A sort or GROUP BY larger than the cache spills to a temporary
+	 * file, in /var/tmp: on the SD card.  Keep them in memory; the
+	 * indexes see to it that they stay small (docs/schema.md).
+	 */
+	(void)state_exec(db, "PRAGMA temp_store = MEMORY");
 	log_info("reading %s", path);
 	return (db);
 }
