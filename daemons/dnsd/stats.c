@@ -707,6 +707,12 @@ stats_init(struct dnsd *dd)
 	 */
 	state_exec(dd->d->persist, "PRAGMA synchronous = FULL");
 	state_exec(dd->d->persist, "PRAGMA secure_delete = OFF");
+	/*
+	 * Statement journals and sorts never go to temporary files, which
+	 * would be in /var/tmp: on a Pi, the SD card.
+	 */
+	state_exec(dd->d->live, "PRAGMA temp_store = MEMORY");
+	state_exec(dd->d->persist, "PRAGMA temp_store = MEMORY");
 	if (load_log(dd) < 0) {
 		log_warnx("query log: cannot read it back from homegw.db: %s",
 		    sqlite3_errmsg(dd->d->persist));
