@@ -163,6 +163,7 @@ static const struct conf_key keys[] = {
 	KBOOL(SEC_DNS, "rebind_protection", G(dns.rebind_protection), "yes"),
 	KBOOL(SEC_DNS, "query_log", G(dns.query_log), "yes"),
 	KUINT(SEC_DNS, "query_log_max", G(dns.query_log_max), "100000", 0, 10000000),
+	KUINT(SEC_DNS, "query_log_interval", G(dns.query_log_interval), "600", 10, 86400),
 	KUINT(SEC_DNS, "threads", G(dns.threads), "1", 0, 64),
 	KBOOL(SEC_NAT, "rules", G(nat.rules), "yes"),
 	KBOOL(SEC_NAT, "masquerade", G(nat.masquerade), "yes"),

@@ -121,6 +121,7 @@ struct hgw_conf {
 		int		 rebind_protection;
 		int		 query_log;
 		unsigned int	 query_log_max;	/* rows kept */
+		unsigned int	 query_log_interval;	/* s between batches */
 		unsigned int	 threads;	/* 0 = one per core */
 	} dns;
 

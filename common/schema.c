@@ -109,6 +109,31 @@ const char *const schema_live[] = {
 	 * third of an insert).
 	 */
 	"DROP INDEX IF EXISTS conntrack_lan;",
+	/*
+	 * 2 -> 3: the query log lives here, on tmpfs, where a row costs no
+	 * SD-card write; homegw.db keeps it packed (dns_log_batch).  Owner:
+	 * dnsd.  id numbers queries in order across restarts and reboots
+	 * (dnsd carries it on from homegw.db), so a reader's cursor stays
+	 * good.  Indexes serve the readers: a client's recent queries
+	 * (host page), the time windows and the pruning, and the DNS
+	 * page's top names and sources, which without a covering index
+	 * would sort the whole window in a temporary file.
+	 */
+	"CREATE TABLE dns_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time_ms INTEGER NOT NULL,"
+	"  client TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  qtype INTEGER NOT NULL,"
+	"  rcode INTEGER NOT NULL,"
+	"  source TEXT NOT NULL,"	/* cache, local, upstream, stale, error */
+	"  upstream TEXT,"
+	"  latency_us INTEGER NOT NULL"
+	");"
+	"CREATE INDEX dns_log_time ON dns_log(time_ms);"
+	"CREATE INDEX dns_log_client ON dns_log(client);"
+	"CREATE INDEX dns_log_name ON dns_log(name, time_ms);"
+	"CREATE INDEX dns_log_source ON dns_log(source, time_ms);",
 };
 const int schema_live_count = sizeof(schema_live) / sizeof(schema_live[0]);
 
@@ -173,6 +198,21 @@ const char *const schema_persist[] = {
 	"  PRIMARY KEY (time, host)"
 	");"
 	"CREATE INDEX traffic_history_host ON traffic_history(host, time);",
+	/*
+	 * 1 -> 2: the query log's rows moved to live.db; here it is kept
+	 * as batches, each a blob of consecutive rows packed by dnsd
+	 * (daemons/dnsd/logpack.c), written every [dns] query_log_interval.
+	 * Owner: dnsd.  Rows of the old dns_log are moved into live.db and
+	 * out of this file by dnsd at its first start.
+	 */
+	"CREATE TABLE dns_log_batch ("
+	"  id INTEGER PRIMARY KEY,"
+	"  first_id INTEGER NOT NULL,"	/* live.db dns_log id of row 0 */
+	"  rows INTEGER NOT NULL,"
+	"  time_first_ms INTEGER NOT NULL,"
+	"  time_last_ms INTEGER NOT NULL,"
+	"  data BLOB NOT NULL"
+	");",
 };
 const int schema_persist_count =
     sizeof(schema_persist) / sizeof(schema_persist[0]);

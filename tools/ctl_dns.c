@@ -3,7 +3,8 @@
  *
  * ctl_dns.c: "homegwctl dns", what homegw-dnsd is doing: its counters
  * and upstream health (live.db, written by dnsd about once a second),
- * the recent query log and the per-minute history (homegw.db).  Reads
+ * the recent query log (live.db too: dnsd keeps it there and only packed
+ * batches on the card) and the per-minute history (homegw.db).  Reads
  * only; changes nothing.
  */
 #include <errno.h>
@@ -68,7 +69,7 @@ dns_summary(struct ctl *c)
 static int
 dns_log(struct ctl *c, int argc, char **argv)
 {
-	sqlite3		*persist;
+	sqlite3		*live;
 	const char	*filter = NULL;
 	char		*end;
 	long		 n = 50;
@@ -91,10 +92,11 @@ dns_log(struct ctl *c, int argc, char **argv)
 			return (CTL_USAGE);
 		}
 	}
-	if ((persist = ctl_persist(c)) == NULL)
+	/* The query log is read from live.db (docs/schema.md). */
+	if ((live = ctl_live(c)) == NULL)
 		return (CTL_ERROR);
 	/* Newest first; a filter matches a client address or a name part. */
-	if (run(c, persist, "SELECT strftime('%Y-%m-%d %H:%M:%f', "
+	if (run(c, live, "SELECT strftime('%Y-%m-%d %H:%M:%f', "
 	    "time_ms / 1000.0, 'unixepoch', 'localtime') AS time, client, "
 	    "name, CASE qtype WHEN 1 THEN 'A' WHEN 28 THEN 'AAAA' "
 	    "WHEN 5 THEN 'CNAME' WHEN 12 THEN 'PTR' WHEN 15 THEN 'MX' "

@@ -301,6 +301,50 @@ struct qlog {
 	uint32_t		 latency_us;
 };
 
+/* One dns_history row waiting for the next batch to homegw.db. */
+struct dnsd_hist {
+	int64_t			 time;
+	uint64_t		 queries;
+	uint64_t		 cache_hits;
+	uint64_t		 upstream;
+	uint64_t		 servfail;
+};
+#define DNSD_HIST_MAX		1440	/* a day of minutes */
+
+/* A query log row as logpack.c packs it (strings not NUL-terminated). */
+struct logrow {
+	int64_t			 time_ms;
+	const char		*client;
+	size_t			 clientlen;
+	const char		*name;
+	size_t			 namelen;
+	int			 qtype;
+	int			 rcode;
+	const char		*source;
+	size_t			 sourcelen;
+	const char		*upstream;	/* may be NULL */
+	size_t			 upstreamlen;
+	int64_t			 latency_us;
+};
+struct logpack_str {
+	size_t			 off;
+	uint32_t		 len;
+	uint32_t		 hash;
+};
+/* A batch being packed. */
+struct logpack {
+	uint8_t			*buf;
+	size_t			 len;
+	size_t			 cap;
+	unsigned int		 rows;
+	int64_t			 prev_ms;
+	struct logpack_str	*dict;
+	uint32_t		 ndict;
+	size_t			 dictcap;
+	uint32_t		*slots;		/* hash table of dict + 1 */
+	uint32_t		 nslots;
+};
+
 /* A per-client token bucket. */
 struct rate_slot {
 	uint32_t		 addr;		/* hash of the address */
@@ -344,6 +388,13 @@ struct dnsd {
 	unsigned int		 qlog_head;	/* next slot */
 	unsigned int		 qlog_count;	/* unwritten entries */
 	uint64_t		 qlog_lost;
+	int64_t			 qlog_next_id;	/* of the next live.db row */
+	int64_t			 qlog_saved_id;	/* newest row in homegw.db */
+	int			 qlog_legacy;	/* homegw.db's old dns_log */
+	struct dnsd_hist	*hist;		/* rows not yet in homegw.db */
+	unsigned int		 nhist;
+	uint64_t		 qlog_batches;	/* written to homegw.db */
+	uint64_t		 qlog_batch_bytes;
 	struct state_writer	*w_live;
 	struct state_writer	*w_persist;
 	struct event		*ev_stats;
@@ -425,6 +476,14 @@ void	stats_log(struct dnsd *, const struct sockaddr_storage *,
 	    unsigned int rcode, enum dnsd_source, int upstream,
 	    int64_t latency_us);
 int	stats_ratelimit(struct dnsd *, const struct sockaddr_storage *);
+
+/* logpack.c */
+void	logpack_init(struct logpack *);
+int	logpack_add(struct logpack *, const struct logrow *);
+void	logpack_reset(struct logpack *);
+void	logpack_free(struct logpack *);
+int	logpack_decode(const void *, size_t,
+	    int (*)(const struct logrow *, void *), void *);
 const char *stats_status(struct dnsd *);
 
 #endif /* HGW_DNSD_H */

@@ -3,15 +3,27 @@
  *
  * stats.c: dnsd's figures.  Counters live in memory (struct dnsd_stats)
  * and the query log in a fixed ring; both reach SQLite only through the
- * batched writers: live.db (metrics, dns_upstreams) about once a second,
- * homegw.db (dns_log, dns_history) every few seconds, never one
- * transaction per query.  When queries outrun the ring between two
+ * batched writers, never one transaction per query.  Every second the
+ * counters, the upstreams and the ring's new queries go to live.db (tmpfs:
+ * a row there costs no write to the SD card), where the readers find the
+ * query log.  Every [dns] query_log_interval (10 minutes by default) the
+ * rows live.db has that homegw.db does not go to homegw.db as one packed
+ * batch (logpack.c), together with the per-minute dns_history rows kept in
+ * memory meanwhile; at a clean stop the rest goes too, and at start
+ * after a reboot dnsd puts the batches back into live.db.  So a crash of
+ * dnsd loses at most the second in the ring, a power cut at most one
+ * interval, a clean stop or reboot nothing; and the card sees one small
+ * append every interval instead of an indexed table rewritten every few
+ * seconds (docs/schema.md).  When queries outrun the ring between two
  * flushes, the oldest entries are overwritten and counted as lost.  Also
  * owns the per-client rate limiter, a fixed table of token buckets.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,17 +39,25 @@
 #include "dnsd.h"
 
 #define LIVE_MS		1000
-#define PERSIST_MS	5000
 #define HISTORY_S	60	/* one dns_history row per minute */
-#define LOG_PER_FLUSH	DNSD_LOG_RING
+#define PRUNE_S		60	/* live.db's dns_log pruned this often */
+/*
+ * Rows per packed blob at most: bounds what packing takes in memory (a
+ * flood of distinct names packs at about 30 bytes a row, plus its
+ * dictionary) at a cost of a few KB of names repeated per blob.
+ */
+#define BATCH_ROWS	8192
 
 /*
- * What the last flush_persist() wrote; persist_done() drops it from
- * memory only after the COMMIT, so a failed write is retried with
+ * What the last flushes wrote; live_done() and persist_done() drop it
+ * from memory only after the COMMIT, so a failed write is retried with
  * everything still there.
  */
-static unsigned int	 flushed_log;
-static int64_t		 flushed_hist;
+static unsigned int	 flushed_log;	/* ring entries now in live.db */
+static int64_t		 saved_upto;	/* newest id now in homegw.db */
+static unsigned int	 saved_hist;	/* dns_history rows written */
+static uint64_t		 saved_batches, saved_bytes;
+static int64_t		 pruned_at;
 
 static const char *const source_names[SRC_MAX] = {
 	"cache", "local", "upstream", "stale", "error"
@@ -164,6 +184,94 @@ latency_publish(sqlite3 *db, const struct upstream *u, const char *name)
 	return (r != 0 ? -1 : 0);
 }
 
+/*
+ * The ring's new queries into live.db's dns_log, numbered on from the
+ * last row; once a minute the oldest rows beyond query_log_max or
+ * retention_days go.
+ */
+static int
+live_log(sqlite3 *db, struct dnsd *dd)
+{
+	const struct hgw_conf	*conf = dd->conf;
+	sqlite3_stmt		*st;
+	unsigned int		 i, n, start;
+	int64_t			 now = state_now();
+	char			 client[INET6_ADDRSTRLEN], name[DNS_NAME_STRLEN];
+	char			 sql[128];
+
+	flushed_log = 0;
+	n = dd->qlog_count;
+	if (n > 0) {
+		/* OR REPLACE: numbering never stops on a stray row. */
+		if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO dns_log (id, "
+		    "time_ms, client, name, qtype, rcode, source, upstream, "
+		    "latency_us) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &st,
+		    NULL) != SQLITE_OK)
+			return (-1);
+		start = (dd->qlog_head + DNSD_LOG_RING - dd->qlog_count) %
+		    DNSD_LOG_RING;
+		for (i = 0; i < n; i++) {
+			const struct qlog *e =
+			    &dd->qlog[(start + i) % DNSD_LOG_RING];
+
+			client_str(e, client, sizeof(client));
+			if (dns_name_to_str(e->qname, e->qnamelen, name,
+			    sizeof(name)) < 0)
+				snprintf(name, sizeof(name), "?");
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, dd->qlog_next_id + i);
+			sqlite3_bind_int64(st, 2, e->time_ms);
+			sqlite3_bind_text(st, 3, client, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 4, name, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int(st, 5, e->qtype);
+			sqlite3_bind_int(st, 6, e->rcode);
+			sqlite3_bind_text(st, 7, source_names[e->source], -1,
+			    SQLITE_STATIC);
+			if (e->upstream >= 0 &&
+			    (unsigned int)e->upstream < dd->nupstreams)
+				sqlite3_bind_text(st, 8,
+				    dd->upstreams[e->upstream].name, -1,
+				    SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(st, 8);
+			sqlite3_bind_int64(st, 9, e->latency_us);
+			if (sqlite3_step(st) != SQLITE_DONE) {
+				sqlite3_finalize(st);
+				return (-1);
+			}
+		}
+		sqlite3_finalize(st);
+		flushed_log = n;
+	}
+	if (now - pruned_at < PRUNE_S)
+		return (0);
+	/* Ids are consecutive: the cap is a range delete on the key. */
+	if (conf->dns.query_log_max > 0) {
+		snprintf(sql, sizeof(sql), "DELETE FROM dns_log WHERE id < %lld",
+		    (long long)(dd->qlog_next_id + n -
+		    conf->dns.query_log_max));
+		if (state_exec(db, sql) < 0)
+			return (-1);
+	}
+	if (state_prune(db, "dns_log", "time_ms",
+	    (int64_t)conf->gateway.retention_days * 86400, 0) < 0)
+		return (-1);
+	pruned_at = now;
+	return (0);
+}
+
+static void
+live_done(void *arg)
+{
+	struct dnsd	*dd = arg;
+
+	dd->qlog_count -= flushed_log < dd->qlog_count ? flushed_log :
+	    dd->qlog_count;
+	dd->qlog_next_id += flushed_log;
+	flushed_log = 0;
+}
+
 static int
 flush_live(sqlite3 *db, void *arg)
 {
@@ -200,7 +308,12 @@ flush_live(sqlite3 *db, void *arg)
 	r |= metric(db, "in_flight", (double)dd->npending);
 	r |= metric(db, "tcp_clients", (double)dd->ntcp);
 	r |= metric(db, "query_log_lost", (double)dd->qlog_lost);
-	if (r != 0)
+	r |= metric(db, "query_log_batches", (double)dd->qlog_batches);
+	r |= metric(db, "query_log_batch_bytes",
+	    (double)dd->qlog_batch_bytes);
+	r |= metric(db, "query_log_unsaved", (double)(dd->qlog_next_id - 1 -
+	    dd->qlog_saved_id));
+	if (r != 0 || live_log(db, dd) < 0)
 		return (-1);
 	if (state_exec(db, "DELETE FROM dns_upstreams") < 0)
 		return (-1);
@@ -245,86 +358,135 @@ flush_live(sqlite3 *db, void *arg)
 	return (0);
 }
 
+/* Write one packed batch of consecutive rows. */
+static int
+batch_write(sqlite3 *db, struct logpack *p, int64_t first_id,
+    int64_t first_ms)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (p->rows == 0)
+		return (0);
+	if (sqlite3_prepare_v2(db, "INSERT INTO dns_log_batch (first_id, "
+	    "rows, time_first_ms, time_last_ms, data) VALUES (?1, ?2, ?3, ?4, "
+	    "?5)", -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_int64(st, 1, first_id);
+	sqlite3_bind_int64(st, 2, p->rows);
+	sqlite3_bind_int64(st, 3, first_ms);
+	sqlite3_bind_int64(st, 4, p->prev_ms);
+	sqlite3_bind_blob(st, 5, p->buf, (int)p->len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return (-1);
+	saved_upto = first_id + p->rows - 1;
+	saved_batches++;
+	saved_bytes += p->len;
+	logpack_reset(p);
+	return (0);
+}
+
+static size_t
+col_text(sqlite3_stmt *st, int i, const char **s)
+{
+	*s = (const char *)sqlite3_column_text(st, i);
+	return (*s != NULL ? (size_t)sqlite3_column_bytes(st, i) : 0);
+}
+
+/* live.db's rows newer than homegw.db's, packed into batches. */
+static int
+persist_log(sqlite3 *db, struct dnsd *dd)
+{
+	struct logpack	 p;
+	struct logrow	 r;
+	sqlite3_stmt	*st;
+	int64_t		 id, first_id = 0, first_ms = 0, prev = 0;
+	int		 rc, ret = -1;
+
+	if (sqlite3_prepare_v2(dd->d->live, "SELECT id, time_ms, client, "
+	    "name, qtype, rcode, source, upstream, latency_us FROM dns_log "
+	    "WHERE id > ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_int64(st, 1, dd->qlog_saved_id);
+	logpack_init(&p);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		/* A batch holds consecutive ids only. */
+		if (p.rows > 0 && (id != prev + 1 || p.rows >= BATCH_ROWS) &&
+		    batch_write(db, &p, first_id, first_ms) < 0)
+			goto out;
+		if (p.rows == 0) {
+			first_id = id;
+			first_ms = sqlite3_column_int64(st, 1);
+		}
+		prev = id;
+		memset(&r, 0, sizeof(r));
+		r.time_ms = sqlite3_column_int64(st, 1);
+		r.clientlen = col_text(st, 2, &r.client);
+		r.namelen = col_text(st, 3, &r.name);
+		r.qtype = sqlite3_column_int(st, 4);
+		r.rcode = sqlite3_column_int(st, 5);
+		r.sourcelen = col_text(st, 6, &r.source);
+		r.upstreamlen = col_text(st, 7, &r.upstream);
+		r.latency_us = sqlite3_column_int64(st, 8);
+		if (r.client == NULL || r.name == NULL || r.source == NULL)
+			continue;
+		if (logpack_add(&p, &r) < 0)
+			goto out;
+	}
+	if (rc == SQLITE_DONE && batch_write(db, &p, first_id, first_ms) == 0)
+		ret = 0;
+out:
+	sqlite3_finalize(st);
+	logpack_free(&p);
+	return (ret);
+}
+
 static int
 flush_persist(sqlite3 *db, void *arg)
 {
 	struct dnsd		*dd = arg;
 	const struct hgw_conf	*conf = dd->conf;
-	sqlite3_stmt		*st;
-	unsigned int		 i, n, start;
-	int64_t			 now = state_now();
-	char			 client[INET6_ADDRSTRLEN], name[DNS_NAME_STRLEN];
+	int64_t			 age = (int64_t)conf->gateway.retention_days *
+				    86400;
+	unsigned int		 i;
+	char			 sql[256];
 
-	flushed_log = 0;
-	flushed_hist = 0;
-	n = dd->qlog_count < LOG_PER_FLUSH ? dd->qlog_count : LOG_PER_FLUSH;
-	if (n > 0) {
-		if (sqlite3_prepare_v2(db, "INSERT INTO dns_log (time_ms, "
-		    "client, name, qtype, rcode, source, upstream, "
-		    "latency_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-		    -1, &st, NULL) != SQLITE_OK)
-			return (-1);
-		start = (dd->qlog_head + DNSD_LOG_RING - dd->qlog_count) %
-		    DNSD_LOG_RING;
-		for (i = 0; i < n; i++) {
-			const struct qlog *e =
-			    &dd->qlog[(start + i) % DNSD_LOG_RING];
-
-			client_str(e, client, sizeof(client));
-			if (dns_name_to_str(e->qname, e->qnamelen, name,
-			    sizeof(name)) < 0)
-				snprintf(name, sizeof(name), "?");
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, e->time_ms);
-			sqlite3_bind_text(st, 2, client, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int(st, 4, e->qtype);
-			sqlite3_bind_int(st, 5, e->rcode);
-			sqlite3_bind_text(st, 6, source_names[e->source], -1,
-			    SQLITE_STATIC);
-			if (e->upstream >= 0 &&
-			    (unsigned int)e->upstream < dd->nupstreams)
-				sqlite3_bind_text(st, 7,
-				    dd->upstreams[e->upstream].name, -1,
-				    SQLITE_TRANSIENT);
-			else
-				sqlite3_bind_null(st, 7);
-			sqlite3_bind_int64(st, 8, e->latency_us);
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				sqlite3_finalize(st);
-				return (-1);
-			}
-		}
-		sqlite3_finalize(st);
-		flushed_log = n;
-	}
-	if (now - dd->hist_time >= HISTORY_S) {
-		char	 sql[256];
+	saved_upto = dd->qlog_saved_id;
+	saved_hist = 0;
+	saved_batches = saved_bytes = 0;
+	/* The old table's rows are in live.db now, and go out with these. */
+	if (dd->qlog_legacy && state_exec(db, "DELETE FROM dns_log") < 0)
+		return (-1);
+	if (persist_log(db, dd) < 0)
+		return (-1);
+	for (i = 0; i < dd->nhist; i++) {
+		const struct dnsd_hist *h = &dd->hist[i];
 
 		snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO dns_history "
 		    "(time, queries, cache_hits, upstream, servfail) VALUES "
-		    "(%lld, %llu, %llu, %llu, %llu)",
-		    (long long)(dd->hist_time ? dd->hist_time : now),
-		    (unsigned long long)(dd->st.queries - dd->st_hist.queries),
-		    (unsigned long long)(dd->st.cache_hits -
-		    dd->st_hist.cache_hits),
-		    (unsigned long long)(dd->st.upstream_answers -
-		    dd->st_hist.upstream_answers),
-		    (unsigned long long)(dd->st.servfail -
-		    dd->st_hist.servfail));
-		/*
-		 * Pruning deletes through an index: once a minute is enough,
-		 * the log overshoots its cap by at most a minute of rows.
-		 */
-		if (state_exec(db, sql) < 0 ||
-		    state_prune(db, "dns_log", "time_ms",
-		    (int64_t)conf->gateway.retention_days * 86400,
-		    conf->dns.query_log_max) < 0 ||
-		    state_prune(db, "dns_history", "time",
-		    (int64_t)conf->gateway.retention_days * 86400, 100000) < 0)
+		    "(%lld, %llu, %llu, %llu, %llu)", (long long)h->time,
+		    (unsigned long long)h->queries,
+		    (unsigned long long)h->cache_hits,
+		    (unsigned long long)h->upstream,
+		    (unsigned long long)h->servfail);
+		if (state_exec(db, sql) < 0)
 			return (-1);
-		flushed_hist = now;
 	}
+	saved_hist = dd->nhist;
+	/* Batches wholly beyond the cap or the retention go. */
+	if (conf->dns.query_log_max > 0) {
+		snprintf(sql, sizeof(sql), "DELETE FROM dns_log_batch WHERE "
+		    "first_id + rows <= %lld", (long long)(saved_upto + 1 -
+		    conf->dns.query_log_max));
+		if (state_exec(db, sql) < 0)
+			return (-1);
+	}
+	if (state_prune(db, "dns_log_batch", "time_last_ms", age, 0) < 0 ||
+	    state_prune(db, "dns_history", "time", age, 100000) < 0)
+		return (-1);
 	return (0);
 }
 
@@ -333,25 +495,245 @@ persist_done(void *arg)
 {
 	struct dnsd	*dd = arg;
 
-	dd->qlog_count -= flushed_log < dd->qlog_count ? flushed_log :
-	    dd->qlog_count;
-	flushed_log = 0;
-	if (flushed_hist != 0) {
-		dd->st_hist = dd->st;
-		dd->hist_time = flushed_hist;
-		flushed_hist = 0;
+	dd->qlog_saved_id = saved_upto;
+	dd->qlog_legacy = 0;
+#ifdef __GLIBC__
+	/* Packing's buffers are freed; hand the pages back (rare: a batch). */
+	(void)malloc_trim(0);
+#endif
+	dd->qlog_batches += saved_batches;
+	dd->qlog_batch_bytes += saved_bytes;
+	if (saved_hist > 0) {
+		memmove(dd->hist, dd->hist + saved_hist,
+		    (dd->nhist - saved_hist) * sizeof(*dd->hist));
+		dd->nhist -= saved_hist;
 	}
+	saved_hist = 0;
 }
 
-/* Every second: live figures always, the log and history when due. */
+/* Every minute: a dns_history row, kept until the next batch. */
+static void
+history_tick(struct dnsd *dd, int64_t now)
+{
+	struct dnsd_hist	*h;
+
+	if (now - dd->hist_time < HISTORY_S)
+		return;
+	if (dd->nhist == DNSD_HIST_MAX) {
+		memmove(dd->hist, dd->hist + 1,
+		    (DNSD_HIST_MAX - 1) * sizeof(*dd->hist));
+		dd->nhist--;
+	}
+	h = &dd->hist[dd->nhist++];
+	h->time = dd->hist_time;
+	h->queries = dd->st.queries - dd->st_hist.queries;
+	h->cache_hits = dd->st.cache_hits - dd->st_hist.cache_hits;
+	h->upstream = dd->st.upstream_answers - dd->st_hist.upstream_answers;
+	h->servfail = dd->st.servfail - dd->st_hist.servfail;
+	dd->st_hist = dd->st;
+	dd->hist_time = now;
+}
+
+/* Anything live.db or memory has that homegw.db has not? */
+static int
+persist_due(const struct dnsd *dd)
+{
+	return (dd->nhist > 0 || dd->qlog_legacy ||
+	    dd->qlog_next_id - 1 > dd->qlog_saved_id);
+}
+
+/* Every second: live figures always, history and the log when due. */
 static void
 stats_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct dnsd	*dd = arg;
 
+	history_tick(dd, state_now());
 	state_writer_dirty(dd->w_live);
-	if (dd->qlog_count > 0 || state_now() - dd->hist_time >= HISTORY_S)
+	/* The writer's timer then fires one interval after the first mark. */
+	if (persist_due(dd))
 		state_writer_dirty(dd->w_persist);
+}
+
+static int64_t
+scalar(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt	*st;
+	int64_t		 v = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return (v);
+}
+
+struct load {
+	sqlite3_stmt	*ins;
+	int64_t		 id;		/* of the row being decoded */
+	int64_t		 after;		/* rows up to this one are there */
+	int64_t		 loaded;
+};
+
+static int
+load_row(const struct logrow *r, void *arg)
+{
+	struct load	*l = arg;
+	sqlite3_stmt	*st = l->ins;
+
+	if (l->id++ <= l->after)
+		return (0);
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, l->id - 1);
+	sqlite3_bind_int64(st, 2, r->time_ms);
+	sqlite3_bind_text(st, 3, r->client, (int)r->clientlen,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, r->name, (int)r->namelen, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 5, r->qtype);
+	sqlite3_bind_int(st, 6, r->rcode);
+	sqlite3_bind_text(st, 7, r->source, (int)r->sourcelen,
+	    SQLITE_TRANSIENT);
+	if (r->upstream != NULL)
+		sqlite3_bind_text(st, 8, r->upstream, (int)r->upstreamlen,
+		    SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 8);
+	sqlite3_bind_int64(st, 9, r->latency_us);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return (-1);
+	l->loaded++;
+	return (0);
+}
+
+/*
+ * At start: the batches live.db lacks (all of them after a reboot) back
+ * into live.db, and an older homegw's dns_log rows after them; then the
+ * numbering goes on from the newest row either file has.
+ */
+static int
+load_log(struct dnsd *dd)
+{
+	sqlite3		*live = dd->d->live, *persist = dd->d->persist;
+	sqlite3_stmt	*st = NULL;
+	struct load	 l;
+	int64_t		 legacy, live_max, cut;
+	int		 rc, bad = 0, ret = -1;
+
+	memset(&l, 0, sizeof(l));
+	if ((dd->qlog_saved_id = scalar(persist, "SELECT coalesce(max("
+	    "first_id + rows - 1), 0) FROM dns_log_batch")) < 0 ||
+	    (live_max = scalar(live, "SELECT coalesce(max(id), 0) FROM "
+	    "dns_log")) < 0 ||
+	    (legacy = scalar(persist, "SELECT count(*) FROM dns_log")) < 0)
+		return (-1);
+	if (live_max >= dd->qlog_saved_id && legacy == 0) {
+		dd->qlog_next_id = live_max + 1;
+		return (0);
+	}
+	if (state_begin(live) < 0)
+		return (-1);
+	if (sqlite3_prepare_v2(live, "INSERT INTO dns_log (id, time_ms, "
+	    "client, name, qtype, rcode, source, upstream, latency_us) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &l.ins, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(persist, "SELECT first_id, data, rows FROM "
+	    "dns_log_batch WHERE first_id + rows - 1 > ?1 ORDER BY first_id",
+	    -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	/* Rows the cap would drop at once are not loaded at all. */
+	cut = dd->conf->dns.query_log_max > 0 ? dd->qlog_saved_id -
+	    (int64_t)dd->conf->dns.query_log_max : 0;
+	if (cut < live_max)
+		cut = live_max;
+	sqlite3_bind_int64(st, 1, cut);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		l.id = sqlite3_column_int64(st, 0);
+		l.after = cut;
+		/* A blob cut short at a row's end decodes too few rows. */
+		if (logpack_decode(sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1), load_row, &l) != 0 ||
+		    l.id != sqlite3_column_int64(st, 0) +
+		    sqlite3_column_int64(st, 2))
+			bad++;
+		if (l.id - 1 > live_max)
+			live_max = l.id - 1;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto out;
+	if (bad > 0)
+		log_warnx("query log: %d batch%s in homegw.db unreadable, "
+		    "skipped", bad, bad > 1 ? "es" : "");
+	if (live_max < dd->qlog_saved_id)
+		live_max = dd->qlog_saved_id;
+	if (legacy > 0) {
+		/* Rows of an older homegw, in its table on the card. */
+		if (sqlite3_prepare_v2(persist, "SELECT time_ms, client, name, "
+		    "qtype, rcode, source, upstream, latency_us FROM dns_log "
+		    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+			goto out;
+		l.id = live_max + 1;
+		l.after = live_max;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct logrow	 r;
+
+			memset(&r, 0, sizeof(r));
+			r.time_ms = sqlite3_column_int64(st, 0);
+			r.clientlen = col_text(st, 1, &r.client);
+			r.namelen = col_text(st, 2, &r.name);
+			r.qtype = sqlite3_column_int(st, 3);
+			r.rcode = sqlite3_column_int(st, 4);
+			r.sourcelen = col_text(st, 5, &r.source);
+			r.upstreamlen = col_text(st, 6, &r.upstream);
+			r.latency_us = sqlite3_column_int64(st, 7);
+			if (r.client == NULL || r.name == NULL ||
+			    r.source == NULL)
+				continue;
+			if (load_row(&r, &l) < 0)
+				goto out;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc != SQLITE_DONE)
+			goto out;
+		live_max = l.id - 1;
+		dd->qlog_legacy = 1;
+	}
+	if (state_commit(live) < 0)
+		goto out;
+	dd->qlog_next_id = live_max + 1;
+	log_info("query log: %lld rows back in live.db from homegw.db",
+	    (long long)l.loaded);
+	ret = 0;
+out:
+	if (st != NULL)
+		sqlite3_finalize(st);
+	if (l.ins != NULL)
+		sqlite3_finalize(l.ins);
+	if (ret < 0)
+		state_rollback(live);
+	return (ret);
+}
+
+/*
+ * dnsd's settings for its connections, at start and after a reopen.
+ * dnsd writes small batches: a small page cache keeps it small.  A batch
+ * is durable at its COMMIT (one sync every interval), so a power cut
+ * loses at most one interval; freed pages are not zeroed, which would
+ * write them once more.  Statement journals and sorts never go to
+ * temporary files, which would be in /var/tmp: on a Pi, the SD card.
+ */
+static void
+tune(sqlite3 *db, enum hgw_db which)
+{
+	state_exec(db, "PRAGMA cache_size = -256");
+	state_exec(db, "PRAGMA temp_store = MEMORY");
+	if (which == HGW_DB_PERSIST) {
+		state_exec(db, "PRAGMA synchronous = FULL");
+		state_exec(db, "PRAGMA secure_delete = OFF");
+	}
 }
 
 /* Start the writers and the flush timer. */
@@ -360,18 +742,27 @@ stats_init(struct dnsd *dd)
 {
 	struct timeval	 tv = { LIVE_MS / 1000, 0 };
 
-	if ((dd->qlog = calloc(DNSD_LOG_RING, sizeof(*dd->qlog))) == NULL)
+	if ((dd->qlog = calloc(DNSD_LOG_RING, sizeof(*dd->qlog))) == NULL ||
+	    (dd->hist = calloc(DNSD_HIST_MAX, sizeof(*dd->hist))) == NULL)
 		return (-1);
-	/* dnsd writes small batches: a small page cache keeps it small. */
-	state_exec(dd->d->live, "PRAGMA cache_size = -256");
-	state_exec(dd->d->persist, "PRAGMA cache_size = -256");
+	tune(dd->d->live, HGW_DB_LIVE);
+	tune(dd->d->persist, HGW_DB_PERSIST);
+	if (load_log(dd) < 0) {
+		log_warnx("query log: cannot read it back from homegw.db: %s",
+		    sqlite3_errmsg(dd->d->persist));
+		if (dd->qlog_saved_id < 0)
+			dd->qlog_saved_id = 0;
+		if (dd->qlog_next_id <= dd->qlog_saved_id)
+			dd->qlog_next_id = dd->qlog_saved_id + 1;
+	}
 	dd->hist_time = state_now();
 	dd->w_live = state_writer_new(dd->base, dd->d->live, LIVE_MS,
 	    flush_live, dd);
-	dd->w_persist = state_writer_new(dd->base, dd->d->persist, PERSIST_MS,
-	    flush_persist, dd);
+	dd->w_persist = state_writer_new(dd->base, dd->d->persist,
+	    dd->conf->dns.query_log_interval * 1000, flush_persist, dd);
 	if (dd->w_live == NULL || dd->w_persist == NULL)
 		return (-1);
+	state_writer_on_commit(dd->w_live, live_done);
 	state_writer_on_commit(dd->w_persist, persist_done);
 	state_writer_name(dd->w_live, "DNS figures");
 	state_writer_name(dd->w_persist, "the DNS query log and history");
@@ -379,28 +770,50 @@ stats_init(struct dnsd *dd)
 	if (dd->ev_stats == NULL || event_add(dd->ev_stats, &tv) == -1)
 		return (-1);
 	state_writer_dirty(dd->w_live);
+	/* Move an older homegw's rows off the card at once. */
+	if (dd->qlog_legacy) {
+		state_writer_dirty(dd->w_persist);
+		state_writer_now(dd->w_persist);
+	}
 	return (0);
 }
 
 /*
- * daemon.c reopened a database: the writers follow (statements are
- * prepared at each flush), and everything is written again.
+ * daemon.c reopened a database (deleted, replaced or damaged under us):
+ * the connection gets dnsd's settings again, the writers follow it
+ * (statements are prepared at each flush), and everything is written
+ * again.  A new live.db gets the query log back from homegw.db's
+ * batches (what came since the last batch went with the old file); a
+ * new homegw.db has no batch yet, so the next one takes every row
+ * live.db holds.
  */
 void
 stats_reopen(struct dnsd *dd, enum hgw_db which)
 {
 	if (which == HGW_DB_LIVE && dd->w_live != NULL) {
-		state_exec(dd->d->live, "PRAGMA cache_size = -256");
+		tune(dd->d->live, HGW_DB_LIVE);
 		state_writer_set_db(dd->w_live, dd->d->live);
+		if (load_log(dd) < 0)
+			log_warnx("query log: cannot read it back from "
+			    "homegw.db into the new live.db: %s",
+			    sqlite3_errmsg(dd->d->live));
 		state_writer_dirty(dd->w_live);
 	} else if (which == HGW_DB_PERSIST && dd->w_persist != NULL) {
-		state_exec(dd->d->persist, "PRAGMA cache_size = -256");
+		tune(dd->d->persist, HGW_DB_PERSIST);
 		state_writer_set_db(dd->w_persist, dd->d->persist);
+		if ((dd->qlog_saved_id = scalar(dd->d->persist, "SELECT "
+		    "coalesce(max(first_id + rows - 1), 0) FROM "
+		    "dns_log_batch")) < 0)
+			dd->qlog_saved_id = 0;
+		dd->qlog_legacy = 0;
 		state_writer_dirty(dd->w_persist);
 	}
 }
 
-/* Final flush (may block) and free. */
+/*
+ * Final flush (may block) and free: the ring into live.db, then whatever
+ * homegw.db lacks, so that a clean stop loses nothing.
+ */
 void
 stats_free(struct dnsd *dd)
 {
@@ -412,13 +825,16 @@ stats_free(struct dnsd *dd)
 		state_writer_free(dd->w_live);
 	}
 	if (dd->w_persist != NULL) {
-		if (dd->qlog_count > 0)
+		history_tick(dd, dd->hist_time + HISTORY_S);
+		if (persist_due(dd))
 			state_writer_dirty(dd->w_persist);
 		state_writer_flush(dd->w_persist);
 		state_writer_free(dd->w_persist);
 	}
 	free(dd->qlog);
+	free(dd->hist);
 	dd->qlog = NULL;
+	dd->hist = NULL;
 	dd->ev_stats = NULL;
 	dd->w_live = dd->w_persist = NULL;
 }

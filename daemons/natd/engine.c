@@ -13,6 +13,9 @@
 #include <sys/time.h>
 #include <errno.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +44,9 @@
  * netlink message built in the packet's path for every connection (3-4 %
  * of bench/nat's connection rate here), a dump of a small table almost
  * nothing.  A bigger table would make that dump too dear: natd then
- * follows NEW events as well and dumps less often.  Half the threshold
- * switches back, so that a table near the line does not flap.
+ * follows NEW events as well and dumps less often.  The switch is
+ * decided on the table's size, with hysteresis (discover_update() in
+ * mirror.c), not on one dump's wall time, which a busy machine stretches.
  */
 #define DISCOVER_MAX_MS		(DUMP_MIN_MS / DUMP_COST_SHARE)
 /*
@@ -56,6 +60,15 @@
  */
 #define GUARD_DELAY_MS		500
 #define GUARD_MIN_MS		2000
+/*
+ * Memory back after a flood.  Every flow is an allocation of its own;
+ * when a flood's flows die, glibc keeps the freed memory in its heap for
+ * later, and natd stayed at its peak (16 MB of anonymous memory with a
+ * tenth of the flows left, issue 18).  Once this many flows have gone
+ * since the last time, malloc_trim() hands the free pages back: at most
+ * once a dump, and only after real churn.
+ */
+#define TRIM_FLOWS		4096
 
 static long	elapsed_ms(const struct timespec *);
 static void	update_stats(struct natd *);
@@ -404,12 +417,10 @@ elapsed_ms(const struct timespec *t0)
 static void
 choose_discovery(struct natd *n, long ms)
 {
-	int	 want = n->follow_new, r;
+	int	 want, r;
 
-	if (!n->follow_new && ms > DISCOVER_MAX_MS)
-		want = 1;
-	else if (n->follow_new && ms < DISCOVER_MAX_MS / 2)
-		want = 0;
+	want = discover_update(&n->discover, n->follow_new, n->mirror->nflows,
+	    ms, DISCOVER_MAX_MS);
 	if (want == n->follow_new)
 		return;
 	if ((r = kernel_ct_follow_new(n->kernel, want)) < 0) {
@@ -418,9 +429,9 @@ choose_discovery(struct natd *n, long ms)
 		return;
 	}
 	n->follow_new = want;
-	log_info("%u flows, a dump takes %ld ms: new flows are now found by "
-	    "%s", n->mirror->nflows, ms, want ? "NEW events" :
-	    "the dump every second");
+	log_info("%u flows (the line is %u), a dump takes %ld ms: new flows "
+	    "are now found by %s", n->mirror->nflows, n->discover.line, ms,
+	    want ? "NEW events" : "the dump every second");
 }
 
 /*
@@ -458,6 +469,20 @@ watch_forwarding(struct natd *n)
 	n->ip_forward = 0;
 }
 
+/* See TRIM_FLOWS. */
+static void
+give_back(struct natd *n)
+{
+	uint64_t	 gone = n->mirror->destroyed + n->mirror->swept;
+
+	if (gone - n->trim_gone < TRIM_FLOWS)
+		return;
+	n->trim_gone = gone;
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
+}
+
 /*
  * Run a dump and plan the next.  With NEW events on, a big table is
  * dumped less often, so dumping stays cheap; with them off the dump finds
@@ -474,6 +499,7 @@ dump_and_plan(struct natd *n)
 	(void)dump(n);
 	ms = elapsed_ms(&t0);
 	n->dump_took_ms = (unsigned int)ms;
+	give_back(n);
 	watch_forwarding(n);
 	read_drops(n);
 	choose_discovery(n, ms);

@@ -432,3 +432,44 @@ mirror_flushed(struct mirror *m)
 	m->ndead = 0;
 	m->rewrite = 0;
 }
+
+/*
+ * The mode switch's hysteresis on the table's size (natd.h).  Dumps of
+ * fewer than 64 flows teach nothing: fixed costs dominate them.
+ */
+int
+discover_update(struct discover *d, int follow_new, unsigned int nflows,
+    long ms, long max_ms)
+{
+	uint64_t	 cost, best = UINT32_MAX;
+	unsigned int	 i;
+
+	if (nflows >= 64 && ms >= 0) {
+		cost = (uint64_t)ms * 1000000 / nflows;
+		d->cost_ns[d->next] = cost > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)cost;
+		d->next = (d->next + 1) % DISCOVER_WINDOW;
+		if (d->ncost < DISCOVER_WINDOW)
+			d->ncost++;
+	}
+	for (i = 0; i < d->ncost; i++)
+		if (d->cost_ns[i] < best)
+			best = d->cost_ns[i];
+	if (d->ncost == 0)
+		d->line = 0;
+	else if (best == 0 || (uint64_t)max_ms * 1000000 / best > UINT32_MAX)
+		d->line = UINT32_MAX;
+	else
+		d->line = (unsigned int)((uint64_t)max_ms * 1000000 / best);
+	if (d->line != 0 && d->line < DISCOVER_MIN_FLOWS)
+		d->line = DISCOVER_MIN_FLOWS;
+	if (d->line == 0)
+		return (follow_new);
+	d->over = nflows > d->line ? d->over + 1 : 0;
+	d->under = nflows < d->line / 2 ? d->under + 1 : 0;
+	if (!follow_new && d->over >= DISCOVER_CONFIRM)
+		return (1);
+	if (follow_new && d->under >= DISCOVER_CONFIRM)
+		return (0);
+	return (follow_new);
+}

@@ -159,6 +159,28 @@ struct mirror {
 	uint64_t	 history_created;	/* flows added this interval */
 };
 
+/*
+ * How natd finds new flows, decided on the table's size (mirror.c): the
+ * dump's cost per flow is learnt from recent dumps (the cheapest of them:
+ * a dump slowed by a busy machine says nothing about the table), the size
+ * a dump of max_ms covers is the line, and a switch needs the table
+ * beyond the line (or under half of it) for DISCOVER_CONFIRM dumps in a
+ * row.  So a slow dump alone never switches, and a table near the line
+ * does not flap.
+ */
+#define DISCOVER_WINDOW		16	/* dumps the cost is learnt from */
+#define DISCOVER_CONFIRM	3
+#define DISCOVER_MIN_FLOWS	256	/* never NEW events below this */
+struct discover {
+	uint32_t	 cost_ns[DISCOVER_WINDOW];	/* per flow */
+	unsigned int	 ncost, next;
+	unsigned int	 over, under;	/* dumps in a row past a line */
+	unsigned int	 line;		/* flows; 0 until learnt */
+};
+/* Whether NEW events should be on after a dump of nflows that took ms. */
+int		 discover_update(struct discover *, int follow_new,
+		    unsigned int nflows, long ms, long max_ms);
+
 /* lan: the gateway's LAN address; lan_plen its prefix length. */
 struct mirror	*mirror_new(unsigned int max_flows, struct in_addr lan,
 		    int lan_plen);
@@ -307,6 +329,8 @@ struct natd {
 	unsigned int	 dump_ms;	/* period of the counters dump */
 	unsigned int	 dump_took_ms;	/* what the last dump took */
 	int		 follow_new;	/* NEW events on (big table) */
+	struct discover	 discover;
+	uint64_t	 trim_gone;	/* flows gone at the last trim */
 	int64_t		 started;	/* state_now() at start */
 	char		 status[128];
 	/*

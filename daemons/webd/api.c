@@ -56,6 +56,20 @@ open_ro(struct webd *w, enum hgw_db which)
 		log_debug("%s: %s: %s", __func__, path, strerror(-r));
 		return (NULL);
 	}
+	/*
+	 * SQLite's default page cache is 2 MB per connection, and the pages
+	 * a conntrack listing touches filled it: webd grew by 3 MB in its
+	 * first minutes and stayed there (issue 18).  Both files are in the
+	 * kernel's page cache anyway (live.db is on tmpfs), so a page read
+	 * again costs a copy, not a disk read: 256 KiB each is plenty.
+	 */
+	(void)state_exec(db, "PRAGMA cache_size = -256");
+	/*
+	 * A sort or GROUP BY larger than the cache spills to a temporary
+	 * file, in /var/tmp: on the SD card.  Keep them in memory; the
+	 * indexes see to it that they stay small (docs/schema.md).
+	 */
+	(void)state_exec(db, "PRAGMA temp_store = MEMORY");
 	log_info("reading %s", path);
 	return (db);
 }
@@ -569,7 +583,7 @@ get_status(struct api_request *ar, struct json *j)
 	json_kint(j, "events_24h", scalar(prep(w->persist,
 	    "SELECT count(*) FROM events WHERE time >= ?1", "i",
 	    ar->now - 86400), 0));
-	json_kint(j, "dns_log", scalar(prep(w->persist,
+	json_kint(j, "dns_log", scalar(prep(w->live,
 	    "SELECT count(*) FROM dns_log", ""), 0));
 	json_kint(j, "forwards", c->nforwards);
 	failed_logins(j, w, ar->now);
@@ -1016,7 +1030,7 @@ get_dns(struct api_request *ar, struct json *j)
 
 	json_key(j, "top_clients");
 	json_array_open(j);
-	st = prep(w->persist, "SELECT client, count(*) AS queries FROM dns_log "
+	st = prep(w->live, "SELECT client, count(*) AS queries FROM dns_log "
 	    "WHERE time_ms >= ?1 GROUP BY client ORDER BY queries DESC, client "
 	    "LIMIT 10", "i", since);
 	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
@@ -1031,11 +1045,11 @@ get_dns(struct api_request *ar, struct json *j)
 		sqlite3_finalize(st);
 	json_array_close(j);
 	json_key(j, "top_names");
-	rows(j, prep(w->persist, "SELECT name, count(*) AS queries FROM dns_log "
+	rows(j, prep(w->live, "SELECT name, count(*) AS queries FROM dns_log "
 	    "WHERE time_ms >= ?1 GROUP BY name ORDER BY queries DESC, name "
 	    "LIMIT 10", "i", since), 10);
 	json_key(j, "sources");
-	rows(j, prep(w->persist, "SELECT source, count(*) AS queries FROM "
+	rows(j, prep(w->live, "SELECT source, count(*) AS queries FROM "
 	    "dns_log WHERE time_ms >= ?1 GROUP BY source ORDER BY queries DESC "
 	    "LIMIT 10", "i", since), 10);
 	json_object_close(j);
@@ -1069,13 +1083,13 @@ get_dns_log(struct api_request *ar, struct json *j)
 		pat[0] = '\0';
 	json_object_open(j);
 	json_key(j, "rows");
-	rows(j, prep(w->persist, "SELECT id, time_ms, client, name, qtype, "
+	rows(j, prep(w->live, "SELECT id, time_ms, client, name, qtype, "
 	    "rcode, source, upstream, latency_us FROM dns_log WHERE id > ?1 AND "
 	    "(?2 = '' OR client = ?2) AND name LIKE ?3 ESCAPE '\\' AND "
 	    "(?4 = '' OR source = ?4) ORDER BY id DESC LIMIT ?5", "isssi",
 	    since, client != NULL ? client : "", pat,
 	    source != NULL ? source : "", limit), (int)limit);
-	cursor = scalar(prep(w->persist, "SELECT max(id) FROM dns_log", ""), 0);
+	cursor = scalar(prep(w->live, "SELECT max(id) FROM dns_log", ""), 0);
 	json_kint(j, "cursor", cursor > since ? cursor : since);
 	/* Client addresses to names, for the page. */
 	json_key(j, "hosts");
@@ -1200,7 +1214,7 @@ get_host(struct api_request *ar, struct api_response *res, const char *key)
 	    "(?2 != '' AND (mac_old = ?2 OR mac_new = ?2)) ORDER BY id DESC "
 	    "LIMIT 100", "ss", address, macs), 100);
 	json_key(j, "dns");
-	rows(j, prep(w->persist, "SELECT id, time_ms, name, qtype, rcode, "
+	rows(j, prep(w->live, "SELECT id, time_ms, name, qtype, rcode, "
 	    "source, latency_us FROM dns_log WHERE client = ?1 ORDER BY id DESC "
 	    "LIMIT 100", "s", address), 100);
 	json_kint(j, "connection_count", scalar(prep(w->live,

@@ -6,6 +6,8 @@
  * plus original tuple), the bound, mark and sweep after a lost DESTROY,
  * that a flow created during a dump survives the sweep, the rows left to
  * delete, and the per-LAN-host traffic counted from counter deltas.
+ * Also the switch between dump mode and NEW events (discover_update()):
+ * on the table's size with hysteresis, never on one slow dump.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -314,6 +316,58 @@ test_traffic(void)
 	mirror_free(m);
 }
 
+/* Feed n dumps of flows flows that took ms each; the last answer. */
+static int
+dumps(struct discover *d, int *follow, int n, unsigned int flows, long ms)
+{
+	while (n-- > 0)
+		*follow = discover_update(d, *follow, flows, ms, 50);
+	return (*follow);
+}
+
+static void
+test_discover(void)
+{
+	struct discover	 d;
+	int		 follow = 0;
+
+	memset(&d, 0, sizeof(d));
+	/* 2 us a flow: a 50 ms dump covers 25,000 flows. */
+	CHECK(dumps(&d, &follow, 5, 1000, 2) == 0);
+	CHECK(d.line == 25000);
+	/* A busy machine: 150 flows whose dumps take 60 ms, again and again. */
+	CHECK(dumps(&d, &follow, DISCOVER_WINDOW - 1, 150, 60) == 0);
+	CHECK_MSG(d.line == 25000, "slow dumps do not move the line while "
+	    "a cheaper one is in the window");
+	/* Slow for longer: the line falls to its floor, still no switch. */
+	CHECK(dumps(&d, &follow, 40, 150, 60) == 0);
+	CHECK(d.line == DISCOVER_MIN_FLOWS);
+	CHECK(dumps(&d, &follow, DISCOVER_WINDOW, 1000, 2) == 0);
+	CHECK(d.line == 25000);
+	/* Tiny tables teach nothing and never switch. */
+	CHECK(dumps(&d, &follow, 40, 40, 80) == 0);
+	/* Over the line: only after DISCOVER_CONFIRM dumps in a row. */
+	CHECK(dumps(&d, &follow, DISCOVER_CONFIRM - 1, 30000, 60) == 0);
+	CHECK(dumps(&d, &follow, 1, 20000, 40) == 0);
+	CHECK(dumps(&d, &follow, DISCOVER_CONFIRM - 1, 30000, 60) == 0);
+	CHECK(dumps(&d, &follow, 1, 30000, 60) == 1);
+	/* Between half the line and the line: stays, whatever the times. */
+	CHECK(dumps(&d, &follow, 20, 15000, 30) == 1);
+	CHECK(dumps(&d, &follow, 20, 24000, 48) == 1);
+	/* Under half of it for DISCOVER_CONFIRM dumps: back to dumps. */
+	CHECK(dumps(&d, &follow, DISCOVER_CONFIRM - 1, 5000, 10) == 1);
+	CHECK(dumps(&d, &follow, 1, 5000, 10) == 0);
+	CHECK(dumps(&d, &follow, 20, 20000, 40) == 0);
+	/* The line never falls under DISCOVER_MIN_FLOWS. */
+	memset(&d, 0, sizeof(d));
+	follow = 0;
+	CHECK(dumps(&d, &follow, 20, 200, 500) == 0);
+	CHECK(d.line == DISCOVER_MIN_FLOWS);
+	CHECK(dumps(&d, &follow, DISCOVER_CONFIRM, 300, 750) == 1);
+	/* A machine too slow for dumps at all. */
+	CHECK(dumps(&d, &follow, DISCOVER_CONFIRM, 100, 250) == 0);
+}
+
 int
 main(void)
 {
@@ -321,5 +375,6 @@ main(void)
 	test_sweep();
 	test_dead_overflow();
 	test_traffic();
+	test_discover();
 	return (tap_done());
 }

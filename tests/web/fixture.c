@@ -187,7 +187,7 @@ fill_live(sqlite3 *db, int64_t now, int nflows)
 }
 
 static void
-fill_persist(sqlite3 *db, int64_t now)
+fill_persist(sqlite3 *db, sqlite3 *live, int64_t now)
 {
 	static const char *const names[] = { "www.example.test",
 	    "mail.example.test", "ntp.example.test", "api.example.test",
@@ -232,7 +232,9 @@ fill_persist(sqlite3 *db, int64_t now)
 	}
 	sqlite3_finalize(st);
 
-	st = prepare(db, "INSERT INTO dns_log (time_ms, client, name, qtype, "
+	/* The query log is in live.db (dnsd keeps only batches on disk). */
+	exec(live, "BEGIN");
+	st = prepare(live, "INSERT INTO dns_log (time_ms, client, name, qtype, "
 	    "rcode, source, upstream, latency_us) VALUES (?1, ?2, ?3, ?4, ?5, "
 	    "?6, ?7, ?8)");
 	for (i = 0; i < 2000; i++) {
@@ -249,6 +251,7 @@ fill_persist(sqlite3 *db, int64_t now)
 		step(st);
 	}
 	sqlite3_finalize(st);
+	exec(live, "COMMIT");
 
 	st = prepare(db, "INSERT INTO dns_history VALUES (?1, ?2, ?3, ?4, ?5)");
 	for (i = 0; i < 288; i++) {
@@ -310,7 +313,7 @@ main(int argc, char *argv[])
 		return (1);
 	}
 	fill_live(live, now, nflows);
-	fill_persist(persist, now);
+	fill_persist(persist, live, now);
 	state_close(live);
 	state_close(persist);
 	return (0);
