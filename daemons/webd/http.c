@@ -646,12 +646,7 @@ redirect_target(struct webd_listener *l, struct MHD_Connection *conn,
 		t = &l->w->listeners[i];
 		if (t->kind != LISTEN_TLS)
 			continue;
-		if (t->ep.ss.ss_family == AF_INET6)
-			pn = ntohs(((const struct sockaddr_in6 *)
-			    &t->ep.ss)->sin6_port);
-		else
-			pn = ntohs(((const struct sockaddr_in *)
-			    &t->ep.ss)->sin_port);
+		pn = addr_endpoint_port(&t->ep);
 		if (t->ep.ss.ss_family == l->ep.ss.ss_family)
 			break;
 	}
