@@ -80,6 +80,31 @@ mask_len(uint32_t mask_net)
 }
 
 /*
+ * The next line of text at *p into line, without its newline, and *p
+ * past it; a line longer than the buffer is skipped (none of the files
+ * read here has one).  0 at the end of the text.
+ */
+static int
+next_line(const char **p, char *line, size_t len)
+{
+	const char	*eol;
+	size_t		 n;
+
+	while (**p != '\0') {
+		if ((eol = strchr(*p, '\n')) == NULL)
+			eol = *p + strlen(*p);
+		n = (size_t)(eol - *p);
+		*p = *eol != '\0' ? eol + 1 : eol;
+		if (n >= len)
+			continue;
+		memcpy(line, eol - n, n);
+		line[n] = '\0';
+		return (1);
+	}
+	return (0);
+}
+
+/*
  * /proc/net/route: the main table's IPv4 routes, one a line after a
  * header.  The kernel prints each address as the 32-bit value in memory
  * (network order) formatted in hex, so storing the parsed value back
@@ -88,20 +113,13 @@ mask_len(uint32_t mask_net)
 int
 plan_parse_routes(struct setup_net *net, const char *text)
 {
-	const char	*p = text, *eol;
+	const char	*p = text;
 	char		 line[512], ifname[IF_NAMESIZE + 1];
 	unsigned long	 dst, gw, flags, metric, mask;
 	struct in_addr	 a;
 	int		 n = 0, plen;
 
-	for (; *p != '\0'; p = *eol != '\0' ? eol + 1 : eol) {
-		eol = strchr(p, '\n');
-		if (eol == NULL)
-			eol = p + strlen(p);
-		if ((size_t)(eol - p) >= sizeof(line))
-			continue;
-		memcpy(line, p, (size_t)(eol - p));
-		line[eol - p] = '\0';
+	while (next_line(&p, line, sizeof(line))) {
 		if (sscanf(line, "%16s %lx %lx %lx %*d %*d %lu %lx", ifname,
 		    &dst, &gw, &flags, &metric, &mask) != 6)
 			continue;	/* the header, or garbage */
@@ -370,20 +388,13 @@ int
 plan_port_sockets(const char *text, int tcp, uint16_t port,
     struct setup_sock *socks, int max)
 {
-	const char	*p = text, *eol;
+	const char	*p = text;
 	char		 line[512], addr[40];
 	unsigned int	 lport, st;
 	unsigned long	 inode;
 	int		 n = 0, k;
 
-	for (; *p != '\0'; p = *eol != '\0' ? eol + 1 : eol) {
-		eol = strchr(p, '\n');
-		if (eol == NULL)
-			eol = p + strlen(p);
-		if ((size_t)(eol - p) >= sizeof(line))
-			continue;
-		memcpy(line, p, (size_t)(eol - p));
-		line[eol - p] = '\0';
+	while (next_line(&p, line, sizeof(line))) {
 		if (sscanf(line, " %*[0-9]: %39[0-9A-Fa-f]:%x %*s %x %*s %*s "
 		    "%*s %*u %*u %lu", addr, &lport, &st, &inode) != 4)
 			continue;
@@ -489,18 +500,11 @@ strip_comment(char *line)
 int
 plan_nft_nat_tables(const char *text, char tables[][128], int max)
 {
-	const char	*p = text, *eol, *c;
+	const char	*p = text, *c;
 	char		 line[1024], fam[32], name[64], cur[128] = "";
 	int		 depth = 0, n = 0, found = 0, k;
 
-	for (; *p != '\0'; p = *eol != '\0' ? eol + 1 : eol) {
-		eol = strchr(p, '\n');
-		if (eol == NULL)
-			eol = p + strlen(p);
-		if ((size_t)(eol - p) >= sizeof(line))
-			continue;
-		memcpy(line, p, (size_t)(eol - p));
-		line[eol - p] = '\0';
+	while (next_line(&p, line, sizeof(line))) {
 		if (depth == 0 &&
 		    sscanf(line, " table %31s %63s {", fam, name) == 2) {
 			snprintf(cur, sizeof(cur), "%s %s", fam, name);
@@ -610,18 +614,11 @@ plan_ifupdown_stanza(const char *text, const char *ifname)
 int
 plan_dhcpcd_denies(const char *text, const char *ifname)
 {
-	const char	*p = text, *eol;
+	const char	*p = text;
 	char		 line[1024], *w[32];
 	int		 n, k, allow_seen = 0, allowed = 0;
 
-	for (; *p != '\0'; p = *eol != '\0' ? eol + 1 : eol) {
-		eol = strchr(p, '\n');
-		if (eol == NULL)
-			eol = p + strlen(p);
-		if ((size_t)(eol - p) >= sizeof(line))
-			continue;
-		memcpy(line, p, (size_t)(eol - p));
-		line[eol - p] = '\0';
+	while (next_line(&p, line, sizeof(line))) {
 		if ((n = split_words(line, w, 32)) < 2)
 			continue;
 		if (strcmp(w[0], "denyinterfaces") == 0) {
@@ -661,7 +658,7 @@ plan_dnsmasq_dhcp(const char *text)
 int
 plan_resolv_nameservers(const char *text, char *out, size_t len)
 {
-	const char	*p = text, *eol;
+	const char	*p = text;
 	char		 line[512], *w[4];
 	struct in_addr	 a4;
 	struct in6_addr	 a6;
@@ -669,14 +666,7 @@ plan_resolv_nameservers(const char *text, char *out, size_t len)
 	int		 n = 0;
 
 	out[0] = '\0';
-	for (; *p != '\0'; p = *eol != '\0' ? eol + 1 : eol) {
-		eol = strchr(p, '\n');
-		if (eol == NULL)
-			eol = p + strlen(p);
-		if ((size_t)(eol - p) >= sizeof(line))
-			continue;
-		memcpy(line, p, (size_t)(eol - p));
-		line[eol - p] = '\0';
+	while (next_line(&p, line, sizeof(line))) {
 		if (split_words(line, w, 4) < 2 ||
 		    strcmp(w[0], "nameserver") != 0)
 			continue;
