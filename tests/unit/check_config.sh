@@ -12,18 +12,7 @@ ctl=$build/tools/homegwctl
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-failed=0
-result()
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 if [ ! -x "$ctl" ]; then
 	echo "1..0 # SKIP $ctl not built"
@@ -80,5 +69,4 @@ result $? "and says why"
 "$ctl" check-config -x >/dev/null 2>&1
 result $([ $? -eq 2 ]; echo $?) "a bad option is a usage error"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

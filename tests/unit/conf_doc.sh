@@ -14,18 +14,7 @@ example=$src/etc/homegw.conf
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-failed=0
-result()
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # "section.key" for each row of keys[]: rows name SEC_X, then "key".
 sed -n 's/.*SEC_\([A-Z]*\), "\([a-z_]*\)".*/\1.\2/p' "$conf_c" |
@@ -52,5 +41,4 @@ for f in man example; do
 	result $([ -z "$extra" ]; echo $?) "$f names no unknown key ${extra:+($extra)}"
 done
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

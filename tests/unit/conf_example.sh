@@ -21,18 +21,7 @@ if [ ! -x "$ctl" ]; then
 	exit 0
 fi
 
-n=0
-failed=0
-result()
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 "$ctl" check-config -v "$src/etc/homegw.conf" >"$tmp/effective" 2>/dev/null
 result $? "check-config -v reads the example"
@@ -86,5 +75,4 @@ while IFS="$(printf '\t')" read -r sec key eff; do
 	result $? "[$sec] $key is in the example"
 done <"$tmp/eff"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -14,18 +14,7 @@ ctl=$build/tools/homegwctl
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-failed=0
-result()
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 check()
 {
 	d=$1
@@ -102,5 +91,4 @@ else
 	result 0 "0644 root:root becomes root:homegw # SKIP needs root and the homegw group"
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -12,18 +12,7 @@ build=${top_builddir:-.}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-failed=0
-result()
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 printf '[lan]\ninterface = eth0\naddress = 192.168.1.1/24\n[dns]\ncache_size = lots\n' \
     >"$tmp/bad.conf"
@@ -57,5 +46,4 @@ grep -q 'set one with: homegwctl passwd' "$tmp/err"
 result $? "with the line naming homegwctl passwd"
 result $([ "$(grep -c . "$tmp/err")" -eq 1 ]; echo $?) "in one line"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

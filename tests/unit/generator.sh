@@ -13,18 +13,7 @@ gen=$build/tools/homegw-generator
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-failed=0
-result()
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 if [ ! -x "$gen" ]; then
 	echo "1..0 # SKIP $gen not built"
@@ -90,5 +79,4 @@ result $([ $? -eq 0 ] && [ -z "$(ls "$tmp/quoted")" ]; echo $?) \
 "$gen" >/dev/null 2>&1
 result $? "no arguments: a usage line, still exit 0"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end
