@@ -41,6 +41,8 @@
 #define STATE_BEGIN_TRIES	3
 /* Largest -wal file kept after a checkpoint resets it. */
 #define STATE_JOURNAL_LIMIT	(4 * 1024 * 1024)
+/* Each writing connection's SQLite page cache, KiB (see state_open). */
+#define STATE_CACHE_KIB		512
 /* A writer tries a TRUNCATE checkpoint every this many flushes. */
 #define STATE_CHECKPOINT_FLUSHES 64
 /* Longest table or column name state_prune() accepts. */
@@ -371,6 +373,18 @@ open_conn(const char *path, enum hgw_db which, int readonly,
 		goto fail;
 	if ((r = state_exec(db, which == HGW_DB_LIVE ?
 	    "PRAGMA synchronous = OFF" : "PRAGMA synchronous = NORMAL")) < 0)
+		goto fail;
+	/*
+	 * SQLite's own page cache (2 MB by default) copies pages the kernel
+	 * caches anyway: live.db is on tmpfs, homegw.db is read back from
+	 * the page cache.  natd's filled up writing a flood's rows and was
+	 * a fifth of the gateway's memory (issue 18); a transaction bigger
+	 * than the cache spills to the WAL, which costs nothing on tmpfs and
+	 * only happens for homegw.db's rare big batches.
+	 */
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d",
+	    STATE_CACHE_KIB);
+	if ((r = state_exec(db, sql)) < 0)
 		goto fail;
 	snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %d",
 	    STATE_JOURNAL_LIMIT);

@@ -61,12 +61,12 @@
 #define GUARD_DELAY_MS		500
 #define GUARD_MIN_MS		2000
 /*
- * Memory back after a flood.  Every flow is an allocation of its own;
- * when a flood's flows die, glibc keeps the freed memory in its heap for
- * later, and natd stayed at its peak (16 MB of anonymous memory with a
- * tenth of the flows left, issue 18).  Once this many flows have gone
- * since the last time, malloc_trim() hands the free pages back: at most
- * once a dump, and only after real churn.
+ * Memory back after a flood.  The flows themselves live in slabs that
+ * go back to the kernel as they empty (mirror.c); what a flood leaves in
+ * the heap is the rest: SQLite's pages for the rows written, netlink
+ * buffers.  glibc keeps freed heap memory for later, so once this many
+ * flows have gone since the last time, malloc_trim() hands the free pages
+ * back: at most once a dump, and only after real churn.
  */
 #define TRIM_FLOWS		4096
 

@@ -19,8 +19,18 @@
  * during the dump and missed by it arrives by its NEW event afterwards,
  * or in the next dump when NEW events are off, so nothing is lost either
  * way.
+ *
+ * Slabs: the flows live in slabs of SLAB_BYTES, mapped from the kernel
+ * and aligned to their size, so a flow's slab is its address rounded
+ * down.  A malloc per flow cost 16 bytes of overhead each and, after a
+ * flood, left the heap fragmented: glibc held on to the memory until
+ * malloc_trim.  A slab whose last flow goes is unmapped at once (one
+ * spare is kept, so a table that breathes around a slab boundary does
+ * not map and unmap in turn).  Free slots are poisoned for
+ * AddressSanitizer, so a use after free still shows in the tests.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <errno.h>
@@ -30,8 +40,130 @@
 #include "addr.h"
 #include "natd.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n)	do { (void)(p); (void)(n); } while (0)
+#define UNPOISON(p, n)	do { (void)(p); (void)(n); } while (0)
+#endif
+
 /* Distinct LAN hosts counted per interval. */
 #define MIRROR_HOSTS_MAX	1024
+
+/* 64 KiB: about 290 flows a slab. */
+#define SLAB_BYTES		((size_t)65536)
+
+struct flow_slab {
+	TAILQ_ENTRY(flow_slab) entry;
+	struct flow	*free;		/* chained through hnext */
+	unsigned int	 used;
+	unsigned int	 unused;	/* slots never handed out yet */
+	struct flow	 slots[];
+};
+
+#define SLAB_SLOTS	((SLAB_BYTES - sizeof(struct flow_slab)) / \
+			    sizeof(struct flow))
+
+static struct flow_slab *
+slab_of(const struct flow *f)
+{
+	return ((struct flow_slab *)((uintptr_t)f & ~(SLAB_BYTES - 1)));
+}
+
+/* Map a slab aligned to its size: map twice as much and trim the ends. */
+static struct flow_slab *
+slab_new(void)
+{
+	struct flow_slab *s;
+	uint8_t		*p, *a;
+	size_t		 head;
+
+	p = mmap(NULL, 2 * SLAB_BYTES, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return (NULL);
+	a = (uint8_t *)(((uintptr_t)p + SLAB_BYTES - 1) & ~(SLAB_BYTES - 1));
+	head = (size_t)(a - p);
+	if (head > 0)
+		(void)munmap(p, head);
+	(void)munmap(a + SLAB_BYTES, SLAB_BYTES - head);
+	s = (struct flow_slab *)a;
+	s->free = NULL;
+	s->used = 0;
+	s->unused = SLAB_SLOTS;
+	POISON(s->slots, SLAB_SLOTS * sizeof(struct flow));
+	return (s);
+}
+
+/* A zeroed flow from the first slab with room, or a new slab. */
+static struct flow *
+flow_alloc(struct mirror *m)
+{
+	struct flow_slab *s = TAILQ_FIRST(&m->slabs);
+	struct flow	*f;
+
+	if (s == NULL || (s->free == NULL && s->unused == 0)) {
+		if ((s = m->spare) != NULL)
+			m->spare = NULL;
+		else if ((s = slab_new()) == NULL)
+			return (NULL);
+		TAILQ_INSERT_HEAD(&m->slabs, s, entry);
+		m->nslabs++;
+	}
+	if (s->free != NULL) {
+		f = s->free;
+		UNPOISON(f, sizeof(*f));
+		s->free = f->hnext;
+	} else {
+		f = &s->slots[SLAB_SLOTS - s->unused];
+		UNPOISON(f, sizeof(*f));
+		s->unused--;
+	}
+	s->used++;
+	/* A full slab goes to the back: the first one always has room. */
+	if (s->free == NULL && s->unused == 0) {
+		TAILQ_REMOVE(&m->slabs, s, entry);
+		TAILQ_INSERT_TAIL(&m->slabs, s, entry);
+	}
+	memset(f, 0, sizeof(*f));
+	return (f);
+}
+
+static void
+flow_release(struct mirror *m, struct flow *f)
+{
+	struct flow_slab *s = slab_of(f);
+	int		 was_full = s->free == NULL && s->unused == 0;
+
+	f->hnext = s->free;
+	s->free = f;
+	POISON(f, sizeof(*f));
+	s->used--;
+	if (s->used == 0) {
+		TAILQ_REMOVE(&m->slabs, s, entry);
+		m->nslabs--;
+		if (m->spare == NULL) {
+			s->free = NULL;
+			s->unused = SLAB_SLOTS;
+			m->spare = s;
+		} else
+			(void)munmap(s, SLAB_BYTES);
+		return;
+	}
+	if (was_full) {
+		TAILQ_REMOVE(&m->slabs, s, entry);
+		TAILQ_INSERT_HEAD(&m->slabs, s, entry);
+	}
+}
+
+/* The memory the flows hold, slabs whole (the spare too). */
+size_t
+mirror_flow_bytes(const struct mirror *m)
+{
+	return (((size_t)m->nslabs + (m->spare != NULL)) * SLAB_BYTES);
+}
 
 static unsigned int
 nbuckets_for(unsigned int max)
@@ -59,6 +191,7 @@ mirror_new(unsigned int max_flows, struct in_addr lan_net, int lan_plen)
 	m->lan_net.s_addr = lan_net.s_addr & addr_mask4(lan_plen);
 	m->lan_plen = lan_plen;
 	TAILQ_INIT(&m->flows);
+	TAILQ_INIT(&m->slabs);
 	m->buckets = calloc(m->nbuckets, sizeof(*m->buckets));
 	m->hosts = calloc(m->max_hosts, sizeof(*m->hosts));
 	m->dead = calloc(m->max_dead, sizeof(*m->dead));
@@ -73,14 +206,16 @@ mirror_new(unsigned int max_flows, struct in_addr lan_net, int lan_plen)
 void
 mirror_free(struct mirror *m)
 {
-	struct flow	*f;
+	struct flow_slab *s;
 
 	if (m == NULL)
 		return;
-	while ((f = TAILQ_FIRST(&m->flows)) != NULL) {
-		TAILQ_REMOVE(&m->flows, f, entry);
-		free(f);
+	while ((s = TAILQ_FIRST(&m->slabs)) != NULL) {
+		TAILQ_REMOVE(&m->slabs, s, entry);
+		(void)munmap(s, SLAB_BYTES);
 	}
+	if (m->spare != NULL)
+		(void)munmap(m->spare, SLAB_BYTES);
 	free(m->buckets);
 	free(m->hosts);
 	free(m->dead);
@@ -264,7 +399,7 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 			m->full++;
 			return (NULL);
 		}
-		if ((f = calloc(1, sizeof(*f))) == NULL) {
+		if ((f = flow_alloc(m)) == NULL) {
 			m->full++;
 			return (NULL);
 		}
@@ -338,7 +473,7 @@ remove_flow(struct mirror *m, struct flow *f)
 		m->dead[m->ndead++] = f->key;
 	else
 		m->rewrite = 1;	/* too many to list: rewrite the table */
-	free(f);
+	flow_release(m, f);
 }
 
 /* A DESTROY event: count the flow's last bytes and forget it. */

@@ -97,31 +97,36 @@ struct flow_tuple {
 /* One conntrack entry as the kernel reported it. */
 struct flow_info {
 	uint32_t	 id;
-	uint8_t		 proto;
-	struct flow_tuple orig;
-	struct flow_tuple reply;
-	uint8_t		 tcp_state;	/* TCP_CONNTRACK_*, 0 if not tcp */
-	int		 has_tcp_state;
 	uint32_t	 status;	/* IPS_* */
 	uint32_t	 timeout;	/* seconds */
+	uint8_t		 proto;
+	uint8_t		 tcp_state;	/* TCP_CONNTRACK_*, 0 if not tcp */
+	uint8_t		 has_tcp_state;
+	struct flow_tuple orig;
+	struct flow_tuple reply;
 	uint64_t	 orig_packets, orig_bytes;
 	uint64_t	 reply_packets, reply_bytes;
 	int64_t		 start;		/* kernel timestamp, 0 if unknown */
 };
 
+/*
+ * A mirrored flow.  Tens of thousands of these are natd's memory after a
+ * flood (issue 18), so the fields are ordered to leave no holes and the
+ * flows live in slabs (mirror.c) rather than one malloc each.
+ */
 struct flow {
 	struct flow_info info;
-	struct flow	*hnext;		/* hash chain */
+	struct flow	*hnext;		/* hash chain; free list in a slab */
 	TAILQ_ENTRY(flow) entry;	/* all flows */
 	int64_t		 first_seen;
 	int64_t		 last_seen;
 	int64_t		 key;		/* the row's key in live.db */
-	uint64_t	 gen;		/* last dump or event that saw it */
-	int		 missed;	/* complete dumps since it was seen */
-	int		 written;	/* has a row in live.db */
-	int		 dirty;		/* to be written */
-	int		 host;		/* index into mirror hosts, -1 */
 	uint64_t	 acct_out, acct_in, acct_pkts;	/* counted so far */
+	uint32_t	 gen;		/* last dump or event that saw it */
+	int32_t		 host;		/* index into mirror hosts, -1 */
+	uint8_t		 missed;	/* complete dumps since it was seen */
+	uint8_t		 written;	/* has a row in live.db */
+	uint8_t		 dirty;		/* to be written */
 };
 TAILQ_HEAD(flow_list, flow);
 
@@ -134,13 +139,19 @@ struct mirror_host {
 };
 
 
+struct flow_slab;
+TAILQ_HEAD(flow_slab_list, flow_slab);
+
 struct mirror {
 	struct flow	**buckets;
 	unsigned int	 nbuckets;
 	struct flow_list flows;
 	unsigned int	 nflows;
 	unsigned int	 max_flows;
-	uint64_t	 gen;
+	struct flow_slab_list slabs;	/* with a free slot first */
+	unsigned int	 nslabs;
+	struct flow_slab *spare;	/* one empty slab kept mapped */
+	uint32_t	 gen;
 	struct in_addr	 lan_net;
 	struct in_addr	 lan_self;	/* the gateway's LAN address */
 	int		 lan_plen;
@@ -205,6 +216,7 @@ int		 mirror_destroy(struct mirror *, const struct flow_info *,
 unsigned int	 mirror_sweep(struct mirror *);
 struct flow	*mirror_find(struct mirror *, const struct flow_info *);
 /* The LAN side address of a flow (0.0.0.0 if none). */
+size_t		 mirror_flow_bytes(const struct mirror *);
 struct in_addr	 mirror_flow_lan_addr(const struct mirror *,
 		    const struct flow_info *);
 /* Reset the per-host interval counters (after they were saved). */

@@ -8,6 +8,8 @@
  * delete, and the per-LAN-host traffic counted from counter deltas.
  * Also the switch between dump mode and NEW events (discover_update()):
  * on the table's size with hysteresis, never on one slow dump.
+ * And the slabs the flows live in: a flood's memory goes back when its
+ * flows go, and a flow keeps its contents whatever the slab does.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -368,6 +370,86 @@ test_discover(void)
 	CHECK(dumps(&d, &follow, DISCOVER_CONFIRM, 100, 250) == 0);
 }
 
+/*
+ * A flood fills many slabs; as its flows die (oldest first, as TIME_WAIT
+ * ends, and then in a scattered order) the slabs go back to the kernel,
+ * one spare kept, and the flows left are intact.
+ */
+static void
+test_slabs(void)
+{
+	struct mirror	*m = mk_mirror(20000);
+	struct flow_info i;
+	struct flow	*f;
+	size_t		 one, full;
+	unsigned int	 k, bad = 0;
+	char		 src[32];
+
+	i = mk(1, "192.168.50.11", 1, "203.0.113.1", 80);
+	i.orig_bytes = 1;
+	CHECK(mirror_update(m, &i, 100, 0) != NULL);
+	one = mirror_flow_bytes(m);
+	CHECK(one >= 50 * sizeof(struct flow) && one <= 65536);
+	for (k = 2; k <= 20000; k++) {
+		snprintf(src, sizeof(src), "192.168.50.%u", 10 + k % 200);
+		i = mk(k, src, (uint16_t)k, "203.0.113.1", 80);
+		i.orig_bytes = k;
+		if (mirror_update(m, &i, 100, 0) == NULL)
+			bad++;
+	}
+	CHECK(bad == 0 && m->nflows == 20000);
+	full = mirror_flow_bytes(m);
+	/* At most one slab's worth beyond the flows themselves. */
+	CHECK(full >= 20000 * sizeof(struct flow) &&
+	    full <= 20000 * sizeof(struct flow) + 2 * one);
+	/* The first half dies in order, then every other flow left. */
+	for (k = 1; k <= 10000; k++) {
+		snprintf(src, sizeof(src), "192.168.50.%u", 10 + k % 200);
+		i = mk(k, src, (uint16_t)k, "203.0.113.1", 80);
+		if (mirror_destroy(m, &i, 0) != 0)
+			bad++;
+	}
+	CHECK(bad == 0 && m->nflows == 10000);
+	CHECK(mirror_flow_bytes(m) <= full / 2 + 2 * one);
+	for (k = 10002; k <= 20000; k += 2) {
+		snprintf(src, sizeof(src), "192.168.50.%u", 10 + k % 200);
+		i = mk(k, src, (uint16_t)k, "203.0.113.1", 80);
+		if (mirror_destroy(m, &i, 0) != 0)
+			bad++;
+	}
+	/* The survivors read back as they were written. */
+	for (k = 10001; k <= 20000; k += 2) {
+		snprintf(src, sizeof(src), "192.168.50.%u", 10 + k % 200);
+		i = mk(k, src, (uint16_t)k, "203.0.113.1", 80);
+		f = mirror_find(m, &i);
+		if (f == NULL || f->info.orig_bytes != k || f->first_seen != 100)
+			bad++;
+	}
+	CHECK(bad == 0 && m->nflows == 5000);
+	/* New flows fill the holes before any new slab is mapped. */
+	full = mirror_flow_bytes(m);
+	for (k = 30000; k < 32000; k++) {
+		i = mk(k, "192.168.50.9", (uint16_t)k, "203.0.113.1", 80);
+		if (mirror_update(m, &i, 100, 0) == NULL)
+			bad++;
+	}
+	CHECK(bad == 0 && mirror_flow_bytes(m) <= full + one);
+	/* Everything gone: one spare slab is all that stays. */
+	for (k = 10001; k <= 20000; k += 2) {
+		snprintf(src, sizeof(src), "192.168.50.%u", 10 + k % 200);
+		i = mk(k, src, (uint16_t)k, "203.0.113.1", 80);
+		if (mirror_destroy(m, &i, 0) != 0)
+			bad++;
+	}
+	for (k = 30000; k < 32000; k++) {
+		i = mk(k, "192.168.50.9", (uint16_t)k, "203.0.113.1", 80);
+		if (mirror_destroy(m, &i, 0) != 0)
+			bad++;
+	}
+	CHECK(bad == 0 && m->nflows == 0 && mirror_flow_bytes(m) == one);
+	mirror_free(m);
+}
+
 int
 main(void)
 {
@@ -376,5 +458,6 @@ main(void)
 	test_dead_overflow();
 	test_traffic();
 	test_discover();
+	test_slabs();
 	return (tap_done());
 }
