@@ -344,34 +344,47 @@ host_slot(struct mirror *m, struct in_addr a)
 	return ((int)free_slot);
 }
 
-/* Add what the counters grew by since we last looked to the host. */
+/* The LAN host's bytes out and in and the packets of a flow's counters. */
 static void
-account(struct mirror *m, struct flow *f, const struct flow_info *i)
+lan_counts(const struct mirror *m, const struct flow_info *i, uint64_t *out,
+    uint64_t *in, uint64_t *pkts)
+{
+	if (lan_side(m, i) == 1) {
+		*out = i->orig_bytes;
+		*in = i->reply_bytes;
+	} else {
+		*out = i->reply_bytes;
+		*in = i->orig_bytes;
+	}
+	*pkts = i->orig_packets + i->reply_packets;
+}
+
+/*
+ * Add what the counters grew by since we last looked to the host.  What
+ * we last looked at is the flow's own copy of the counters, prev (the
+ * mirror keeps no second copy: natd's memory after a flood is mostly
+ * flows); NULL counts from zero.
+ */
+static void
+account(struct mirror *m, int host, const struct flow_info *prev,
+    const struct flow_info *i)
 {
 	struct mirror_host *h;
-	uint64_t	 out, in, pkts;
+	uint64_t	 out, in, pkts, pout = 0, pin = 0, ppkts = 0;
 
-	if (f->host < 0)
+	if (host < 0)
 		return;
-	h = &m->hosts[f->host];
-	if (lan_side(m, i) == 1) {
-		out = i->orig_bytes;
-		in = i->reply_bytes;
-	} else {
-		out = i->reply_bytes;
-		in = i->orig_bytes;
-	}
-	pkts = i->orig_packets + i->reply_packets;
+	h = &m->hosts[host];
+	lan_counts(m, i, &out, &in, &pkts);
+	if (prev != NULL)
+		lan_counts(m, prev, &pout, &pin, &ppkts);
 	/* Counters only grow; a smaller value is a reused id: start over. */
-	if (out >= f->acct_out)
-		h->bytes_out += out - f->acct_out;
-	if (in >= f->acct_in)
-		h->bytes_in += in - f->acct_in;
-	if (pkts >= f->acct_pkts)
-		h->packets += pkts - f->acct_pkts;
-	f->acct_out = out;
-	f->acct_in = in;
-	f->acct_pkts = pkts;
+	if (out >= pout)
+		h->bytes_out += out - pout;
+	if (in >= pin)
+		h->bytes_in += in - pin;
+	if (pkts >= ppkts)
+		h->packets += pkts - ppkts;
 }
 
 static int
@@ -418,14 +431,9 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 			f->host = host_slot(m, a);
 		if (f->host >= 0)
 			m->hosts[f->host].connections++;
-		if (baseline) {
-			/* Traffic from before we looked is not ours to count. */
-			f->acct_out = lan_side(m, i) == 1 ? i->orig_bytes :
-			    i->reply_bytes;
-			f->acct_in = lan_side(m, i) == 1 ? i->reply_bytes :
-			    i->orig_bytes;
-			f->acct_pkts = i->orig_packets + i->reply_packets;
-		}
+		/* Traffic from before we looked is not ours to count. */
+		if (!baseline)
+			account(m, f->host, NULL, i);
 		b = key_hash(m, i);
 		f->hnext = m->buckets[b];
 		m->buckets[b] = f;
@@ -433,8 +441,8 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 		m->nflows++;
 		m->created++;
 		m->history_created++;
-	}
-	account(m, f, i);
+	} else
+		account(m, f->host, &f->info, i);
 	f->gen = m->gen;
 	/*
 	 * Only a change is news: a flow the dump found as it was stays as
@@ -480,8 +488,9 @@ remove_flow(struct mirror *m, struct flow *f)
 int
 mirror_destroy(struct mirror *m, const struct flow_info *i, int64_t since)
 {
-	struct flow	*f, seen;
+	struct flow	*f;
 	struct in_addr	 a;
+	int		 host = -1;
 
 	if ((f = mirror_find(m, i)) == NULL) {
 		/*
@@ -491,17 +500,15 @@ mirror_destroy(struct mirror *m, const struct flow_info *i, int64_t since)
 		 */
 		if (i->start > 0 && i->start < since)
 			return (-ENOENT);
-		memset(&seen, 0, sizeof(seen));
-		seen.host = -1;
 		if ((a = mirror_flow_lan_addr(m, i)).s_addr != 0)
-			seen.host = host_slot(m, a);
-		account(m, &seen, i);
+			host = host_slot(m, a);
+		account(m, host, NULL, i);
 		m->created++;
 		m->history_created++;
 		m->destroyed++;
 		return (0);
 	}
-	account(m, f, i);
+	account(m, f->host, &f->info, i);
 	remove_flow(m, f);
 	m->destroyed++;
 	return (0);

@@ -121,7 +121,6 @@ struct flow {
 	int64_t		 first_seen;
 	int64_t		 last_seen;
 	int64_t		 key;		/* the row's key in live.db */
-	uint64_t	 acct_out, acct_in, acct_pkts;	/* counted so far */
 	uint32_t	 gen;		/* last dump or event that saw it */
 	int32_t		 host;		/* index into mirror hosts, -1 */
 	uint8_t		 missed;	/* complete dumps since it was seen */
