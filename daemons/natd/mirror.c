@@ -165,14 +165,41 @@ mirror_flow_bytes(const struct mirror *m)
 	return (((size_t)m->nslabs + (m->spare != NULL)) * SLAB_BYTES);
 }
 
-static unsigned int
-nbuckets_for(unsigned int max)
-{
-	unsigned int	 n = 64;
+/*
+ * The hash grows with the table (a chain per flow on average at most)
+ * and shrinks when a flood has gone: sized for max_flows from the start,
+ * it held half a megabyte of bucket pages for a home's hundred flows.
+ */
+#define BUCKETS_MIN		1024U
+#define BUCKETS_MAX		(1U << 22)
 
-	while (n < max && n < (1U << 22))
-		n <<= 1;
-	return (n);
+static unsigned int key_hash(const struct mirror *, const struct flow_info *);
+
+static void
+rehash(struct mirror *m, unsigned int n)
+{
+	struct flow	**b, *f;
+	unsigned int	 h;
+
+	if ((b = calloc(n, sizeof(*b))) == NULL)
+		return;		/* longer chains, still right */
+	free(m->buckets);
+	m->buckets = b;
+	m->nbuckets = n;
+	TAILQ_FOREACH(f, &m->flows, entry) {
+		h = key_hash(m, &f->info);
+		f->hnext = b[h];
+		b[h] = f;
+	}
+}
+
+static void
+resize(struct mirror *m)
+{
+	if (m->nflows > m->nbuckets && m->nbuckets < BUCKETS_MAX)
+		rehash(m, m->nbuckets * 2);
+	else if (m->nflows < m->nbuckets / 8 && m->nbuckets > BUCKETS_MIN)
+		rehash(m, m->nbuckets / 2);
 }
 
 /* Create an empty mirror holding at most max_flows flows. */
@@ -184,7 +211,7 @@ mirror_new(unsigned int max_flows, struct in_addr lan_net, int lan_plen)
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return (NULL);
 	m->max_flows = max_flows ? max_flows : 1;
-	m->nbuckets = nbuckets_for(m->max_flows);
+	m->nbuckets = BUCKETS_MIN;
 	m->max_hosts = MIRROR_HOSTS_MAX;
 	m->max_dead = m->max_flows;
 	m->lan_self = lan_net;
@@ -439,6 +466,8 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 		m->buckets[b] = f;
 		TAILQ_INSERT_TAIL(&m->flows, f, entry);
 		m->nflows++;
+		if (m->nflows > m->nbuckets)
+			resize(m);
 		m->created++;
 		m->history_created++;
 	} else
@@ -472,6 +501,8 @@ remove_flow(struct mirror *m, struct flow *f)
 	}
 	TAILQ_REMOVE(&m->flows, f, entry);
 	m->nflows--;
+	if (m->nflows < m->nbuckets / 8)
+		resize(m);
 	if (f->host >= 0 && m->hosts[f->host].connections > 0)
 		m->hosts[f->host].connections--;
 	/* A flow born and gone between two flushes never had a row. */

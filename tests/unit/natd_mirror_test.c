@@ -8,8 +8,9 @@
  * delete, and the per-LAN-host traffic counted from counter deltas.
  * Also the switch between dump mode and NEW events (discover_update()):
  * on the table's size with hysteresis, never on one slow dump.
- * And the slabs the flows live in: a flood's memory goes back when its
- * flows go, and a flow keeps its contents whatever the slab does.
+ * And the slabs the flows live in and the hash: a flood's memory goes
+ * back when its flows go, and a flow keeps its contents whatever the
+ * slab does.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -398,6 +399,8 @@ test_slabs(void)
 			bad++;
 	}
 	CHECK(bad == 0 && m->nflows == 20000);
+	/* The hash grew with the table: a chain per flow at most. */
+	CHECK(m->nbuckets >= 20000 && m->nbuckets <= 65536);
 	full = mirror_flow_bytes(m);
 	/* At most one slab's worth beyond the flows themselves. */
 	CHECK(full >= 20000 * sizeof(struct flow) &&
@@ -447,6 +450,8 @@ test_slabs(void)
 			bad++;
 	}
 	CHECK(bad == 0 && m->nflows == 0 && mirror_flow_bytes(m) == one);
+	/* ... and shrank back when the flood had gone. */
+	CHECK(m->nbuckets == 1024);
 	mirror_free(m);
 }
 
