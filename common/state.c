@@ -42,7 +42,7 @@
 /* Largest -wal file kept after a checkpoint resets it. */
 #define STATE_JOURNAL_LIMIT	(4 * 1024 * 1024)
 /* Each writing connection's SQLite page cache, KiB (see state_open). */
-#define STATE_CACHE_KIB		512
+#define STATE_CACHE_KIB		256
 /* A writer tries a TRUNCATE checkpoint every this many flushes. */
 #define STATE_CHECKPOINT_FLUSHES 64
 /* Longest table or column name state_prune() accepts. */

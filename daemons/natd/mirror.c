@@ -450,8 +450,8 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 		 * landed each on a random page of it.
 		 */
 		f->key = ++m->last_key;
-		f->first_seen = i->start > 0 && i->start <= now ? i->start :
-		    now;
+		f->first_seen = (uint32_t)(i->start > 0 && i->start <= now ?
+		    i->start : now);
 		f->host = -1;
 		a = mirror_flow_lan_addr(m, i);
 		if (a.s_addr != 0)
@@ -482,7 +482,7 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 	if (!changed(&f->info, i) && f->last_seen != 0)
 		return (f);
 	f->info = *i;
-	f->last_seen = now;
+	f->last_seen = (uint32_t)now;
 	f->dirty = 1;
 	return (f);
 }

@@ -118,9 +118,10 @@ struct flow {
 	struct flow_info info;
 	struct flow	*hnext;		/* hash chain; free list in a slab */
 	TAILQ_ENTRY(flow) entry;	/* all flows */
-	int64_t		 first_seen;
-	int64_t		 last_seen;
 	int64_t		 key;		/* the row's key in live.db */
+	/* Seconds since the epoch: 32 bits unsigned last until 2106. */
+	uint32_t	 first_seen;
+	uint32_t	 last_seen;
 	uint32_t	 gen;		/* last dump or event that saw it */
 	int32_t		 host;		/* index into mirror hosts, -1 */
 	uint8_t		 missed;	/* complete dumps since it was seen */
