@@ -277,8 +277,9 @@ status_dns(struct ctl *c, sqlite3 *live)
 			    "\"hit_ratio\": ", (long long)f.queries,
 			    (long long)f.cache_hits, (long long)f.cache_misses,
 			    (long long)f.lookups);
+			/* As webd writes a double, so both say the same. */
 			if (f.hit_ratio >= 0)
-				printf("%.17g", f.hit_ratio);
+				printf("%.6g", f.hit_ratio);
 			else
 				printf("null");
 			printf(", \"hit_ratio_means\": ");

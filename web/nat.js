@@ -105,7 +105,7 @@ HGW.start(function () {
 			    " connections are not shown" : "") +
 			    ". The kernel still handles them all." : "";
 			headers();
-			HGW.status("Updated " + new Date().toLocaleTimeString());
+			HGW.status("Updated " + HGW.time(Date.now() / 1000));
 		});
 	}
 

@@ -272,6 +272,51 @@ live_done(void *arg)
 	flushed_log = 0;
 }
 
+/*
+ * The current minute's row of dns_series: what the counters grew by
+ * since the minute began.  At a new minute the last one is written
+ * whole, its base moves on, and rows older than a day go.
+ */
+static int
+series_row(sqlite3 *db, const struct dnsd *dd)
+{
+	const struct dnsd_stats	*s = &dd->st, *b = &dd->st_series;
+	char			 sql[320];
+
+	/* blocked: wire the blocklists' counter here once dnsd has one. */
+	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO dns_series (time, "
+	    "queries, cache, misses, local, upstream, stale, failed, blocked) "
+	    "VALUES (%lld, %llu, %llu, %llu, %llu, %llu, %llu, %llu, 0)",
+	    (long long)dd->series_time,
+	    (unsigned long long)(s->queries - b->queries),
+	    (unsigned long long)(s->cache_hits - b->cache_hits),
+	    (unsigned long long)(s->cache_misses - b->cache_misses),
+	    (unsigned long long)(s->local - b->local),
+	    (unsigned long long)(s->upstream_answers - b->upstream_answers),
+	    (unsigned long long)(s->stale - b->stale),
+	    (unsigned long long)(s->servfail - b->servfail));
+	return (state_exec(db, sql));
+}
+
+static int
+live_series(sqlite3 *db, struct dnsd *dd)
+{
+	int64_t	 now = state_now(), minute = now - now % 60;
+	char	 sql[128];
+
+	if (dd->series_time != minute) {
+		if (dd->series_time != 0 && series_row(db, dd) < 0)
+			return (-1);
+		dd->st_series = dd->st;
+		dd->series_time = minute;
+		snprintf(sql, sizeof(sql), "DELETE FROM dns_series WHERE "
+		    "time < %lld", (long long)(minute - 86400));
+		if (state_exec(db, sql) < 0)
+			return (-1);
+	}
+	return (series_row(db, dd));
+}
+
 static int
 flush_live(sqlite3 *db, void *arg)
 {
@@ -313,7 +358,7 @@ flush_live(sqlite3 *db, void *arg)
 	    (double)dd->qlog_batch_bytes);
 	r |= metric(db, "query_log_unsaved", (double)(dd->qlog_next_id - 1 -
 	    dd->qlog_saved_id));
-	if (r != 0 || live_log(db, dd) < 0)
+	if (r != 0 || live_log(db, dd) < 0 || live_series(db, dd) < 0)
 		return (-1);
 	if (state_exec(db, "DELETE FROM dns_upstreams") < 0)
 		return (-1);

@@ -1226,6 +1226,31 @@ get_dns_log(struct api_request *ar, struct api_response *res)
 	json_object_close(j);
 }
 
+/*
+ * GET dns/series?since=T: dnsd's answers per minute (dns_series), oldest
+ * first, the last 24 hours by default; the current minute's row is still
+ * growing.
+ */
+static void
+get_dns_series(struct api_request *ar, struct api_response *res)
+{
+	struct json	*j = &res->json;
+	int64_t		 since;
+
+	if (arg_int(ar, res, "since", ar->now - 86400, 0, INT64_MAX, 0,
+	    &since) < 0)
+		return;
+	json_object_open(j);
+	json_kint(j, "since", since);
+	json_kint(j, "step", 60);
+	json_key(j, "rows");
+	rows(j, prep(ar->w->live, "SELECT time, queries, cache, misses, "
+	    "local, upstream, stale, failed, blocked FROM dns_series WHERE "
+	    "time >= ?1 "
+	    "ORDER BY time LIMIT 1500", "i", since), 1500);
+	json_object_close(j);
+}
+
 /* GET history/traffic?host=*&since=: traffic per interval, newest first. */
 static void
 get_history(struct api_request *ar, struct api_response *res, int dns)
@@ -1408,6 +1433,8 @@ get_host(struct api_request *ar, struct api_response *res, const char *key)
 	if (st != NULL)
 		sqlite3_finalize(st);
 	json_array_close(j);
+	json_kint(j, "traffic_interval", w->d->conf->nat.history_interval ?
+	    (int64_t)w->d->conf->nat.history_interval : 300);
 	json_key(j, "traffic");
 	rows(j, prep(w->persist, "SELECT time, bytes_out, bytes_in, packets, "
 	    "connections FROM traffic_history WHERE host = ?1 AND time >= ?2 "
@@ -1439,6 +1466,8 @@ api_get(struct api_request *ar, struct api_response *res)
 		get_dns(ar, res);
 	else if (strcmp(p, "dns/log") == 0)
 		get_dns_log(ar, res);
+	else if (strcmp(p, "dns/series") == 0)
+		get_dns_series(ar, res);
 	else if (strcmp(p, "history/traffic") == 0)
 		get_history(ar, res, 0);
 	else if (strcmp(p, "history/dns") == 0)
