@@ -79,6 +79,9 @@ HGW.start(function () {
 			HGW.$("ct-max").textContent = "limit not known yet";
 			HGW.$("ct-pct").textContent = "";
 		}
+		if (ct.catching_up)
+			HGW.$("ct-max").textContent += "; catching up after " +
+			    "a burst (natd is reading the table again)";
 		bar.firstElementChild.style.width = pct + "%";
 		bar.className = "bar" + (pct > 90 ? " bad" : pct > 70 ?
 		    " warn" : "");

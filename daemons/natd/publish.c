@@ -242,6 +242,7 @@ set_metrics(struct publish *p, sqlite3 *db)
 		{ "events", (double)s->events },
 		{ "overruns", (double)s->overruns },
 		{ "resyncs", (double)s->resyncs },
+		{ "resync_pending", (double)s->resync_pending },
 		{ "malformed", (double)s->malformed },
 		{ "flow_offload", (double)s->offload },
 		{ "new_by_events", (double)s->follow_new },

@@ -388,6 +388,7 @@ dns_hit_ratio(struct webd *w, struct json *j)
 }
 
 static struct hgw_host *host_by_name(struct webd *, const char *);
+static void ct_catching_up(struct webd *, struct json *);
 
 static const char *
 host_name_of(struct webd *w, const char *address)
@@ -663,6 +664,7 @@ get_status(struct api_request *ar, struct json *j)
 		json_kint(j, "max", (int64_t)max);
 	else
 		json_knull(j, "max");
+	ct_catching_up(w, j);
 	json_object_close(j);
 
 	wan_input_json(w, j);
@@ -973,6 +975,21 @@ ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 }
 
 /*
+ * natd lost conntrack events in a burst and has not read the kernel's
+ * table again yet: the rows may be short of the kernel's count for a
+ * second or two.  "catching_up" says so, and the page with it, rather
+ * than showing a short table without a word.
+ */
+static void
+ct_catching_up(struct webd *w, struct json *j)
+{
+	double	 v;
+
+	json_kbool(j, "catching_up", metric(w, "natd", "resync_pending",
+	    &v) && v > 0);
+}
+
+/*
  * natd's mirror at [nat] max_flows holds only part of the kernel's table:
  * "incomplete" says so, "mirror_max" is the cap and "not_shown" how many
  * connections the kernel tracks beyond the rows (null when unknown).
@@ -995,6 +1012,7 @@ ct_incomplete(struct webd *w, struct json *j)
 		json_kint(j, "not_shown", (int64_t)(count - flows));
 	else
 		json_knull(j, "not_shown");
+	ct_catching_up(w, j);
 }
 
 /*
