@@ -254,6 +254,19 @@ async function main() {
 		    "the host page's traffic is in bit/s too (" +
 		    (host ? host.vtext.join(", ") : "") + ")");
 
+		/* natd lost events and is resyncing: the NAT page says so. */
+		const ctApi = await page.evaluate(() => fetch(
+		    "/api/v1/conntrack?limit=1").then((r) => r.json()));
+		await page.goto(base + "/nat");
+		const banner = await until(page, () => /Catching up/.test(
+		    document.getElementById("incomplete-text").textContent) &&
+		    !document.getElementById("incomplete").classList
+		    .contains("hidden"), null, 10000);
+		ok(ctApi.catching_up === true && api.conntrack.catching_up ===
+		    true && banner, "natd catching up after a burst: the API " +
+		    "and the NAT page say so");
+		await page.goto(base + "/host?h=lan1");
+
 		/* A lone sample: drawn, not "No history yet". */
 		const lone = await page.evaluate(() => {
 			const d = document.createElement("div");
