@@ -74,6 +74,15 @@ int		 fig_sql_register(sqlite3 *db);
 #define FIG_CT_FIRST_SEEN	19
 #define FIG_CT_LAN_ADDR		21
 
+/*
+ * The rows of the query log (live.db dns_log) and of the events table
+ * (homegw.db) as the API and homegwctl --json print them.
+ */
+#define FIG_DNS_LOG_COLUMNS "id, time_ms, client, name, qtype, rcode, " \
+	"source, upstream, latency_us"
+#define FIG_EVENT_COLUMNS "id, time, daemon, kind, address, mac_old, " \
+	"mac_new, detail"
+
 struct fig_ct_extra {
 	const char	*host;		/* natd's name, the host table's, NULL */
 	int64_t		 age;		/* seconds since first seen */

@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "figures.h"
 #include "state.h"
 #include "ctl.h"
 
@@ -196,10 +197,16 @@ arp_events(struct ctl *c, long limit)
 
 	if ((db = ctl_persist(c)) == NULL)
 		return (CTL_ERROR);
-	snprintf(sql, sizeof(sql), "SELECT %s AS time, daemon, kind, address,"
-	    " mac_old, mac_new, detail FROM events"
-	    " WHERE daemon IN ('arpd', 'addrd')"
-	    " ORDER BY id DESC LIMIT ?", time_expr(c, "time"));
+	/* JSON rows are the API's (events), for scripts. */
+	if (c->json)
+		snprintf(sql, sizeof(sql), "SELECT " FIG_EVENT_COLUMNS
+		    " FROM events WHERE daemon IN ('arpd', 'addrd')"
+		    " ORDER BY id DESC LIMIT ?");
+	else
+		snprintf(sql, sizeof(sql), "SELECT %s AS time, daemon, kind,"
+		    " address, mac_old, mac_new, detail FROM events"
+		    " WHERE daemon IN ('arpd', 'addrd')"
+		    " ORDER BY id DESC LIMIT ?", time_expr(c, "time"));
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
 		return (CTL_ERROR);

@@ -946,8 +946,8 @@ get_events(struct api_request *ar, struct api_response *res)
 		return;
 	json_object_open(j);
 	json_key(j, "events");
-	rows(j, prep(w->persist, "SELECT id, time, daemon, kind, address, "
-	    "mac_old, mac_new, detail FROM events WHERE id > ?1 AND "
+	rows(j, prep(w->persist, "SELECT " FIG_EVENT_COLUMNS " FROM events "
+	    "WHERE id > ?1 AND "
 	    "(?2 = '' OR kind = ?2) ORDER BY id DESC LIMIT ?3", "isi", since,
 	    kind != NULL ? kind : "", limit), (int)limit);
 	cursor = scalar(prep(w->persist, "SELECT max(id) FROM events", ""), 0);
@@ -1227,8 +1227,8 @@ get_dns_log(struct api_request *ar, struct api_response *res)
 		pat[0] = '\0';
 	json_object_open(j);
 	json_key(j, "rows");
-	rows(j, prep(w->live, "SELECT id, time_ms, client, name, qtype, "
-	    "rcode, source, upstream, latency_us FROM dns_log WHERE id > ?1 AND "
+	rows(j, prep(w->live, "SELECT " FIG_DNS_LOG_COLUMNS " FROM dns_log "
+	    "WHERE id > ?1 AND "
 	    "(?2 = '' OR client = ?2) AND name LIKE ?3 ESCAPE '\\' AND "
 	    "(?4 = '' OR source = ?4) ORDER BY id DESC LIMIT ?5", "isssi",
 	    since, client != NULL ? client : "", pat,
@@ -1430,8 +1430,8 @@ get_host(struct api_request *ar, struct api_response *res, const char *key)
 	    "last_seen FROM stations WHERE address = ?1 OR mac = ?2 "
 	    "ORDER BY last_seen DESC LIMIT 64", "ss", address, macs), 64);
 	json_key(j, "events");
-	rows(j, prep(w->persist, "SELECT id, time, daemon, kind, address, "
-	    "mac_old, mac_new, detail FROM events WHERE address = ?1 OR "
+	rows(j, prep(w->persist, "SELECT " FIG_EVENT_COLUMNS " FROM events "
+	    "WHERE address = ?1 OR "
 	    "(?2 != '' AND (mac_old = ?2 OR mac_new = ?2)) ORDER BY id DESC "
 	    "LIMIT 100", "ss", address, macs), 100);
 	json_key(j, "dns");
