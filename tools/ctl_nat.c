@@ -348,7 +348,6 @@ nat_list(struct ctl *c, int argc, char **argv)
 	    "AS timeout, "
 	    "coalesce(lan_host, lan_addr, '') AS host, "
 	    "max(0, strftime('%%s', 'now') - first_seen) AS age "
-	    "FROM conntrack WHERE "
 	    NAT_WHERE "ORDER BY %s LIMIT ?5", order);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
