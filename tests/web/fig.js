@@ -292,6 +292,34 @@ async function main() {
 		ok(/^\d\d:\d\d:\d\d [AP]M$/.test(logT) ||
 		    /^\d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d [AP]M$/.test(logT),
 		    "and its DNS log times alike (" + logT + ")");
+		/* Phone width, light and dark: the charts fit, artifacts. */
+		await page.setViewportSize({ width: 390, height: 844 });
+		for (const scheme of ["light", "dark"]) {
+			await page.emulateMedia({ colorScheme: scheme });
+			for (const [name, url] of [["overview", "/"],
+			    ["dns", "/dns"]]) {
+				await page.goto(base + url);
+				await until(page, () => document.querySelectorAll(
+				    ".chart svg").length >= 1, null, 10000);
+				const wide = await page.evaluate(() =>
+				    Array.from(document.querySelectorAll(
+				    ".chart svg")).every((s) =>
+				    s.getBoundingClientRect().right <=
+				    window.innerWidth + 1));
+				ok(wide, "phone " + scheme + " " + name +
+				    ": every chart fits the width");
+				await page.screenshot({ path: path.join(outdir,
+				    "fig-phone-" + scheme + "-" + name + ".png"),
+				    fullPage: true });
+			}
+		}
+		await page.setViewportSize({ width: 1280, height: 900 });
+		await page.emulateMedia({ colorScheme: "dark" });
+		await page.goto(base + "/dns");
+		await until(page, () => !!document.querySelector(
+		    "#chart-series svg"), null, 10000);
+		await page.screenshot({ path: path.join(outdir,
+		    "fig-dark-dns.png"), fullPage: true });
 		ok(b.errors.length === 0, "no page errors (" +
 		    b.errors.join("; ") + ")");
 	} finally {
