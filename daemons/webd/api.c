@@ -793,7 +793,10 @@ get_hosts(struct api_request *ar, struct json *j)
 			    strcasecmp((const char *)sqlite3_column_text(st, 0),
 			    mac) != 0);
 		} else {
+			/* The same keys whatever arpd saw (one shape). */
+			json_knull(j, "seen_mac");
 			json_knull(j, "state");
+			json_knull(j, "updated");
 			json_kbool(j, "mac_mismatch", 0);
 		}
 		if (st != NULL)
