@@ -109,7 +109,8 @@ HGW.chart = (function () {
 		if (opts.legend)
 			legend(box, opts.legend);
 		if (npts === 0) {
-			box.appendChild(HGW.el("p", { class: "muted small empty" },
+			box.appendChild(HGW.el("p",
+			    { class: "muted small empty" },
 			    opts.empty || "No figures yet."));
 			return;
 		}
@@ -162,9 +163,11 @@ HGW.chart = (function () {
 			if (se.points.length === 0)
 				return;
 			if (se.points.length === 1) {
-				s.appendChild(svg("circle", { class: "p" + (n + 1),
-				    cx: x(se.points[0][0]).toFixed(1),
-				    cy: y(Math.min(se.points[0][1], vtop)).toFixed(1),
+				var p0 = se.points[0];
+				s.appendChild(svg("circle", {
+				    class: "p" + (n + 1),
+				    cx: x(p0[0]).toFixed(1),
+				    cy: y(Math.min(p0[1], vtop)).toFixed(1),
 				    r: 3 }));
 				return;
 			}
@@ -200,7 +203,8 @@ HGW.chart = (function () {
 
 	/* A rate in bits per second, the one unit of every rate chart. */
 	chart.bits = function (v) {
-		var u = ["bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"], i = 0;
+		var u = ["bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"];
+		var i = 0;
 		v = Number(v);
 		while (Math.abs(v) >= 1000 && i < u.length - 1) {
 			v /= 1000;

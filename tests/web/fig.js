@@ -109,13 +109,15 @@ function even(a) {
 
 function evenPx(a) {
 	const d = a[1] - a[0];
-	return a.every((x, i) => i === 0 || Math.abs(a[i] - a[i - 1] - d) < 0.6);
+	return a.every((x, i) => i === 0 ||
+	    Math.abs(a[i] - a[i - 1] - d) < 0.6);
 }
 
 function checkCharts(list, where) {
 	for (const c of list) {
 		if (c.v === undefined) {
-			ok(false, where + " " + c.id + " drawn (" + c.empty + ")");
+			ok(false, where + " " + c.id + " drawn (" + c.empty +
+			    ")");
 			continue;
 		}
 		const m = c.v.length > 1 ? c.v[1] - c.v[0] : 0;
@@ -161,8 +163,10 @@ async function main() {
 		note("API " + pct + ", overview " + ov + ", DNS page " + dp +
 		    ", homegwctl --json " + ctlJson.dns.hit_ratio);
 		ok(ov === pct && dp === pct && ctlJson.dns.hit_ratio ===
-		    api.dns.hit_ratio && dnsApi.hit_ratio === api.dns.hit_ratio &&
-		    ctlText.includes("DNS: " + pct + " answered from the cache"),
+		    api.dns.hit_ratio &&
+		    dnsApi.hit_ratio === api.dns.hit_ratio &&
+		    ctlText.includes("DNS: " + pct +
+		    " answered from the cache"),
 		    "the DNS hit ratio is the same everywhere (" + pct + ")");
 		ok(Math.abs(api.dns.hit_ratio - api.dns.cache_hits /
 		    (api.dns.cache_hits + api.dns.cache_misses)) < 1e-6 &&
@@ -173,7 +177,8 @@ async function main() {
 		    "names outside the LAN"), "both pages say what it means (" +
 		    ovDetail + ")");
 		const fmt = (x) => Number(x).toLocaleString("en-US");
-		ok(ovDetail.includes(fmt(api.dns.queries) + " queries in all") &&
+		ok(ovDetail.includes(fmt(api.dns.queries) +
+		    " queries in all") &&
 		    ctlJson.dns.queries === api.dns.queries &&
 		    ctlText.includes(api.dns.queries + " queries)"),
 		    "the query count agrees (" + api.dns.queries + ")");
@@ -299,8 +304,9 @@ async function main() {
 			for (const [name, url] of [["overview", "/"],
 			    ["dns", "/dns"]]) {
 				await page.goto(base + url);
-				await until(page, () => document.querySelectorAll(
-				    ".chart svg").length >= 1, null, 10000);
+				await until(page, () => document
+				    .querySelectorAll(".chart svg").length >=
+				    1, null, 10000);
 				const wide = await page.evaluate(() =>
 				    Array.from(document.querySelectorAll(
 				    ".chart svg")).every((s) =>
@@ -308,9 +314,9 @@ async function main() {
 				    window.innerWidth + 1));
 				ok(wide, "phone " + scheme + " " + name +
 				    ": every chart fits the width");
-				await page.screenshot({ path: path.join(outdir,
-				    "fig-phone-" + scheme + "-" + name + ".png"),
-				    fullPage: true });
+				await page.screenshot({ path: path.join(
+				    outdir, "fig-phone-" + scheme + "-" +
+				    name + ".png"), fullPage: true });
 			}
 		}
 		await page.setViewportSize({ width: 1280, height: 900 });
