@@ -205,7 +205,7 @@ HGW.start(function () {
 			    { points: [] },
 			    { points: rows.map(function (r) {
 				return [r.time + st, r.cache]; }) }],
-			    { label: "DNS queries", yLabel: "queries/min",
+			    { label: "DNS queries", yLabel: "per minute",
 			    step: st });
 			HGW.chart(HGW.$("chart-ratio"), [{ points:
 			    rows.filter(function (r) {
