@@ -42,6 +42,7 @@ struct netlink_watch {
 	unsigned long		 overruns;
 	struct event		*ev_batch;	/* see netlink_watch_batch() */
 	unsigned int		 batch_ms;
+	netlink_resync_cb	 overrun_cb;	/* netlink_watch_on_overrun() */
 };
 
 static int
@@ -73,6 +74,8 @@ read_cb(evutil_socket_t fd, short events, void *arg)
 			log_debug("%s: netlink overrun, resync scheduled",
 			    __func__);
 			netlink_watch_resync(w);
+			if (w->overrun_cb != NULL)
+				w->overrun_cb(w->arg);
 			continue;
 		}
 		log_debug("%s: nl_recvmsgs: %s", __func__, nl_geterror(r));
@@ -291,4 +294,22 @@ netlink_errno(int nlerr)
 	default:
 		return (-EIO);
 	}
+}
+
+/*
+ * Be told at once when events were lost, before the deferred resync: a
+ * mirror is short from then until the resync, and can say so.
+ */
+void
+netlink_watch_on_overrun(struct netlink_watch *w, netlink_resync_cb cb)
+{
+	w->overrun_cb = cb;
+}
+
+/* Non-zero while a resync is scheduled and has not run yet. */
+int
+netlink_watch_resync_pending(const struct netlink_watch *w)
+{
+	return (w->ev_resync != NULL &&
+	    evtimer_pending(w->ev_resync, NULL) != 0);
 }

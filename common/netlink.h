@@ -45,6 +45,9 @@ int	netlink_watch_batch(struct netlink_watch *, struct event_base *,
 void	netlink_watch_resync(struct netlink_watch *);
 /* Counters: messages seen, overruns. */
 unsigned long netlink_watch_overruns(const struct netlink_watch *);
+/* cb(arg) as soon as an overrun is seen; and whether a resync waits. */
+void	netlink_watch_on_overrun(struct netlink_watch *, netlink_resync_cb);
+int	netlink_watch_resync_pending(const struct netlink_watch *);
 struct nl_sock *netlink_watch_sock(struct netlink_watch *);
 void	netlink_watch_free(struct netlink_watch *);
 

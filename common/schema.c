@@ -134,6 +134,24 @@ const char *const schema_live[] = {
 	"CREATE INDEX dns_log_client ON dns_log(client);"
 	"CREATE INDEX dns_log_name ON dns_log(name, time_ms);"
 	"CREATE INDEX dns_log_source ON dns_log(source, time_ms);",
+	/*
+	 * [fig] 3 -> 4: the DNS page's queries over time, one row a minute
+	 * for the last 24 hours, from dnsd's counters (the query log may
+	 * hold fewer rows than a day's queries).  Owner: dnsd; the current
+	 * minute's row grows as it goes.  failed: SERVFAIL answers;
+	 * blocked: answers the blocklists made.
+	 */
+	"CREATE TABLE dns_series ("
+	"  time INTEGER PRIMARY KEY,"	/* start of the minute */
+	"  queries INTEGER NOT NULL,"
+	"  cache INTEGER NOT NULL,"
+	"  misses INTEGER NOT NULL,"	/* cache misses: hit ratio */
+	"  local INTEGER NOT NULL,"
+	"  upstream INTEGER NOT NULL,"
+	"  stale INTEGER NOT NULL,"
+	"  failed INTEGER NOT NULL,"
+	"  blocked INTEGER NOT NULL DEFAULT 0"
+	");",
 };
 const int schema_live_count = sizeof(schema_live) / sizeof(schema_live[0]);
 

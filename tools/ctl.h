@@ -46,6 +46,8 @@ sqlite3		*ctl_persist(struct ctl *);
  * -1 on error.
  */
 int		 ctl_print_query(struct ctl *, sqlite3_stmt *);
+/* Print column i of st's current row as a JSON value. */
+void		 ctl_json_column(sqlite3_stmt *, int i);
 /* Print s as a JSON string literal, with quotes. */
 void		 ctl_json_string(FILE *, const char *s);
 

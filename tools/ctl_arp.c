@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "figures.h"
 #include "state.h"
 #include "ctl.h"
 
@@ -196,10 +197,16 @@ arp_events(struct ctl *c, long limit)
 
 	if ((db = ctl_persist(c)) == NULL)
 		return (CTL_ERROR);
-	snprintf(sql, sizeof(sql), "SELECT %s AS time, daemon, kind, address,"
-	    " mac_old, mac_new, detail FROM events"
-	    " WHERE daemon IN ('arpd', 'addrd')"
-	    " ORDER BY id DESC LIMIT ?", time_expr(c, "time"));
+	/* JSON rows are the API's (events), for scripts. */
+	if (c->json)
+		snprintf(sql, sizeof(sql), "SELECT " FIG_EVENT_COLUMNS
+		    " FROM events WHERE daemon IN ('arpd', 'addrd')"
+		    " ORDER BY id DESC LIMIT ?");
+	else
+		snprintf(sql, sizeof(sql), "SELECT %s AS time, daemon, kind,"
+		    " address, mac_old, mac_new, detail FROM events"
+		    " WHERE daemon IN ('arpd', 'addrd')"
+		    " ORDER BY id DESC LIMIT ?", time_expr(c, "time"));
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
 		return (CTL_ERROR);
@@ -262,6 +269,95 @@ arp_usage(void)
 	return (CTL_USAGE);
 }
 
+/*
+ * --json: the rows of the API's neighbours (daemons/webd/api.c,
+ * get_neighbours()), the same fields under the same names: the
+ * neighbour's columns, "host" (the [host] with its address, else its
+ * MAC), "known" (both match that [host]), "lan" (on the LAN interface)
+ * and the station history's "first_seen" and "last_seen" of that very
+ * address and MAC.  Keep the two alike: webd-api.test compares them.
+ */
+static int
+arp_json(struct ctl *c)
+{
+	struct hgw_conf	*conf = ctl_conf(c);
+	sqlite3		*live, *persist;
+	sqlite3_stmt	*st, *seen = NULL;
+	struct hgw_host	*h;
+	struct in_addr	 a;
+	uint8_t		 mac[ADDR_MAC_LEN];
+	const char	*addr, *m, *ifn;
+	int		 i, n = 0, r, known, have_mac;
+	static const char *const cols[] = { "address", "ifname", "mac",
+	    "state", "proxy", "pinned", "updated" };
+
+	if ((live = ctl_live(c)) == NULL)
+		return (CTL_ERROR);
+	persist = ctl_persist(c);
+	if (sqlite3_prepare_v2(live, "SELECT address, ifname, mac, state, "
+	    "proxy, pinned, updated FROM neighbours ORDER BY ifname, "
+	    "length(address), address", -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(live));
+		return (CTL_ERROR);
+	}
+	if (persist != NULL)
+		(void)sqlite3_prepare_v2(persist, "SELECT first_seen, "
+		    "last_seen FROM stations WHERE mac = ?1 AND address = ?2",
+		    -1, &seen, NULL);
+	fputc('[', stdout);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		addr = (const char *)sqlite3_column_text(st, 0);
+		ifn = (const char *)sqlite3_column_text(st, 1);
+		m = (const char *)sqlite3_column_text(st, 2);
+		fputs(n++ ? ",\n {" : "\n {", stdout);
+		for (i = 0; i < 7; i++) {
+			printf("%s\"%s\": ", i ? ", " : "", cols[i]);
+			ctl_json_column(st, i);
+		}
+		h = NULL;
+		known = 0;
+		have_mac = m != NULL && addr_parse_mac(m, mac) == 0;
+		if (addr != NULL && addr_parse_ip4(addr, &a) == 0)
+			h = conf_host_by_addr(conf, a);
+		if (h == NULL && have_mac)
+			h = conf_host_by_mac(conf, mac);
+		if (h != NULL && have_mac &&
+		    memcmp(h->mac, mac, ADDR_MAC_LEN) == 0 &&
+		    addr_parse_ip4(addr, &a) == 0 &&
+		    h->addr.s_addr == a.s_addr)
+			known = 1;
+		fputs(", \"host\": ", stdout);
+		if (h != NULL)
+			ctl_json_string(stdout, h->name);
+		else
+			fputs("null", stdout);
+		printf(", \"known\": %s, \"lan\": %s", known ? "true" :
+		    "false", ifn != NULL && strcmp(ifn, conf->lan.ifname) == 0 ?
+		    "true" : "false");
+		if (seen != NULL) {
+			sqlite3_bind_text(seen, 1, m != NULL ? m : "", -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(seen, 2, addr != NULL ? addr : "", -1,
+			    SQLITE_STATIC);
+		}
+		if (seen != NULL && sqlite3_step(seen) == SQLITE_ROW) {
+			fputs(", \"first_seen\": ", stdout);
+			ctl_json_column(seen, 0);
+			fputs(", \"last_seen\": ", stdout);
+			ctl_json_column(seen, 1);
+		} else
+			fputs(", \"first_seen\": null, \"last_seen\": null",
+			    stdout);
+		if (seen != NULL)
+			sqlite3_reset(seen);
+		fputc('}', stdout);
+	}
+	fputs(n ? "\n]\n" : "]\n", stdout);
+	sqlite3_finalize(st);
+	sqlite3_finalize(seen);
+	return (r == SQLITE_DONE ? CTL_OK : CTL_ERROR);
+}
+
 /* homegwctl arp [events [-n count] | history address|mac] */
 int
 ctl_arp(struct ctl *c, int argc, char **argv)
@@ -269,6 +365,8 @@ ctl_arp(struct ctl *c, int argc, char **argv)
 	long	 limit = ARP_EVENTS_DEFAULT;
 	char	*end;
 
+	if (argc == 1 && c->json)
+		return (arp_json(c));
 	if (argc == 1)
 		return (arp_table(c));
 	if (strcmp(argv[1], "events") == 0) {

@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include "figures.h"
 #include "ctl.h"
 
 int	ctl_dns(struct ctl *, int, char **);
@@ -95,7 +96,18 @@ dns_log(struct ctl *c, int argc, char **argv)
 	/* The query log is read from live.db (docs/schema.md). */
 	if ((live = ctl_live(c)) == NULL)
 		return (CTL_ERROR);
-	/* Newest first; a filter matches a client address or a name part. */
+	/*
+	 * Newest first; a filter matches a client address or a name part.
+	 * JSON rows are the API's (dns/log), for scripts; the table is
+	 * for people.
+	 */
+	if (c->json) {
+		if (run(c, live, "SELECT " FIG_DNS_LOG_COLUMNS " FROM dns_log "
+		    "WHERE ?1 IS NULL OR client = ?1 OR instr(name, lower(?1)) "
+		    "> 0 ORDER BY id DESC LIMIT ?2", filter, (int)n) < 0)
+			return (CTL_ERROR);
+		return (CTL_OK);
+	}
 	if (run(c, live, "SELECT strftime('%Y-%m-%d %H:%M:%f', "
 	    "time_ms / 1000.0, 'unixepoch', 'localtime') AS time, client, "
 	    "name, CASE qtype WHEN 1 THEN 'A' WHEN 28 THEN 'AAAA' "

@@ -432,10 +432,67 @@ hosts_table(struct ctl *c)
 	return (CTL_OK);
 }
 
+/*
+ * --json: the rows of the API's hosts (daemons/webd/api.c get_hosts()),
+ * the same fields under the same names: the [host] ("name", "address",
+ * "mac", "pin_arp") and what arpd last saw at its address ("seen_mac",
+ * "state", "updated", "mac_mismatch").  Keep the two alike:
+ * webd-api.test compares them.
+ */
+static int
+hosts_json(struct ctl *c)
+{
+	struct hgw_conf	*conf = ctl_conf(c);
+	struct hgw_host	*h;
+	sqlite3		*live;
+	sqlite3_stmt	*st = NULL;
+	char		 a[INET_ADDRSTRLEN], m[ADDR_MAC_STRLEN];
+	const char	*seen;
+	int		 n = 0;
+
+	live = ctl_live(c);	/* the host table is the config's */
+	if (live != NULL)
+		(void)sqlite3_prepare_v2(live, "SELECT mac, state, updated "
+		    "FROM neighbours WHERE address = ?1 ORDER BY updated DESC "
+		    "LIMIT 1", -1, &st, NULL);
+	fputc('[', stdout);
+	TAILQ_FOREACH(h, &conf->hosts, entry) {
+		addr_fmt_ip4(h->addr, a);
+		addr_fmt_mac(h->mac, m);
+		fputs(n++ ? ",\n {\"name\": " : "\n {\"name\": ", stdout);
+		ctl_json_string(stdout, h->name);
+		printf(", \"address\": \"%s\", \"mac\": \"%s\", "
+		    "\"pin_arp\": %s", a, m, h->pin_arp ? "true" : "false");
+		if (st != NULL)
+			sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+		if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+			seen = (const char *)sqlite3_column_text(st, 0);
+			fputs(", \"seen_mac\": ", stdout);
+			ctl_json_column(st, 0);
+			fputs(", \"state\": ", stdout);
+			ctl_json_column(st, 1);
+			fputs(", \"updated\": ", stdout);
+			ctl_json_column(st, 2);
+			printf(", \"mac_mismatch\": %s}", seen != NULL &&
+			    strcasecmp(seen, m) != 0 ? "true" : "false");
+		} else
+			fputs(", \"seen_mac\": null, \"state\": null, "
+			    "\"updated\": null, \"mac_mismatch\": false}",
+			    stdout);
+		if (st != NULL)
+			sqlite3_reset(st);
+	}
+	fputs(n ? "\n]\n" : "]\n", stdout);
+	sqlite3_finalize(st);
+	return (CTL_OK);
+}
+
 /* "hosts", "hosts --free", "hosts suggest [name [mac]]". */
 int
 ctl_hosts(struct ctl *c, int argc, char **argv)
 {
+	if (argc == 1 && c->json)
+		return (hosts_json(c));
 	if (argc == 1)
 		return (hosts_table(c));
 	if (argc == 2 && strcmp(argv[1], "--free") == 0)

@@ -21,6 +21,8 @@
 
 #include "conf.h"
 #include "ctl.h"
+#include "figures.h"
+#include "state.h"
 
 #define NAT_SOCKET	"natd.sock"
 #define NAT_RULES_FILE	"nat-rules.nft"
@@ -181,6 +183,77 @@ nat_top(struct ctl *c, int argc, char **argv)
 #define PORTS	"proto IN ('tcp', 'udp', 'sctp', 'udplite')"
 #define P(col)	"CASE WHEN " PORTS " THEN ':' || " col " ELSE '' END"
 
+/* The filters of a listing; ?1 host, ?2 proto, ?3 port, ?4 state. */
+#define NAT_WHERE "FROM conntrack WHERE " \
+	"(?1 IS NULL OR lan_host = ?1 COLLATE NOCASE OR lan_addr = ?1 OR " \
+	"orig_src = ?1 OR orig_dst = ?1 OR reply_src = ?1) " \
+	"AND (?2 IS NULL OR proto = ?2) " \
+	"AND (?3 IS NULL OR orig_sport = ?3 OR orig_dport = ?3 OR " \
+	"reply_sport = ?3 OR reply_dport = ?3) " \
+	"AND (?4 IS NULL OR tcp_state = ?4) "
+
+static void
+nat_bind(sqlite3_stmt *st, const char *host, const char *proto, int port,
+    const char *state, unsigned int limit)
+{
+	if (host != NULL)
+		sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
+	if (proto != NULL)
+		sqlite3_bind_text(st, 2, proto, -1, SQLITE_STATIC);
+	if (port >= 0)
+		sqlite3_bind_int(st, 3, port);
+	if (state != NULL)
+		sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, limit);
+}
+
+/*
+ * --json: the API's conntrack row (figures.h), every live.db column under
+ * its own name with "host", "age" and "bytes", so a script reads both
+ * alike.  Other fields of the row are added here and in webd's ct_row().
+ */
+static int
+nat_json(struct ctl *c, sqlite3 *db, const char *order, const char *host,
+    const char *proto, int port, const char *state, unsigned int limit)
+{
+	struct fig_ct_extra x;
+	sqlite3_stmt	*st;
+	char		 sql[2048];
+	int64_t		 now = state_now();
+	int		 i, n, rows = 0, r;
+
+	/* FIG_CT_COLUMNS holds a strftime('%s'): an argument, not format. */
+	snprintf(sql, sizeof(sql), "SELECT %s " NAT_WHERE "ORDER BY %s "
+	    "LIMIT ?5", FIG_CT_COLUMNS, order);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
+		return (CTL_ERROR);
+	}
+	nat_bind(st, host, proto, port, state, limit);
+	n = sqlite3_column_count(st);
+	fputc('[', stdout);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		fputs(rows++ ? ",\n {" : "\n {", stdout);
+		for (i = 0; i < n; i++) {
+			ctl_json_string(stdout, sqlite3_column_name(st, i));
+			fputs(": ", stdout);
+			ctl_json_column(st, i);
+			fputs(", ", stdout);
+		}
+		fig_ct_extra(ctl_conf(c), st, now, &x);
+		fputs("\"host\": ", stdout);
+		if (x.host != NULL)
+			ctl_json_string(stdout, x.host);
+		else
+			fputs("null", stdout);
+		printf(", \"age\": %lld, \"bytes\": %lld}", (long long)x.age,
+		    (long long)x.bytes);
+	}
+	fputs(rows ? "\n]\n" : "]\n", stdout);
+	sqlite3_finalize(st);
+	return (r == SQLITE_DONE ? CTL_OK : CTL_ERROR);
+}
+
 static int
 nat_list(struct ctl *c, int argc, char **argv)
 {
@@ -201,7 +274,7 @@ nat_list(struct ctl *c, int argc, char **argv)
 	unsigned int	 port = 0, limit = 200;
 	int		 i, r, has_port = 0;
 	size_t		 k;
-	char		 sql[2048];
+	char		 sql[2048], pbuf[16], sbuf[16];
 	sqlite3		*db;
 	sqlite3_stmt	*st;
 
@@ -232,8 +305,28 @@ nat_list(struct ctl *c, int argc, char **argv)
 		} else
 			return (nat_usage());
 	}
+	/* The same names and values as the API's filters, in any case. */
+	if (proto != NULL) {
+		if (fig_proto(proto, pbuf, sizeof(pbuf)) < 0) {
+			fprintf(stderr, "homegwctl: unknown protocol %s\n",
+			    proto);
+			return (nat_usage());
+		}
+		proto = pbuf;
+	}
+	if (state != NULL) {
+		if (fig_tcp_state(state, sbuf, sizeof(sbuf)) < 0) {
+			fprintf(stderr, "homegwctl: unknown TCP state %s\n",
+			    state);
+			return (nat_usage());
+		}
+		state = sbuf;
+	}
 	if ((db = ctl_live(c)) == NULL)
 		return (CTL_ERROR);
+	if (c->json)
+		return (nat_json(c, db, order, host, proto, has_port ?
+		    (int)port : -1, state, limit));
 	/*
 	 * The NAT column: the address and port the flow wears outside for
 	 * a masqueraded flow, or the LAN host it was forwarded to.
@@ -255,27 +348,12 @@ nat_list(struct ctl *c, int argc, char **argv)
 	    "AS timeout, "
 	    "coalesce(lan_host, lan_addr, '') AS host, "
 	    "max(0, strftime('%%s', 'now') - first_seen) AS age "
-	    "FROM conntrack WHERE "
-	    "(?1 IS NULL OR lan_host = ?1 OR lan_addr = ?1 OR orig_src = ?1 "
-	    "OR orig_dst = ?1 OR reply_src = ?1) "
-	    "AND (?2 IS NULL OR proto = lower(?2)) "
-	    "AND (?3 IS NULL OR orig_sport = ?3 OR orig_dport = ?3 OR "
-	    "reply_sport = ?3 OR reply_dport = ?3) "
-	    "AND (?4 IS NULL OR tcp_state = upper(replace(?4, '-', '_'))) "
-	    "ORDER BY %s LIMIT ?5", order);
+	    NAT_WHERE "ORDER BY %s LIMIT ?5", order);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
 		return (CTL_ERROR);
 	}
-	if (host != NULL)
-		sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
-	if (proto != NULL)
-		sqlite3_bind_text(st, 2, proto, -1, SQLITE_STATIC);
-	if (has_port)
-		sqlite3_bind_int(st, 3, (int)port);
-	if (state != NULL)
-		sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, limit);
+	nat_bind(st, host, proto, has_port ? (int)port : -1, state, limit);
 	r = ctl_print_query(c, st);
 	sqlite3_finalize(st);
 	return (r < 0 ? CTL_ERROR : CTL_OK);

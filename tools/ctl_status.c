@@ -23,6 +23,7 @@
 
 #include "alerts.h"
 #include "conf.h"
+#include "figures.h"
 #include "state.h"
 #include "tlsfp.h"
 #include "units.h"
@@ -221,14 +222,16 @@ status_addresses(struct ctl *c, sqlite3 *live)
 	}
 	/*
 	 * addrd keeps its default route in the same table (role "route",
-	 * the gateway in address, plen 0): say so rather than "x.x.x.x/0".
-	 * People read local time; scripts get the epoch seconds in JSON.
+	 * the gateway in address, plen 0): "text" says it in words as the
+	 * overview does (figures.c).  The JSON row is the API's.  People
+	 * read local time; scripts get the epoch seconds in JSON.
 	 */
-	if (sqlite3_prepare_v2(live, c->json ? "SELECT role, ifname, "
-	    "address || '/' || plen AS address, state, conflict_mac, "
-	    "updated FROM addresses ORDER BY role" : "SELECT role, ifname, "
-	    "CASE WHEN role = 'route' THEN 'default via ' || address "
-	    "ELSE address || '/' || plen END AS address, state, conflict_mac, "
+	if (fig_sql_register(live) < 0 || sqlite3_prepare_v2(live, c->json ?
+	    "SELECT role, ifname, address, plen, state, conflict_mac, "
+	    "updated, fig_address_text(role, address, plen, ifname) AS text "
+	    "FROM addresses ORDER BY role" : "SELECT role, "
+	    "fig_address_text(role, address, plen, ifname) AS address, "
+	    "state, conflict_mac, "
 	    "datetime(updated, 'unixepoch', 'localtime') AS updated "
 	    "FROM addresses ORDER BY role", -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: cannot read the addresses table: "
@@ -250,6 +253,52 @@ status_addresses(struct ctl *c, sqlite3 *live)
 	}
 	sqlite3_finalize(st);
 	return (r < 0 ? -1 : 0);
+}
+
+/*
+ * dnsd's hit ratio as the overview and the DNS page show it (figures.c):
+ * "DNS: 72.0 % answered from the cache (13 of 18 lookups; 27 queries)".
+ */
+static void
+status_dns(struct ctl *c, sqlite3 *live)
+{
+	struct fig_dns	 f;
+	char		 pct[32];
+
+	fig_dns_read(live, &f);
+	if (c->json) {
+		if (!f.known) {
+			printf("\"dns\": {\"queries\": null, \"cache_hits\": "
+			    "null, \"cache_misses\": null, \"lookups\": null, "
+			    "\"hit_ratio\": null, \"hit_ratio_means\": ");
+		} else {
+			printf("\"dns\": {\"queries\": %lld, \"cache_hits\": "
+			    "%lld, \"cache_misses\": %lld, \"lookups\": %lld, "
+			    "\"hit_ratio\": ", (long long)f.queries,
+			    (long long)f.cache_hits, (long long)f.cache_misses,
+			    (long long)f.lookups);
+			/* As webd writes a double, so both say the same. */
+			if (f.hit_ratio >= 0)
+				printf("%.6g", f.hit_ratio);
+			else
+				printf("null");
+			printf(", \"hit_ratio_means\": ");
+		}
+		ctl_json_string(stdout, FIG_DNS_HIT_WORDS);
+		printf("},\n");
+		return;
+	}
+	if (!f.known)
+		return;
+	if (f.hit_ratio < 0)
+		printf("\nDNS: no lookups yet; %lld queries\n",
+		    (long long)f.queries);
+	else
+		printf("\nDNS: %s answered from the cache (%lld of %lld "
+		    "lookups for names outside the LAN; %lld queries)\n",
+		    fig_percent(f.hit_ratio, pct, sizeof(pct)),
+		    (long long)f.cache_hits, (long long)f.lookups,
+		    (long long)f.queries);
 }
 
 /* What the drop reasons of natd's input policy are called in a sentence. */
@@ -454,6 +503,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	}
 	if (status_wan_input(c, live) < 0)
 		rv = CTL_ERROR;
+	status_dns(c, live);
 	if (status_addresses(c, live) < 0)
 		rv = CTL_ERROR;
 	status_web(c, now);

@@ -161,8 +161,8 @@ ctl_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void
-print_json_value(sqlite3_stmt *st, int i)
+void
+ctl_json_column(sqlite3_stmt *st, int i)
 {
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_NULL:
@@ -203,7 +203,7 @@ ctl_print_query(struct ctl *c, sqlite3_stmt *st)
 				ctl_json_string(stdout,
 				    sqlite3_column_name(st, i));
 				fputs(": ", stdout);
-				print_json_value(st, i);
+				ctl_json_column(st, i);
 			}
 			fputc('}', stdout);
 		}

@@ -242,16 +242,48 @@ var HGW = (function () {
 		return n < 10 ? "0" + n : String(n);
 	}
 
+	/*
+	 * One time format on every page: the browser's locale, so 24-hour
+	 * where the locale uses it ("20:45:41", "8:45:41 PM" in en-US),
+	 * with the date in front when it is not today.  Charts use clock().
+	 */
+	var fmtTime = new Intl.DateTimeFormat(undefined, { hour: "2-digit",
+	    minute: "2-digit", second: "2-digit" });
+	var fmtClock = new Intl.DateTimeFormat(undefined, { hour: "2-digit",
+	    minute: "2-digit" });
+	var fmtDate = new Intl.DateTimeFormat(undefined, { year: "numeric",
+	    month: "2-digit", day: "2-digit" });
+
 	function time(t) {
 		if (!t)
 			return "\u2013";
 		var d = new Date(t * 1000), now = new Date();
-		var hms = pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" +
-		    pad(d.getSeconds());
 		if (d.toDateString() === now.toDateString())
-			return hms;
-		return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" +
-		    pad(d.getDate()) + " " + hms;
+			return fmtTime.format(d);
+		return fmtDate.format(d) + " " + fmtTime.format(d);
+	}
+
+	function clock(t) {
+		return fmtClock.format(new Date(t * 1000));
+	}
+
+	/*
+	 * The DNS hit ratio as webd defines it (common/figures.c, the same
+	 * as homegwctl status): of the queries for names outside the LAN,
+	 * the share answered from the cache.
+	 */
+	function hitRatio(d) {
+		if (!d || d.hit_ratio === null || d.hit_ratio === undefined)
+			return "\u2013";
+		return (d.hit_ratio * 100).toFixed(1) + " %";
+	}
+
+	function hitDetail(d) {
+		if (!d || d.queries === null || d.queries === undefined)
+			return "no figures from dnsd yet";
+		return "answered from the cache: " + num(d.cache_hits) +
+		    " of " + num(d.lookups) + " queries for names outside " +
+		    "the LAN (" + num(d.queries) + " queries in all)";
 	}
 
 	function ago(t) {
@@ -388,6 +420,7 @@ var HGW = (function () {
 	return {
 		el: el, $: $, clear: clear, api: api, poll: poll,
 		status: status, bytes: bytes, num: num, dur: dur, time: time,
+		clock: clock, hitRatio: hitRatio, hitDetail: hitDetail,
 		ago: ago, hostLink: hostLink, endpoint: endpoint, badge: badge,
 		stateClass: stateClass, fillTable: fillTable, query: query,
 		start: start, loadSession: loadSession, setTheme: setTheme,

@@ -37,18 +37,98 @@ HGW.start(function () {
 		});
 	}
 
+	/*
+	 * dnsd's counters in words, grouped: how answers were made, what
+	 * failed, what was dropped and why; the raw names stay a click
+	 * away (the "Raw counters" list).
+	 */
+	var GROUPS = [
+		["How answers were made", [
+			["queries", "Queries received"],
+			["cache_hits", "Answered from the cache"],
+			["local", "Answered by the gateway itself (LAN " +
+			    "names, refusals)"],
+			["upstream_answers", "Answered by an upstream server"],
+			["stale", "Answered from an expired cache entry " +
+			    "while the upstreams failed"],
+			["block_blocked", "Blocked by a blocklist"],
+			["deduplicated", "Waited for the same question " +
+			    "already on its way"],
+			["forwarded", "Questions sent to upstream servers"],
+			["prefetch", "Popular names refreshed before they " +
+			    "expired"]]],
+		["What failed", [
+			["servfail", "Answered SERVFAIL (no upstream " +
+			    "could answer)"],
+			["nxdomain", "Names that do not exist (NXDOMAIN)"],
+			["upstream_malformed", "Malformed replies from " +
+			    "upstreams"],
+			["truncated", "Answers too long for UDP (the client " +
+			    "retries over TCP)"]]],
+		["What was dropped, and why", [
+			["dropped_malformed", "Malformed queries from clients"],
+			["ratelimited", "Over a client's rate limit"],
+			["overload", "Refused: too many questions in flight"],
+			["rebind_blocked", "Answers pointing into the LAN, " +
+			    "refused (DNS rebinding guard)"],
+			["dropped_unwanted", "Replies that matched no " +
+			    "question"],
+			["query_log_lost", "Query log entries lost (the " +
+			    "log could not keep up)"]]]
+	];
+
+	function counterGroups(c) {
+		var box = HGW.clear($("counter-groups"));
+		GROUPS.forEach(function (g) {
+			var dl = el("dl", { class: "kv" });
+			g[1].forEach(function (k) {
+				if (c[k[0]] === undefined)
+					return;
+				dl.appendChild(el("dt", { title: k[0] }, k[1]));
+				dl.appendChild(el("dd", { class: "num",
+				    "data-counter": k[0] }, HGW.num(c[k[0]])));
+			});
+			if (!dl.firstChild)
+				return;
+			box.appendChild(el("h3", { class: "small" }, g[0]));
+			box.appendChild(dl);
+		});
+		if (!box.firstChild)
+			box.appendChild(el("p", { class: "muted small" },
+			    "Nothing yet: is dnsd running?"));
+	}
+
+	/* dnsd's answers per minute (dns/series), each at its minute's end. */
+	var SERIES = [["queries", "queries"], ["cache", "from the cache"],
+	    ["local", "local"], ["upstream", "from upstream"],
+	    ["failed", "failed"], ["blocked", "blocked"]];
+
+	function series() {
+		var range = Number($("f-range").value) || 21600;
+		var since = Math.floor(Date.now() / 1000) - range;
+		return HGW.api("dns/series?since=" + since).then(function (h) {
+			var st = h.step;
+			HGW.chart($("chart-series"), SERIES.map(function (k) {
+				return { points: h.rows.map(function (r) {
+					return [r.time + st, r[k[0]]];
+				}) };
+			}), { label: "DNS queries over time",
+			    yLabel: "per minute", step: st,
+			    legend: SERIES.map(function (k) { return k[1]; }),
+			    empty: "No figures from dnsd yet: the first " +
+			    "minute's come within a few seconds of its " +
+			    "start." });
+		});
+	}
+
 	function figures() {
 		return HGW.api("dns").then(function (d) {
-			$("ratio").textContent = d.hit_ratio === null ? "–" :
-			    (d.hit_ratio * 100).toFixed(1) + "%";
-			$("ratio-detail").textContent = d.queries === null ?
-			    "no figures from dnsd yet" :
-			    HGW.num(d.cache_hits) + " of " +
-			    HGW.num(d.queries) + " answered from cache";
+			$("ratio").textContent = HGW.hitRatio(d);
+			$("ratio-detail").textContent = HGW.hitDetail(d);
+			counterGroups(d.counters);
 			var dl = HGW.clear($("counters"));
 			Object.keys(d.counters).forEach(function (k) {
-				dl.appendChild(el("dt", null,
-				    k.replace(/_/g, " ")));
+				dl.appendChild(el("dt", { class: "mono" }, k));
 				dl.appendChild(el("dd", { class: "num" },
 				    HGW.num(d.counters[k])));
 			});
@@ -143,5 +223,12 @@ HGW.start(function () {
 			logPoll.stop();
 	});
 	HGW.poll(figures, 10000);
+	var seriesPoll = HGW.poll(series, 15000);
+	$("f-range").addEventListener("change", function () {
+		seriesPoll.now();
+	});
+	$("series-range").addEventListener("submit", function (ev) {
+		ev.preventDefault();
+	});
 	logPoll = HGW.poll(log, 2000);
 });

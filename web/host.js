@@ -105,13 +105,14 @@ HGW.start(function () {
 			if (r.address)
 				$("nat-link").href = "/nat?host=" +
 				    encodeURIComponent(r.address);
+			/* In bit/s like every rate chart (charts.js). */
 			var rows = r.traffic.slice().reverse();
+			var iv = r.traffic_interval || 300;
 			HGW.chart($("chart"), [
-			    { points: rows.map(function (t) {
-				return [t.time, t.bytes_in]; }) },
-			    { points: rows.map(function (t) {
-				return [t.time, t.bytes_out]; }) }],
-			    { format: HGW.bytes, label: "traffic" });
+			    { points: HGW.chart.rate(rows, "bytes_in", iv) },
+			    { points: HGW.chart.rate(rows, "bytes_out", iv) }],
+			    { format: HGW.chart.bits, label: "traffic",
+			    yLabel: "bit/s", step: iv });
 		}, function (e) {
 			$("title").textContent = e.status === 404 ?
 			    "No such host: " + key : "Error: " + e.message;

@@ -97,16 +97,25 @@ HGW.start(function () {
 			    " tracked" + (r.max ? " of " + HGW.num(r.max) : "");
 			/* natd's mirror is full: say the list is not all. */
 			$("incomplete").classList.toggle("hidden",
-			    !r.incomplete);
+			    !r.incomplete && !r.catching_up);
 			$("incomplete-text").textContent = r.incomplete ?
 			    "This table is incomplete: the NAT mirror is full " +
 			    "(max_flows " + HGW.num(r.mirror_max) + ")" +
 			    (r.not_shown ? ", " + HGW.num(r.not_shown) +
 			    " connections are not shown" : "") +
-			    ". The kernel still handles them all." : "";
+			    ". The kernel still handles them all." :
+			    catchingUp(r);
 			headers();
-			HGW.status("Updated " + new Date().toLocaleTimeString());
+			HGW.status("Updated " + HGW.time(Date.now() / 1000));
 		});
+	}
+
+	/* natd lost events in a burst and is reading the table again. */
+	function catchingUp(r) {
+		return r.catching_up ? "Catching up: a burst of new " +
+		    "connections came faster than natd could follow; it is " +
+		    "reading the kernel's table again, so this list may be " +
+		    "short for a second or two." : "";
 	}
 
 	document.querySelectorAll("#ct th.sort").forEach(function (th) {

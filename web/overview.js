@@ -46,8 +46,9 @@ HGW.start(function () {
 		(s.addresses || []).forEach(function (a) {
 			seen[a.role] = true;
 			dl.appendChild(el("dt", null, a.role.toUpperCase()));
-			dl.appendChild(el("dd", null, a.address + "/" + a.plen +
-			    " on " + a.ifname + " ",
+			/* webd's words, as homegwctl status says them. */
+			dl.appendChild(el("dd", null, (a.text || a.address +
+			    "/" + a.plen + " on " + a.ifname) + " ",
 			    HGW.badge(a.state, HGW.stateClass(a.state))));
 		});
 		var c = s.configured || {};
@@ -78,18 +79,17 @@ HGW.start(function () {
 			HGW.$("ct-max").textContent = "limit not known yet";
 			HGW.$("ct-pct").textContent = "";
 		}
+		if (ct.catching_up)
+			HGW.$("ct-max").textContent += "; catching up after " +
+			    "a burst (natd is reading the table again)";
 		bar.firstElementChild.style.width = pct + "%";
 		bar.className = "bar" + (pct > 90 ? " bad" : pct > 70 ?
 		    " warn" : "");
 	}
 
 	function dns(d) {
-		HGW.$("dns-ratio").textContent = d.hit_ratio === null ||
-		    d.hit_ratio === undefined ? "–" :
-		    (d.hit_ratio * 100).toFixed(1) + "%";
-		HGW.$("dns-detail").textContent = d.queries === null ?
-		    "no figures from dnsd yet" : HGW.num(d.cache_hits) +
-		    " cache hits of " + HGW.num(d.queries) + " queries";
+		HGW.$("dns-ratio").textContent = HGW.hitRatio(d);
+		HGW.$("dns-detail").textContent = HGW.hitDetail(d);
 	}
 
 	function counts(c) {
@@ -144,6 +144,8 @@ HGW.start(function () {
 			daemons(s.daemons);
 			addresses(s);
 			conntrack(s.conntrack);
+			ctNow = [s.now, s.conntrack.count];
+			connChart();
 			dns(s.dns);
 			counts(s.counts);
 			wanInput(s.wan_input);
@@ -151,48 +153,69 @@ HGW.start(function () {
 		});
 	}
 
-	function rate(rows, key) {
-		var out = [], i, dt;
-		for (i = 1; i < rows.length; i++) {
-			dt = rows[i].time - rows[i - 1].time;
-			if (dt > 0)
-				out.push([rows[i].time, rows[i][key] * 8 / dt]);
+	/*
+	 * Connections over time: the kernel's count at the end of each
+	 * history interval, then the live count shown above it, so the
+	 * line ends at that number; redrawn at every refresh.
+	 */
+	var ctNow = null, ctHist = null;
+
+	function connChart() {
+		if (ctHist === null)
+			return;
+		var iv = ctHist.interval;
+		var conn = ctHist.rows.map(function (r) {
+			return [r.time + iv, r.connections];
+		});
+		if (ctNow) {
+			conn = conn.filter(function (p) {
+				return p[0] < ctNow[0];
+			});
+			conn.push(ctNow);
 		}
-		return out;
+		HGW.chart(HGW.$("chart-conn"), [{ points: conn }],
+		    { area: true, label: "connections tracked",
+		    yLabel: "connections", step: iv });
 	}
 
-	function bits(v) {
-		return HGW.bytes(v).replace("B", "b") + "/s";
-	}
-
+	/*
+	 * Each history row counts its interval and is plotted at the
+	 * interval's end; connections are the kernel's count at that end,
+	 * the figure shown above the chart, whose live value ends the line.
+	 */
 	function charts() {
 		var t = HGW.api("history/traffic").then(function (h) {
-			var rows = h.rows.slice().reverse();
-			HGW.chart(HGW.$("chart-conn"), [{ points:
-			    rows.map(function (r) {
-				return [r.time, r.connections];
-			}) }], { area: true, label: "connections" });
+			var rows = h.rows.slice().reverse(), iv = h.interval;
+			ctHist = { rows: rows, interval: iv };
+			connChart();
 			HGW.chart(HGW.$("chart-wan"), [
-			    { points: rate(rows, "bytes_in") },
-			    { points: rate(rows, "bytes_out") }],
-			    { format: bits, label: "WAN throughput" });
+			    { points: HGW.chart.rate(rows, "bytes_in", iv) },
+			    { points: HGW.chart.rate(rows, "bytes_out", iv) }],
+			    { format: HGW.chart.bits, label: "WAN throughput",
+			    yLabel: "bit/s", step: iv,
+			    empty: "The first figures come at the end of the " +
+			    "first interval (" + HGW.dur(iv) + ")." });
 		});
-		var d = HGW.api("history/dns").then(function (h) {
-			var rows = h.rows.slice().reverse();
+		/* dnsd's answers per minute: the same definitions as above. */
+		var d = HGW.api("dns/series").then(function (h) {
+			var rows = h.rows, st = h.step;
 			HGW.chart(HGW.$("chart-dns"), [
 			    { points: rows.map(function (r) {
-				return [r.time, r.queries]; }) },
+				return [r.time + st, r.queries]; }) },
 			    { points: [] },
 			    { points: rows.map(function (r) {
-				return [r.time, r.cache_hits]; }) }],
-			    { label: "DNS queries" });
+				return [r.time + st, r.cache]; }) }],
+			    { label: "DNS queries", yLabel: "per minute",
+			    step: st });
 			HGW.chart(HGW.$("chart-ratio"), [{ points:
 			    rows.filter(function (r) {
-				return r.queries > 0;
+				return r.cache + r.misses > 0;
 			}).map(function (r) {
-				return [r.time, r.cache_hits / r.queries * 100];
+				return [r.time + st,
+				    r.cache / (r.cache + r.misses) * 100];
 			}) }], { max: 100, area: true, label: "hit ratio",
-			    format: function (v) { return v + "%"; } });
+			    yLabel: "% from cache", step: st,
+			    format: function (v) { return v + " %"; } });
 		});
 		return Promise.all([t, d]);
 	}

@@ -401,6 +401,10 @@ struct dnsd {
 
 	struct rate_slot	 rate[DNSD_RATE_SLOTS];
 
+	/* stats.c: live.db dns_series, the current minute's row */
+	struct dnsd_stats	 st_series;	/* at the minute's start */
+	int64_t			 series_time;	/* the minute; 0 = none yet */
+
 	/* Time, read once per batch of packets. */
 	int64_t			 now_s;		/* monotonic */
 	int64_t			 now_us;	/* monotonic */

@@ -261,6 +261,13 @@ live_log(sqlite3 *db, struct dnsd *dd)
 	return (0);
 }
 
+/* The next minute of dns_series, taken on in live_done(). */
+static struct {
+	int			 set;
+	int64_t			 time;
+	struct dnsd_stats	 base;
+} series_next;
+
 static void
 live_done(void *arg)
 {
@@ -270,6 +277,62 @@ live_done(void *arg)
 	    dd->qlog_count;
 	dd->qlog_next_id += flushed_log;
 	flushed_log = 0;
+	if (series_next.set) {
+		dd->st_series = series_next.base;
+		dd->series_time = series_next.time;
+		series_next.set = 0;
+	}
+}
+
+/*
+ * The current minute's row of dns_series: what the counters grew by
+ * since the minute began (since dnsd started, in its first minute).  At
+ * a new minute the last one is written whole and rows older than a day
+ * go; the new minute's base takes effect only once that transaction is
+ * committed (live_done), so a failed write loses no count.
+ */
+static int
+series_row(sqlite3 *db, int64_t time, const struct dnsd_stats *s,
+    const struct dnsd_stats *b)
+{
+	char	 sql[320];
+
+	/* blocked: wire the blocklists' counter here once dnsd has one. */
+	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO dns_series (time, "
+	    "queries, cache, misses, local, upstream, stale, failed, blocked) "
+	    "VALUES (%lld, %llu, %llu, %llu, %llu, %llu, %llu, %llu, 0)",
+	    (long long)time,
+	    (unsigned long long)(s->queries - b->queries),
+	    (unsigned long long)(s->cache_hits - b->cache_hits),
+	    (unsigned long long)(s->cache_misses - b->cache_misses),
+	    (unsigned long long)(s->local - b->local),
+	    (unsigned long long)(s->upstream_answers - b->upstream_answers),
+	    (unsigned long long)(s->stale - b->stale),
+	    (unsigned long long)(s->servfail - b->servfail));
+	return (state_exec(db, sql));
+}
+
+static int
+live_series(sqlite3 *db, struct dnsd *dd)
+{
+	int64_t	 now = state_now(), minute = now - now % 60;
+	char	 sql[128];
+
+	series_next.set = 0;
+	if (dd->series_time == 0)
+		dd->series_time = minute;
+	if (dd->series_time == minute)
+		return (series_row(db, minute, &dd->st, &dd->st_series));
+	if (series_row(db, dd->series_time, &dd->st, &dd->st_series) < 0)
+		return (-1);
+	series_next.set = 1;
+	series_next.time = minute;
+	series_next.base = dd->st;
+	snprintf(sql, sizeof(sql), "DELETE FROM dns_series WHERE time < %lld",
+	    (long long)(minute - 86400));
+	if (state_exec(db, sql) < 0)
+		return (-1);
+	return (series_row(db, minute, &dd->st, &dd->st));
 }
 
 static int
@@ -313,7 +376,7 @@ flush_live(sqlite3 *db, void *arg)
 	    (double)dd->qlog_batch_bytes);
 	r |= metric(db, "query_log_unsaved", (double)(dd->qlog_next_id - 1 -
 	    dd->qlog_saved_id));
-	if (r != 0 || live_log(db, dd) < 0)
+	if (r != 0 || live_log(db, dd) < 0 || live_series(db, dd) < 0)
 		return (-1);
 	if (state_exec(db, "DELETE FROM dns_upstreams") < 0)
 		return (-1);

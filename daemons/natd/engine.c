@@ -342,6 +342,8 @@ update_stats(struct natd *n)
 	s.events = kernel_ct_events(n->kernel);
 	s.overruns = kernel_ct_overruns(n->kernel);
 	s.resyncs = n->resyncs;
+	s.resync_pending = n->resync_failed ||
+	    kernel_ct_resync_pending(n->kernel);
 	s.malformed = kernel_ct_malformed(n->kernel);
 	s.offload = n->offload;
 	s.follow_new = n->follow_new;
@@ -525,6 +527,19 @@ dump_cb(evutil_socket_t fd, short ev, void *arg)
 	schedule_dump(n);
 }
 
+/*
+ * Events were lost just now: the mirror is short until the resync, and
+ * the page says it is catching up (metric resync_pending) rather than
+ * showing fewer connections than there are without a word.
+ */
+static void
+engine_overrun_cb(void *arg)
+{
+	struct natd	*n = arg;
+
+	update_stats(n);
+}
+
 /* Events were lost (overrun): dump and sweep, deferred by kernel.c. */
 void
 engine_resync_cb(void *arg)
@@ -533,7 +548,10 @@ engine_resync_cb(void *arg)
 
 	n->resyncs++;
 	log_debug("%s: conntrack events were lost, resyncing", __func__);
-	(void)dump(n);
+	/* Until a dump succeeds the mirror may be short: it says so. */
+	n->resync_failed = dump(n) < 0;
+	if (n->resync_failed)
+		kernel_ct_resync(n->kernel);
 	update_stats(n);
 	/*
 	 * The events still queued behind the overrun are old: a NEW among
@@ -567,6 +585,7 @@ engine_start(struct natd *n)
 		log_warnx("cannot follow conntrack events: %s", strerror(-r));
 		return (-1);
 	}
+	kernel_ct_on_overrun(n->kernel, engine_overrun_cb);
 	n->started = state_now();
 	n->baseline = 1;
 	for (tries = 0; tries < 5; tries++) {

@@ -84,6 +84,7 @@ struct kernel {
 	int			 dumping;
 	uint32_t		 dump_seq;
 	uint8_t			*dump_buf;	/* DUMP_BUFLEN */
+	void			(*overrun_cb)(void *);
 };
 
 /* Open the nftables context and the conntrack dump socket. */
@@ -465,6 +466,31 @@ watch_resync_cb(void *arg)
 	struct kernel	*k = arg;
 
 	k->resync_cb(k->arg);
+}
+
+static void
+watch_overrun_cb(void *arg)
+{
+	struct kernel	*k = arg;
+
+	if (k->overrun_cb != NULL)
+		k->overrun_cb(k->arg);
+}
+
+/* cb(arg of kernel_open) as soon as conntrack events were lost. */
+void
+kernel_ct_on_overrun(struct kernel *k, void (*cb)(void *))
+{
+	k->overrun_cb = cb;
+	if (k->watch != NULL)
+		netlink_watch_on_overrun(k->watch, watch_overrun_cb);
+}
+
+/* Non-zero while events were lost and the resync has not run yet. */
+int
+kernel_ct_resync_pending(const struct kernel *k)
+{
+	return (k->watch != NULL && netlink_watch_resync_pending(k->watch));
 }
 
 /*

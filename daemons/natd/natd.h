@@ -264,6 +264,9 @@ int		 kernel_ct_subscribe(struct kernel *, unsigned int resync_min_ms);
 int		 kernel_ct_follow_new(struct kernel *, int on);
 /* Ask for a deferred resync. */
 void		 kernel_ct_resync(struct kernel *);
+/* Told at once of lost events; whether their resync is still to run. */
+void		 kernel_ct_on_overrun(struct kernel *, void (*)(void *));
+int		 kernel_ct_resync_pending(const struct kernel *);
 unsigned long	 kernel_ct_overruns(const struct kernel *);
 uint64_t	 kernel_ct_events(const struct kernel *);
 uint64_t	 kernel_ct_malformed(const struct kernel *);
@@ -307,6 +310,7 @@ struct natd_stats {
 	uint64_t	 wan_drop[RULES_NDROP];	/* since natd started */
 	uint64_t	 lan_drop;
 	uint64_t	 nat_drop;	/* forward: unsolicited from the WAN */
+	int		 resync_pending;	/* events lost, not yet resynced */
 };
 void		 publish_set_stats(struct publish *, const struct natd_stats *);
 
@@ -337,6 +341,7 @@ struct natd {
 	int		 forward_stuck;	/* off, and we cannot turn it on */
 	uint64_t	 forward_restored; /* turned on again by natd */
 	uint64_t	 resyncs;
+	int		 resync_failed;	/* the last resync's dump failed */
 	int		 baseline;	/* the start-up dump is running */
 	unsigned int	 dump_ms;	/* period of the counters dump */
 	unsigned int	 dump_took_ms;	/* what the last dump took */

@@ -242,6 +242,7 @@ set_metrics(struct publish *p, sqlite3 *db)
 		{ "events", (double)s->events },
 		{ "overruns", (double)s->overruns },
 		{ "resyncs", (double)s->resyncs },
+		{ "resync_pending", (double)s->resync_pending },
 		{ "malformed", (double)s->malformed },
 		{ "flow_offload", (double)s->offload },
 		{ "new_by_events", (double)s->follow_new },
@@ -527,7 +528,14 @@ publish_history(struct publish *p)
 		in += h->bytes_in;
 		pkts += h->packets;
 	}
-	history_add(p, p->interval_start, "*", out, in, pkts, m->nflows);
+	/*
+	 * The whole LAN's row counts the connections the kernel tracks at
+	 * the interval's end: the figure the overview shows above its
+	 * chart (conntrack_count), not only the mirrored LAN flows.
+	 */
+	history_add(p, p->interval_start, "*", out, in, pkts,
+	    p->stats.ct_count >= 0 && (unsigned long)p->stats.ct_count >
+	    m->nflows ? (unsigned int)p->stats.ct_count : m->nflows);
 	mirror_history_reset(m);
 	p->interval_start = state_now();
 	state_writer_dirty(p->persist_w);

@@ -15,12 +15,14 @@
 #include <sys/types.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -268,6 +270,61 @@ scalar(sqlite3_stmt *st, int64_t def)
 	return (v);
 }
 
+/*
+ * An error answer, {"error": msg, "status": N}: every error body carries
+ * its status (docs/api.md).  Written before anything else of the answer.
+ */
+static void
+api_error(struct api_response *res, unsigned int status, const char *fmt,
+    ...)
+{
+	struct json	*j = &res->json;
+	char		 msg[256];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	res->status = status;
+	json_object_open(j);
+	json_kstring(j, "error", msg);
+	json_kint(j, "status", status);
+	json_object_close(j);
+}
+
+/*
+ * An integer argument: def when absent, else a decimal integer in
+ * [min, max]; anything else answers 400 and returns -1.  With cap, a
+ * value above max is taken as max (a page size asked too large).
+ */
+static int
+arg_int(struct api_request *ar, struct api_response *res, const char *name,
+    int64_t def, int64_t min, int64_t max, int cap, int64_t *ret)
+{
+	const char	*s = ar->arg(ar, name);
+	int64_t		 v;
+
+	if (s == NULL || *s == '\0') {
+		*ret = def;
+		return (0);
+	}
+	if (cap && fig_int(s, min, INT64_MAX, &v) == 0) {
+		*ret = v > max ? max : v;
+		return (0);
+	}
+	if (fig_int(s, min, max, &v) == 0) {
+		*ret = v;
+		return (0);
+	}
+	if (cap)
+		api_error(res, 400, "%s must be an integer of at least %lld",
+		    name, (long long)min);
+	else
+		api_error(res, 400, "%s must be an integer from %lld to %lld",
+		    name, (long long)min, (long long)max);
+	return (-1);
+}
+
 /* A metric's value into *ret; 0 when the daemon never wrote it. */
 static int
 metric(struct webd *w, const char *daemon, const char *name, double *ret)
@@ -301,26 +358,37 @@ metric_any(struct webd *w, const char *daemon, const char *const *names,
 static const char *const m_ct_count[] = { "conntrack_count", "flows", NULL };
 static const char *const m_ct_max[] = { "conntrack_max", "flows_max", NULL };
 
-/* dnsd's query and cache-hit counters and their ratio, or nulls. */
+/*
+ * dnsd's counters and the hit ratio as figures.c defines it (the same
+ * figure homegwctl status and /metrics give), or nulls.
+ */
 static void
 dns_hit_ratio(struct webd *w, struct json *j)
 {
-	double	 q, hits;
+	struct fig_dns	 f;
 
-	if (metric(w, "dnsd", "queries", &q) &&
-	    metric(w, "dnsd", "cache_hits", &hits)) {
-		json_kint(j, "queries", (int64_t)q);
-		json_kint(j, "cache_hits", (int64_t)hits);
-		if (q > 0)
-			json_kdouble(j, "hit_ratio", hits / q);
-		else
-			json_knull(j, "hit_ratio");
-	} else {
+	fig_dns_read(w->live, &f);
+	if (!f.known) {
 		json_knull(j, "queries");
 		json_knull(j, "cache_hits");
+		json_knull(j, "cache_misses");
+		json_knull(j, "lookups");
 		json_knull(j, "hit_ratio");
+	} else {
+		json_kint(j, "queries", f.queries);
+		json_kint(j, "cache_hits", f.cache_hits);
+		json_kint(j, "cache_misses", f.cache_misses);
+		json_kint(j, "lookups", f.lookups);
+		if (f.hit_ratio >= 0)
+			json_kdouble(j, "hit_ratio", f.hit_ratio);
+		else
+			json_knull(j, "hit_ratio");
 	}
+	json_kstring(j, "hit_ratio_means", FIG_DNS_HIT_WORDS);
 }
+
+static struct hgw_host *host_by_name(struct webd *, const char *);
+static void ct_catching_up(struct webd *, struct json *);
 
 static const char *
 host_name_of(struct webd *w, const char *address)
@@ -494,6 +562,41 @@ wan_input_json(struct webd *w, struct json *j)
 	json_object_close(j);
 }
 
+/*
+ * addrd's addresses table, each row with "text", the words figures.c
+ * gives it ("default via 203.0.113.1 on wan0" for the route), as
+ * homegwctl status prints it.
+ */
+static void
+addresses_json(struct webd *w, struct json *j)
+{
+	sqlite3_stmt	*st;
+	char		 text[160];
+	int		 i;
+
+	json_key(j, "addresses");
+	json_array_open(j);
+	st = prep(w->live, "SELECT role, ifname, address, plen, state, "
+	    "conflict_mac, updated FROM addresses ORDER BY role LIMIT 16", "");
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		json_object_open(j);
+		for (i = 0; i < sqlite3_column_count(st); i++) {
+			json_key(j, sqlite3_column_name(st, i));
+			json_column(j, st, i);
+		}
+		json_kstring(j, "text", fig_address_text(
+		    (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 2),
+		    sqlite3_column_int(st, 3),
+		    (const char *)sqlite3_column_text(st, 1), text,
+		    sizeof(text)));
+		json_object_close(j);
+	}
+	if (st != NULL)
+		sqlite3_finalize(st);
+	json_array_close(j);
+}
+
 /* GET status: the overview. */
 static void
 get_status(struct api_request *ar, struct json *j)
@@ -547,10 +650,7 @@ get_status(struct api_request *ar, struct json *j)
 		json_kstring(j, "gateway", addr_fmt_ip4(c->wan.gateway, a));
 	json_object_close(j);
 	json_object_close(j);
-	json_key(j, "addresses");
-	rows(j, prep(w->live, "SELECT role, ifname, address, plen, state, "
-	    "conflict_mac, updated FROM addresses ORDER BY role LIMIT 16", ""),
-	    16);
+	addresses_json(w, j);
 
 	rows_ct = scalar(prep(w->live, "SELECT count(*) FROM conntrack", ""), 0);
 	json_key(j, "conntrack");
@@ -564,6 +664,7 @@ get_status(struct api_request *ar, struct json *j)
 		json_kint(j, "max", (int64_t)max);
 	else
 		json_knull(j, "max");
+	ct_catching_up(w, j);
 	json_object_close(j);
 
 	wan_input_json(w, j);
@@ -692,7 +793,10 @@ get_hosts(struct api_request *ar, struct json *j)
 			    strcasecmp((const char *)sqlite3_column_text(st, 0),
 			    mac) != 0);
 		} else {
+			/* The same keys whatever arpd saw (one shape). */
+			json_knull(j, "seen_mac");
 			json_knull(j, "state");
+			json_knull(j, "updated");
 			json_kbool(j, "mac_mismatch", 0);
 		}
 		if (st != NULL)
@@ -833,18 +937,20 @@ get_neighbours(struct api_request *ar, struct json *j)
 
 /* GET events?since=ID&limit=N&kind=K: newest first, with a cursor. */
 static void
-get_events(struct api_request *ar, struct json *j)
+get_events(struct api_request *ar, struct api_response *res)
 {
 	struct webd	*w = ar->w;
+	struct json	*j = &res->json;
 	int64_t		 since, limit, cursor;
 	const char	*kind = ar->arg(ar, "kind");
 
-	since = query_arg_int(ar->arg(ar, "since"), 0, 0, INT64_MAX);
-	limit = query_arg_int(ar->arg(ar, "limit"), 100, 1, ROWS_MAX);
+	if (arg_int(ar, res, "since", 0, 0, INT64_MAX, 0, &since) < 0 ||
+	    arg_int(ar, res, "limit", 100, 1, ROWS_MAX, 1, &limit) < 0)
+		return;
 	json_object_open(j);
 	json_key(j, "events");
-	rows(j, prep(w->persist, "SELECT id, time, daemon, kind, address, "
-	    "mac_old, mac_new, detail FROM events WHERE id > ?1 AND "
+	rows(j, prep(w->persist, "SELECT " FIG_EVENT_COLUMNS " FROM events "
+	    "WHERE id > ?1 AND "
 	    "(?2 = '' OR kind = ?2) ORDER BY id DESC LIMIT ?3", "isi", since,
 	    kind != NULL ? kind : "", limit), (int)limit);
 	cursor = scalar(prep(w->persist, "SELECT max(id) FROM events", ""), 0);
@@ -855,7 +961,7 @@ get_events(struct api_request *ar, struct json *j)
 static void
 ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 {
-	const char	*host;
+	struct fig_ct_extra x;
 	int		 i, n = sqlite3_column_count(st);
 
 	json_object_open(j);
@@ -863,21 +969,27 @@ ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 		json_key(j, sqlite3_column_name(st, i));
 		json_column(j, st, i);
 	}
-	/* natd names LAN hosts it knows; fall back on our host table. */
-	if (sqlite3_column_type(st, 18) == SQLITE_NULL) {
-		host = host_name_of(w, (const char *)sqlite3_column_text(st, 3));
-		if (host == NULL)
-			host = host_name_of(w,
-			    (const char *)sqlite3_column_text(st, 7));
-		json_kstring(j, "host", host);
-	} else {
-		json_key(j, "host");
-		json_column(j, st, 18);
-	}
-	json_kint(j, "age", now - sqlite3_column_int64(st, 19));
-	json_kint(j, "bytes", sqlite3_column_int64(st, 15) +
-	    sqlite3_column_int64(st, 17));
+	/* The same extras as homegwctl --json nat (figures.c). */
+	fig_ct_extra(w->d->conf, st, now, &x);
+	json_kstring(j, "host", x.host);
+	json_kint(j, "age", x.age);
+	json_kint(j, "bytes", x.bytes);
 	json_object_close(j);
+}
+
+/*
+ * natd lost conntrack events in a burst and has not read the kernel's
+ * table again yet: the rows may be short of the kernel's count for a
+ * second or two.  "catching_up" says so, and the page with it, rather
+ * than showing a short table without a word.
+ */
+static void
+ct_catching_up(struct webd *w, struct json *j)
+{
+	double	 v;
+
+	json_kbool(j, "catching_up", metric(w, "natd", "resync_pending",
+	    &v) && v > 0);
 }
 
 /*
@@ -903,6 +1015,7 @@ ct_incomplete(struct webd *w, struct json *j)
 		json_kint(j, "not_shown", (int64_t)(count - flows));
 	else
 		json_knull(j, "not_shown");
+	ct_catching_up(w, j);
 }
 
 /*
@@ -918,10 +1031,13 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 	struct in_addr	 a;
 	struct hgw_host	*h;
 	sqlite3_stmt	*st;
-	char		 sql[2048], haddr[INET_ADDRSTRLEN];
+	struct in6_addr	 a6;
+	char		 sql[2048], haddr[INET6_ADDRSTRLEN];
+	char		 proto[16], state[16], sort[24];
 	const char	*order, *host_name = NULL;
 	double		 max;
-	int64_t		 total = 0;
+	int64_t		 total = 0, port;
+	size_t		 i;
 	int		 n = 0;
 
 	memset(&f, 0, sizeof(f));
@@ -929,36 +1045,62 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 	f.proto = ar->arg(ar, "proto");
 	f.state = ar->arg(ar, "state");
 	f.q = ar->arg(ar, "q");
-	f.port = (int)query_arg_int(ar->arg(ar, "port"), -1, 0, 65535);
 	f.sort = ar->arg(ar, "sort");
 	order = ar->arg(ar, "order");
-	f.desc = order == NULL || strcmp(order, "asc") != 0;
-	f.limit = query_arg_int(ar->arg(ar, "limit"), 50, 1, QUERY_LIMIT_MAX);
-	f.offset = query_arg_int(ar->arg(ar, "offset"), 0, 0, INT32_MAX);
-	if ((f.q != NULL && strlen(f.q) > 128) ||
-	    (f.host != NULL && strlen(f.host) > 128) ||
-	    (f.proto != NULL && strlen(f.proto) > 16) ||
-	    (f.state != NULL && strlen(f.state) > 32)) {
-		res->status = 400;
-		json_object_open(j);
-		json_kstring(j, "error", "filter too long");
-		json_object_close(j);
+	if (arg_int(ar, res, "port", -1, 0, 65535, 0, &port) < 0 ||
+	    arg_int(ar, res, "limit", 50, 1, QUERY_LIMIT_MAX, 1,
+	    &f.limit) < 0 ||
+	    arg_int(ar, res, "offset", 0, 0, INT32_MAX, 0, &f.offset) < 0)
 		return;
+	f.port = (int)port;
+	if ((f.q != NULL && strlen(f.q) > 128) ||
+	    (f.host != NULL && strlen(f.host) > 128)) {
+		api_error(res, 400, "filter too long");
+		return;
+	}
+	/* Enumerations in any case, as natd stores them; others are 400. */
+	if (f.proto != NULL && *f.proto != '\0') {
+		if (fig_proto(f.proto, proto, sizeof(proto)) < 0) {
+			api_error(res, 400, "unknown proto (tcp, udp, icmp, "
+			    "icmpv6, sctp, udplite, gre, igmp or a number)");
+			return;
+		}
+		f.proto = proto;
+	}
+	if (f.state != NULL && *f.state != '\0') {
+		if (fig_tcp_state(f.state, state, sizeof(state)) < 0) {
+			api_error(res, 400, "unknown state (a TCP state such "
+			    "as ESTABLISHED or TIME_WAIT)");
+			return;
+		}
+		f.state = state;
+	}
+	if (f.sort != NULL && *f.sort != '\0') {
+		for (i = 0; f.sort[i] != '\0' && i < sizeof(sort) - 1; i++)
+			sort[i] = (char)tolower((unsigned char)f.sort[i]);
+		sort[i] = '\0';
+		f.sort = sort;
 	}
 	if (query_sort_expr(f.sort) == NULL) {
-		res->status = 400;
-		json_object_open(j);
-		json_kstring(j, "error", "unknown sort key");
-		json_object_close(j);
+		api_error(res, 400, "unknown sort key");
 		return;
 	}
+	if (order != NULL && *order != '\0' && strcasecmp(order, "asc") != 0 &&
+	    strcasecmp(order, "desc") != 0) {
+		api_error(res, 400, "order must be asc or desc");
+		return;
+	}
+	f.desc = order == NULL || strcasecmp(order, "asc") != 0;
 	/* A host name filters on its address as well. */
 	if (f.host != NULL && *f.host != '\0') {
 		if (addr_parse_ip4(f.host, &a) < 0 &&
-		    (h = conf_host_by_name(w->d->conf, f.host)) != NULL) {
-			host_name = f.host;
+		    (h = host_by_name(w, f.host)) != NULL) {
+			host_name = h->name;
 			f.host = addr_fmt_ip4(h->addr, haddr);
-		} else
+		} else if (inet_pton(AF_INET6, f.host, &a6) == 1 &&
+		    inet_ntop(AF_INET6, &a6, haddr, sizeof(haddr)) != NULL)
+			f.host = haddr;
+		else
 			host_name = host_name_of(w, f.host);
 	}
 
@@ -1000,14 +1142,17 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 
 /* GET dns: counters, upstreams, top clients and names. */
 static void
-get_dns(struct api_request *ar, struct json *j)
+get_dns(struct api_request *ar, struct api_response *res)
 {
 	struct webd	*w = ar->w;
+	struct json	*j = &res->json;
 	sqlite3_stmt	*st;
 	int64_t		 since, window;
 	const char	*client;
 
-	window = query_arg_int(ar->arg(ar, "window"), 86400, 60, 30 * 86400);
+	if (arg_int(ar, res, "window", 86400, 60, 30 * 86400, 0,
+	    &window) < 0)
+		return;
 	since = (ar->now - window) * 1000;
 	json_object_open(j);
 	json_kint(j, "window", window);
@@ -1060,9 +1205,10 @@ get_dns(struct api_request *ar, struct json *j)
  * newest first; cursor is the highest id, for the next poll's since.
  */
 static void
-get_dns_log(struct api_request *ar, struct json *j)
+get_dns_log(struct api_request *ar, struct api_response *res)
 {
 	struct webd	*w = ar->w;
+	struct json	*j = &res->json;
 	struct hgw_host	*h;
 	const char	*client = ar->arg(ar, "client");
 	const char	*name = ar->arg(ar, "name");
@@ -1070,8 +1216,9 @@ get_dns_log(struct api_request *ar, struct json *j)
 	char		 pat[2100], s[INET_ADDRSTRLEN];
 	int64_t		 since, limit, cursor;
 
-	since = query_arg_int(ar->arg(ar, "since"), 0, 0, INT64_MAX);
-	limit = query_arg_int(ar->arg(ar, "limit"), 100, 1, ROWS_MAX);
+	if (arg_int(ar, res, "since", 0, 0, INT64_MAX, 0, &since) < 0 ||
+	    arg_int(ar, res, "limit", 100, 1, ROWS_MAX, 1, &limit) < 0)
+		return;
 	/*
 	 * pat holds any name dnsd logs (at most 1004 characters with its
 	 * escapes), each character escaped; a longer filter matches no name,
@@ -1083,8 +1230,8 @@ get_dns_log(struct api_request *ar, struct json *j)
 		pat[0] = '\0';
 	json_object_open(j);
 	json_key(j, "rows");
-	rows(j, prep(w->live, "SELECT id, time_ms, client, name, qtype, "
-	    "rcode, source, upstream, latency_us FROM dns_log WHERE id > ?1 AND "
+	rows(j, prep(w->live, "SELECT " FIG_DNS_LOG_COLUMNS " FROM dns_log "
+	    "WHERE id > ?1 AND "
 	    "(?2 = '' OR client = ?2) AND name LIKE ?3 ESCAPE '\\' AND "
 	    "(?4 = '' OR source = ?4) ORDER BY id DESC LIMIT ?5", "isssi",
 	    since, client != NULL ? client : "", pat,
@@ -1100,18 +1247,52 @@ get_dns_log(struct api_request *ar, struct json *j)
 	json_object_close(j);
 }
 
+/*
+ * GET dns/series?since=T: dnsd's answers per minute (dns_series), oldest
+ * first, the last 24 hours by default; the current minute's row is still
+ * growing.
+ */
+static void
+get_dns_series(struct api_request *ar, struct api_response *res)
+{
+	struct json	*j = &res->json;
+	int64_t		 since;
+
+	if (arg_int(ar, res, "since", ar->now - 86400, 0, INT64_MAX, 0,
+	    &since) < 0)
+		return;
+	json_object_open(j);
+	json_kint(j, "since", since);
+	json_kint(j, "step", 60);
+	json_key(j, "rows");
+	rows(j, prep(ar->w->live, "SELECT time, queries, cache, misses, "
+	    "local, upstream, stale, failed, blocked FROM dns_series WHERE "
+	    "time >= ?1 "
+	    "ORDER BY time LIMIT 1500", "i", since), 1500);
+	json_object_close(j);
+}
+
 /* GET history/traffic?host=*&since=: traffic per interval, newest first. */
 static void
-get_history(struct api_request *ar, struct json *j, int dns)
+get_history(struct api_request *ar, struct api_response *res, int dns)
 {
 	struct webd	*w = ar->w;
+	struct json	*j = &res->json;
 	const char	*host = ar->arg(ar, "host");
 	int64_t		 since;
 
-	since = query_arg_int(ar->arg(ar, "since"), ar->now - 86400, 0,
-	    INT64_MAX);
+	if (arg_int(ar, res, "since", ar->now - 86400, 0, INT64_MAX, 0,
+	    &since) < 0)
+		return;
 	json_object_open(j);
 	json_kint(j, "since", since);
+	/*
+	 * Each row counts what happened from its time to the next row's:
+	 * the interval says how long, so a chart can plot a rate at the
+	 * end of its interval from the first row on.
+	 */
+	json_kint(j, "interval", dns ? 60 : w->d->conf->nat.history_interval ?
+	    (int64_t)w->d->conf->nat.history_interval : 300);
 	json_key(j, "rows");
 	if (dns)
 		rows(j, prep(w->persist, "SELECT time, queries, cache_hits, "
@@ -1127,41 +1308,84 @@ get_history(struct api_request *ar, struct json *j, int dns)
 	json_object_close(j);
 }
 
-/* GET host/KEY: one device's journey; KEY is a name, address or MAC. */
-static void
-get_host(struct api_request *ar, struct api_response *res, const char *key)
+/*
+ * The [host] a name stands for: its name in any case, or its FQDN under
+ * [gateway] domain ("lan1.home.arpa", a final dot allowed).
+ */
+static struct hgw_host *
+host_by_name(struct webd *w, const char *key)
 {
-	struct webd	*w = ar->w;
-	struct json	*j = &res->json;
-	struct hgw_host	*h = NULL;
-	struct in_addr	 a;
-	uint8_t		 mac[ADDR_MAC_LEN];
-	char		 address[INET_ADDRSTRLEN] = "", macs[ADDR_MAC_STRLEN] = "";
-	sqlite3_stmt	*st;
+	const char	*domain = w->d->conf->gateway.domain;
+	char		 name[256];
+	size_t		 n = strlen(key), dl = strlen(domain);
 
-	if (strlen(key) > 64) {
-		res->status = 400;
-		json_object_open(j);
-		json_kstring(j, "error", "bad host");
-		json_object_close(j);
-		return;
-	}
-	if ((h = conf_host_by_name(w->d->conf, key)) != NULL) {
+	if (n >= sizeof(name))
+		return (NULL);
+	memcpy(name, key, n + 1);
+	if (n > 1 && name[n - 1] == '.')
+		name[--n] = '\0';
+	if (dl > 0 && n > dl + 1 && name[n - dl - 1] == '.' &&
+	    strcasecmp(name + n - dl, domain) == 0)
+		name[n - dl - 1] = '\0';
+	return (conf_host_by_name(w->d->conf, name));
+}
+
+/*
+ * What a host KEY names: a [host] by name or FQDN, an IPv4 or IPv6
+ * address, or a MAC (either separator, any case).  Fills the address
+ * and MAC known from the host table or the key; -1 when it is none.
+ */
+static int
+host_key(struct webd *w, const char *key, struct hgw_host **hp,
+    char *address, size_t alen, char *macs)
+{
+	struct hgw_host	*h;
+	struct in_addr	 a;
+	struct in6_addr	 a6;
+	uint8_t		 mac[ADDR_MAC_LEN];
+
+	*hp = NULL;
+	address[0] = macs[0] = '\0';
+	if ((h = host_by_name(w, key)) != NULL) {
 		addr_fmt_ip4(h->addr, address);
 		addr_fmt_mac(h->mac, macs);
 	} else if (addr_parse_ip4(key, &a) == 0) {
 		addr_fmt_ip4(a, address);
 		if ((h = conf_host_by_addr(w->d->conf, a)) != NULL)
 			addr_fmt_mac(h->mac, macs);
+	} else if (inet_pton(AF_INET6, key, &a6) == 1) {
+		/* natd and dnsd write the canonical form. */
+		if (inet_ntop(AF_INET6, &a6, address, alen) == NULL)
+			return (-1);
 	} else if (addr_parse_mac(key, mac) == 0) {
 		addr_fmt_mac(mac, macs);
 		if ((h = conf_host_by_mac(w->d->conf, mac)) != NULL)
 			addr_fmt_ip4(h->addr, address);
-	} else {
-		res->status = 404;
-		json_object_open(j);
-		json_kstring(j, "error", "no such host");
-		json_object_close(j);
+	} else
+		return (-1);
+	*hp = h;
+	return (0);
+}
+
+/*
+ * GET host/KEY: one device's journey; KEY is a name, an FQDN under
+ * [gateway] domain, an IPv4 or IPv6 address or a MAC.
+ */
+static void
+get_host(struct api_request *ar, struct api_response *res, const char *key)
+{
+	struct webd	*w = ar->w;
+	struct json	*j = &res->json;
+	struct hgw_host	*h = NULL;
+	char		 address[INET6_ADDRSTRLEN], macs[ADDR_MAC_STRLEN];
+	sqlite3_stmt	*st;
+
+	if (strlen(key) > 255) {
+		api_error(res, 400, "host too long");
+		return;
+	}
+	if (host_key(w, key, &h, address, sizeof(address), macs) < 0) {
+		api_error(res, 404, "no such host");
 		return;
 	}
 	/* An address outside the host table: its MAC from ARP. */
@@ -1209,8 +1433,8 @@ get_host(struct api_request *ar, struct api_response *res, const char *key)
 	    "last_seen FROM stations WHERE address = ?1 OR mac = ?2 "
 	    "ORDER BY last_seen DESC LIMIT 64", "ss", address, macs), 64);
 	json_key(j, "events");
-	rows(j, prep(w->persist, "SELECT id, time, daemon, kind, address, "
-	    "mac_old, mac_new, detail FROM events WHERE address = ?1 OR "
+	rows(j, prep(w->persist, "SELECT " FIG_EVENT_COLUMNS " FROM events "
+	    "WHERE address = ?1 OR "
 	    "(?2 != '' AND (mac_old = ?2 OR mac_new = ?2)) ORDER BY id DESC "
 	    "LIMIT 100", "ss", address, macs), 100);
 	json_key(j, "dns");
@@ -1230,6 +1454,8 @@ get_host(struct api_request *ar, struct api_response *res, const char *key)
 	if (st != NULL)
 		sqlite3_finalize(st);
 	json_array_close(j);
+	json_kint(j, "traffic_interval", w->d->conf->nat.history_interval ?
+	    (int64_t)w->d->conf->nat.history_interval : 300);
 	json_key(j, "traffic");
 	rows(j, prep(w->persist, "SELECT time, bytes_out, bytes_in, packets, "
 	    "connections FROM traffic_history WHERE host = ?1 AND time >= ?2 "
@@ -1254,24 +1480,21 @@ api_get(struct api_request *ar, struct api_response *res)
 	else if (strcmp(p, "neighbours") == 0)
 		get_neighbours(ar, j);
 	else if (strcmp(p, "events") == 0)
-		get_events(ar, j);
+		get_events(ar, res);
 	else if (strcmp(p, "conntrack") == 0)
 		get_conntrack(ar, res);
 	else if (strcmp(p, "dns") == 0)
-		get_dns(ar, j);
+		get_dns(ar, res);
 	else if (strcmp(p, "dns/log") == 0)
-		get_dns_log(ar, j);
+		get_dns_log(ar, res);
+	else if (strcmp(p, "dns/series") == 0)
+		get_dns_series(ar, res);
 	else if (strcmp(p, "history/traffic") == 0)
-		get_history(ar, j, 0);
+		get_history(ar, res, 0);
 	else if (strcmp(p, "history/dns") == 0)
-		get_history(ar, j, 1);
+		get_history(ar, res, 1);
 	else if (strncmp(p, "host/", 5) == 0 && p[5] != '\0')
 		get_host(ar, res, p + 5);
-	else {
-		res->status = 404;
-		json_object_open(j);
-		json_kstring(j, "error", "no such endpoint");
-		json_kint(j, "status", 404);
-		json_object_close(j);
-	}
+	else
+		api_error(res, 404, "no such endpoint");
 }

@@ -411,6 +411,7 @@ metrics_text(struct webd *w, int64_t now, size_t *ret_len)
 	struct mrows	 rows;
 	const struct auth *a = &w->auth;
 	const struct mrow *r;
+	struct fig_dns	 fd;
 	size_t		 i;
 
 	if ((m.buf = malloc(16384)) == NULL)
@@ -468,6 +469,14 @@ metrics_text(struct webd *w, int64_t now, size_t *ret_len)
 	    "counter", "NXDOMAIN answers sent to clients.");
 	single(&m, &rows, "dnsd", "cache_entries", "dns_cache_entries",
 	    "gauge", "Entries in the DNS cache.");
+	/* The ratio the overview and homegwctl status show (figures.c). */
+	fig_dns_read(w->live, &fd);
+	if (fd.known && fd.hit_ratio >= 0) {
+		family(&m, "dns_cache_hit_ratio", "gauge",
+		    "Share of the queries for names outside the LAN answered "
+		    "from the cache: hits / (hits + misses).");
+		sample(&m, "dns_cache_hit_ratio", NULL, NULL, fd.hit_ratio);
+	}
 	upstreams(&m, w, &rows);
 
 	/* arpd */

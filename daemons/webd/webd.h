@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "addr.h"
+#include "figures.h"
 #include "state.h"
 #include "tlsfp.h"
 
@@ -197,17 +198,9 @@ void	 api_event(struct webd *, const char *kind, const char *address);
 void	 api_publish(struct webd *);
 
 /* query.c: SQL for the conntrack view from client filters. */
-/*
- * natd rewrites a flow's row only when something about it changed, so the
- * stored timeout is the time left at last_seen: count it down to now.
- */
-#define QUERY_CT_TIMEOUT "max(0, timeout - " \
-	"(CAST(strftime('%s', 'now') AS INTEGER) - last_seen))"
-#define QUERY_CT_COLUMNS "ct_id, family, proto, orig_src, orig_sport, " \
-	"orig_dst, orig_dport, reply_src, reply_sport, reply_dst, " \
-	"reply_dport, tcp_state, status, " QUERY_CT_TIMEOUT " AS timeout, " \
-	"orig_packets, orig_bytes, reply_packets, reply_bytes, lan_host, " \
-	"first_seen, last_seen, lan_addr"
+/* The conntrack row is defined once, for homegwctl too (figures.h). */
+#define QUERY_CT_TIMEOUT FIG_CT_TIMEOUT
+#define QUERY_CT_COLUMNS FIG_CT_COLUMNS
 #define QUERY_LIMIT_MAX	500
 struct ct_filter {
 	const char	*host;

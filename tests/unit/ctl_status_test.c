@@ -201,7 +201,10 @@ main(void)
 		up = strtol(p + strlen("\"uptime\": "), NULL, 10);
 	CHECK(up >= 7300 && up <= 7305);
 	CHECK(strstr(out, "\"status\": \"\\\"quoted\\\"\"") != NULL);
-	CHECK(strstr(out, "\"address\": \"192.168.50.1/24\"") != NULL);
+	/* The API's address row, with the words the overview shows. */
+	CHECK(strstr(out, "\"address\": \"192.168.50.1\", \"plen\": 24")
+	    != NULL);
+	CHECK(strstr(out, "\"text\": \"192.168.50.1/24 on ") != NULL);
 
 	/* No WAN, nothing to guard: no line, even with figures. */
 	CHECK(state_metric_set(live, "natd", "wan_guard", 0) == 0);
@@ -227,7 +230,7 @@ main(void)
 	CHECK(strstr(out, "\"wan_input\": {\"dropped\": {\"policy\": 1200, "
 	    "\"lan_dst\": 30, \"spoofed_src\": 4, \"invalid\": 0, "
 	    "\"ping_limit\": 0}, \"total\": 1234, \"guarded\": true},\n"
-	    "\"addresses\": ") != NULL);
+	    "\"dns\": ") != NULL);
 	/* With a WAN and [nat] rules = no, nothing guards it: an alert. */
 	if ((f = fopen(conf_path, "a")) != NULL) {
 		fprintf(f, "\n[nat]\nrules = no\n");

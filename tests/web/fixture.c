@@ -253,6 +253,27 @@ fill_persist(sqlite3 *db, sqlite3 *live, int64_t now)
 	sqlite3_finalize(st);
 	exec(live, "COMMIT");
 
+	/* dnsd's answers per minute for the last 6 hours (dns_series). */
+	exec(live, "BEGIN");
+	st = prepare(live, "INSERT INTO dns_series VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, 0)");
+	for (i = 0; i < 360; i++) {
+		int	 c = 5 + (int)rnd(30), l = (int)rnd(5);
+		int	 u = (int)rnd(15), f = (int)rnd(2);
+
+		sqlite3_bind_int64(st, 1, now - now % 60 - (359 - i) * 60);
+		sqlite3_bind_int(st, 2, c + l + u + f);
+		sqlite3_bind_int(st, 3, c);
+		sqlite3_bind_int(st, 4, u + f);
+		sqlite3_bind_int(st, 5, l);
+		sqlite3_bind_int(st, 6, u);
+		sqlite3_bind_int(st, 7, 0);
+		sqlite3_bind_int(st, 8, f);
+		step(st);
+	}
+	sqlite3_finalize(st);
+	exec(live, "COMMIT");
+
 	st = prepare(db, "INSERT INTO dns_history VALUES (?1, ?2, ?3, ?4, ?5)");
 	for (i = 0; i < 288; i++) {
 		t = now - now % 300 - (287 - i) * 300;
