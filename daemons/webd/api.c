@@ -1265,6 +1265,8 @@ api_get(struct api_request *ar, struct api_response *res)
 		get_history(ar, j, 0);
 	else if (strcmp(p, "history/dns") == 0)
 		get_history(ar, j, 1);
+	else if (strcmp(p, "health") == 0)
+		api_health(ar, j);
 	else if (strncmp(p, "host/", 5) == 0 && p[5] != '\0')
 		get_host(ar, res, p + 5);
 	else {

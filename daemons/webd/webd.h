@@ -196,6 +196,9 @@ void	 api_event(struct webd *, const char *kind, const char *address);
 /* webd's own figures into live.db's metrics table. */
 void	 api_publish(struct webd *);
 
+/* api_health.c: GET /api/v1/health (addrd's health tables). */
+void	 api_health(struct api_request *, struct json *);
+
 /* query.c: SQL for the conntrack view from client filters. */
 /*
  * natd rewrites a flow's row only when something about it changed, so the
