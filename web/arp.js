@@ -24,7 +24,8 @@ HGW.start(function () {
 			HGW.fillTable($("neigh"), r.neighbours, function (n) {
 				return [
 					HGW.hostLink(n.address),
-					n.host ? HGW.hostLink(n.host) : "",
+					n.host ? HGW.hostCell(n.host, n.label) :
+					    "",
 					{ v: n.mac, cls: "mono" },
 					HGW.badge(n.state,
 					    HGW.stateClass(n.state)),

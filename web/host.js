@@ -22,6 +22,7 @@ HGW.start(function () {
 	function ident(r) {
 		var dl = HGW.clear($("ident"));
 		[["Name", r.name || "not in the host table"],
+		    ["Label", r.label ? HGW.label(r.label) : null],
 		    ["Address", r.address], ["MAC", r.mac],
 		    ["Pinned ARP", r.host ? (r.host.pin_arp ? "yes" : "no") :
 		    null]].forEach(function (x) {
@@ -36,9 +37,9 @@ HGW.start(function () {
 	function load() {
 		return HGW.api("host/" + encodeURIComponent(key)).then(
 		    function (r) {
-			$("title").textContent = r.name ? r.name + " (" +
-			    (r.address || r.mac) + ")" : r.address || r.mac ||
-			    key;
+			$("title").textContent = (r.label ? r.label + " \u2014 " :
+			    "") + (r.name ? r.name + " (" + (r.address ||
+			    r.mac) + ")" : r.address || r.mac || key);
 			document.title = $("title").textContent + " · homegw";
 			ident(r);
 			HGW.fillTable($("neigh"), r.neighbours, function (n) {

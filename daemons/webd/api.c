@@ -334,6 +334,18 @@ host_name_of(struct webd *w, const char *address)
 	return (h != NULL ? h->name : NULL);
 }
 
+/* The owner's friendly label of a host table name ([host] label). */
+static const char *
+host_label_of(struct webd *w, const char *name)
+{
+	struct hgw_host	*h;
+
+	if (name == NULL ||
+	    (h = conf_host_by_name(w->d->conf, name)) == NULL)
+		return (NULL);
+	return (h->has_label ? h->label : NULL);
+}
+
 static void
 metrics_object(struct json *j, struct webd *w)
 {
@@ -675,6 +687,7 @@ get_hosts(struct api_request *ar, struct json *j)
 	TAILQ_FOREACH(h, &c->hosts, entry) {
 		json_object_open(j);
 		json_kstring(j, "name", h->name);
+		json_kstring(j, "label", h->has_label ? h->label : NULL);
 		json_kstring(j, "address", addr_fmt_ip4(h->addr, s));
 		json_kstring(j, "mac", addr_fmt_mac(h->mac, mac));
 		json_kbool(j, "pin_arp", h->pin_arp);
@@ -816,6 +829,8 @@ get_neighbours(struct api_request *ar, struct json *j)
 		    h->addr.s_addr == a.s_addr)
 			known = 1;
 		json_kstring(j, "host", h != NULL ? h->name : NULL);
+		json_kstring(j, "label", h != NULL && h->has_label ?
+		    h->label : NULL);
 		json_kbool(j, "known", known);
 		ifn = (const char *)sqlite3_column_text(st, 1);
 		json_kbool(j, "lan", ifn != NULL &&
@@ -873,7 +888,9 @@ ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 	} else {
 		json_key(j, "host");
 		json_column(j, st, 18);
+		host = (const char *)sqlite3_column_text(st, 18);
 	}
+	json_kstring(j, "label", host_label_of(w, host));
 	json_kint(j, "age", now - sqlite3_column_int64(st, 19));
 	json_kint(j, "bytes", sqlite3_column_int64(st, 15) +
 	    sqlite3_column_int64(st, 17));
@@ -1097,6 +1114,13 @@ get_dns_log(struct api_request *ar, struct json *j)
 	TAILQ_FOREACH(h, &w->d->conf->hosts, entry)
 		json_kstring(j, addr_fmt_ip4(h->addr, s), h->name);
 	json_object_close(j);
+	/* The owner's labels by address, for the hosts that have one. */
+	json_key(j, "labels");
+	json_object_open(j);
+	TAILQ_FOREACH(h, &w->d->conf->hosts, entry)
+		if (h->has_label)
+			json_kstring(j, addr_fmt_ip4(h->addr, s), h->label);
+	json_object_close(j);
 	json_object_close(j);
 }
 
@@ -1188,12 +1212,14 @@ get_host(struct api_request *ar, struct api_response *res, const char *key)
 	json_object_open(j);
 	json_kstring(j, "key", key);
 	json_kstring(j, "name", h != NULL ? h->name : NULL);
+	json_kstring(j, "label", h != NULL && h->has_label ? h->label : NULL);
 	json_kstring(j, "address", address[0] ? address : NULL);
 	json_kstring(j, "mac", macs[0] ? macs : NULL);
 	if (h != NULL) {
 		json_key(j, "host");
 		json_object_open(j);
 		json_kstring(j, "name", h->name);
+		json_kstring(j, "label", h->has_label ? h->label : NULL);
 		json_kstring(j, "address", addr_fmt_ip4(h->addr, address));
 		json_kstring(j, "mac", addr_fmt_mac(h->mac, macs));
 		json_kbool(j, "pin_arp", h->pin_arp);
