@@ -191,6 +191,24 @@ const char *const schema_live[] = {
 	"  tx_bps REAL,"
 	"  updated INTEGER NOT NULL"
 	");"
+	/*
+	 * Every interface's IPv4 neighbours (unicast, with a MAC) and
+	 * when each was last active: the newer of the kernel's confirmed
+	 * and used times (NDA_CACHEINFO) in active, the last traffic
+	 * natd saw for the address in traffic.  router: the default
+	 * route's gateway (on the WAN side: the upstream router).
+	 */
+	"CREATE TABLE neighbour_activity ("
+	"  ifname TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  mac TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  router INTEGER NOT NULL DEFAULT 0,"
+	"  active INTEGER,"
+	"  traffic INTEGER,"
+	"  updated INTEGER NOT NULL,"
+	"  PRIMARY KEY (ifname, address)"
+	");"
 	"CREATE TABLE iface_history ("
 	"  name TEXT NOT NULL,"
 	"  time INTEGER NOT NULL,"	/* end of the sample step */

@@ -60,7 +60,8 @@ HGW.start(function () {
 				    { class: "when" }, HGW.time(e.time)),
 				    HGW.badge(e.kind.replace(/_/g, " ")), " ",
 				    e.mac_old ? e.mac_old + " \u2192 " : "",
-				    e.mac_new || "", e.detail ? el("span",
+				    e.mac_new || "", e.address ? " at " +
+				    e.address : "", e.detail ? el("span",
 				    { class: "muted" }, " " + e.detail) : ""));
 			});
 			HGW.fillTable($("dns"), r.dns, function (q) {

@@ -161,7 +161,20 @@ int	 reconcile_want_equal(const struct want_addr *,
 	    const struct want_addr *);
 
 /* kernel.c */
+struct ks_neigh {
+	int		 ifindex;
+	struct in_addr	 addr;
+	int		 has_mac;
+	uint8_t		 mac[ADDR_MAC_LEN];
+	int		 state;		/* NUD_* */
+	int		 flags;		/* NTF_* */
+	int		 type;		/* RTN_UNICAST, RTN_MULTICAST, ... */
+	long		 confirmed_s;	/* seconds ago, -1 unknown */
+	long		 used_s;
+};
+
 int	 kernel_dump(struct nl_sock *, struct kstate *);
+int	 kernel_neigh_dump(struct nl_sock *, struct ks_neigh *, int max);
 unsigned long kernel_malformed(void);
 extern const struct reconcile_ops kernel_ops_template;
 
@@ -306,7 +319,13 @@ struct sys_iface {
 	uint64_t	 stats[SYSINFO_STATS];
 };
 
+struct sys_gw {
+	char		 ifname[IF_NAMESIZE];
+	struct in_addr	 gw;
+};
+
 extern const char *sysinfo_root;
+int	 sysinfo_gateways(struct sys_gw *, int max);
 void	 sysinfo_read(struct sys_sample *, const char *state_dir);
 int	 sysinfo_ifaces(struct sys_iface *, int max);
 int	 sysinfo_parse_loadavg(const char *, double[3]);
@@ -318,7 +337,7 @@ const char *sysinfo_throttled_bit(int);
 
 /* health.c: samples sysinfo every 10 s into live.db. */
 struct health;
-struct health	*health_new(struct hgw_daemon *);
+struct health	*health_new(struct hgw_daemon *, struct nl_sock *);
 void		 health_reopen(struct health *);
 void		 health_free(struct health *);
 

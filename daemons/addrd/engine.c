@@ -320,7 +320,7 @@ engine_new(struct hgw_daemon *d, const struct acd_timing *t)
 	publish_hosts(e->pub, d->conf);
 	publish_prune(e->pub);
 	/* Health is a sideline: without it addrd still does its job. */
-	if ((e->health = health_new(d)) == NULL)
+	if ((e->health = health_new(d, e->req)) == NULL)
 		log_warnx("system health not sampled: out of memory");
 	return (e);
 }

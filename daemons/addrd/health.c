@@ -15,6 +15,9 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+
 #include <errno.h>
 #include <ifaddrs.h>
 #include <stdio.h>
@@ -38,6 +41,8 @@
 /* Samples of the disk counter kept for the written-per-hour figure. */
 #define HEALTH_DISK_RING	(HEALTH_HISTORY_S / HEALTH_STEP_S + 1)
 #define HEALTH_ADDRS_LEN	256
+#define HEALTH_NEIGH_MAX	1024	/* neighbours of all interfaces */
+#define HEALTH_GW_MAX		4
 
 struct health_iface {
 	struct sys_iface	 f;
@@ -53,6 +58,11 @@ struct disk_point {
 
 struct health {
 	struct hgw_daemon	*d;
+	struct nl_sock		*nl;
+	struct ks_neigh		*neigh;
+	int			 nneigh;
+	struct sys_gw		 gws[HEALTH_GW_MAX];
+	int			 ngws;
 	struct event		*ev;
 	struct state_writer	*writer;
 	int64_t			 now;		/* wall clock of the sample */
@@ -272,6 +282,13 @@ sample_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	h->nifs = n;
 	fill_addrs(h);
+	if ((h->nneigh = kernel_neigh_dump(h->nl, h->neigh,
+	    HEALTH_NEIGH_MAX)) < 0) {
+		log_debug("%s: neighbour dump: %s", __func__,
+		    strerror(-h->nneigh));
+		h->nneigh = 0;
+	}
+	h->ngws = sysinfo_gateways(h->gws, HEALTH_GW_MAX);
 	if (h->nold > 0)
 		iface_rates(h);
 	disk_rate(h);
@@ -438,6 +455,97 @@ write_ifaces(struct health *h, sqlite3 *db)
 	return (0);
 }
 
+static const char *
+nud_name(int state)
+{
+	if (state & NUD_PERMANENT)
+		return ("permanent");
+	if (state & NUD_REACHABLE)
+		return ("reachable");
+	if (state & NUD_STALE)
+		return ("stale");
+	if (state & NUD_DELAY)
+		return ("delay");
+	if (state & NUD_PROBE)
+		return ("probe");
+	return ("other");
+}
+
+/*
+ * Only stations: unicast entries with a MAC the kernel resolved.  The
+ * multicast and broadcast entries the kernel makes without ARP (NOARP,
+ * e.g. 224.0.0.22 for IGMP), failed and incomplete ones are not.
+ */
+static int
+neigh_is_station(const struct ks_neigh *k)
+{
+	uint32_t	 a = ntohl(k->addr.s_addr);
+
+	return (k->has_mac && k->type == RTN_UNICAST &&
+	    (k->flags & NTF_PROXY) == 0 && (k->state & (NUD_PERMANENT |
+	    NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE)) != 0 &&
+	    !IN_MULTICAST(a) && a != INADDR_BROADCAST &&
+	    (k->mac[0] & 1) == 0);
+}
+
+static int
+write_neighbours(struct health *h, sqlite3 *db)
+{
+	sqlite3_stmt	*st;
+	char		 ifname[IF_NAMESIZE], ip[INET_ADDRSTRLEN];
+	char		 mac[ADDR_MAC_STRLEN];
+	long		 ago;
+	int		 i, g, r, router;
+
+	if ((r = state_exec(db, "DELETE FROM neighbour_activity")) < 0)
+		return (r);
+	for (i = 0; i < h->nneigh; i++) {
+		const struct ks_neigh	*k = &h->neigh[i];
+
+		if (!neigh_is_station(k) ||
+		    if_indextoname((unsigned int)k->ifindex, ifname) == NULL)
+			continue;
+		router = 0;
+		for (g = 0; g < h->ngws; g++)
+			if (h->gws[g].gw.s_addr == k->addr.s_addr &&
+			    strcmp(h->gws[g].ifname, ifname) == 0)
+				router = 1;
+		/* Permanent entries are never confirmed: no activity. */
+		ago = -1;
+		if (k->confirmed_s >= 0 && !(k->state & NUD_PERMANENT))
+			ago = k->confirmed_s;
+		if (k->used_s >= 0 && !(k->state & NUD_PERMANENT) &&
+		    (ago < 0 || k->used_s < ago))
+			ago = k->used_s;
+		if ((st = state_prepare(db, "INSERT OR REPLACE INTO "
+		    "neighbour_activity (ifname, address, mac, state, router, "
+		    "active, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")) ==
+		    NULL)
+			return (-EIO);
+		sqlite3_bind_text(st, 1, ifname, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, addr_fmt_ip4(k->addr, ip), -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, addr_fmt_mac(k->mac, mac), -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, nud_name(k->state), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, router);
+		bind_int(st, 6, ago >= 0, h->now - ago);
+		sqlite3_bind_int64(st, 7, h->now);
+		if ((r = step_done(db, st)) < 0)
+			return (r);
+	}
+	/*
+	 * The traffic natd last saw for each address, in one pass over
+	 * its conntrack rows (there is no index on lan_addr: one scan
+	 * every HEALTH_STEP_S, off every packet's path).
+	 */
+	return (state_exec(db, "UPDATE neighbour_activity SET traffic = "
+	    "t.last FROM (SELECT lan_addr, max(last_seen) AS last FROM "
+	    "conntrack WHERE lan_addr IS NOT NULL GROUP BY lan_addr) AS t "
+	    "WHERE t.lan_addr = neighbour_activity.address"));
+}
+
 static int
 write_history(struct health *h, sqlite3 *db)
 {
@@ -479,7 +587,8 @@ flush_cb(sqlite3 *db, void *arg)
 	if (h->now == 0)
 		return (0);
 	if ((r = write_health(h, db)) < 0 || (r = write_thermal(h, db)) < 0 ||
-	    (r = write_ifaces(h, db)) < 0 || (r = write_history(h, db)) < 0)
+	    (r = write_ifaces(h, db)) < 0 || (r = write_history(h, db)) < 0 ||
+	    (r = write_neighbours(h, db)) < 0)
 		return (r);
 	return (0);
 }
@@ -494,7 +603,7 @@ commit_cb(void *arg)
 
 /* Start sampling on the daemon's live.db; NULL on failure. */
 struct health *
-health_new(struct hgw_daemon *d)
+health_new(struct hgw_daemon *d, struct nl_sock *nl)
 {
 	struct timeval	 tv = { HEALTH_STEP_S, 0 };
 	struct health	*h;
@@ -502,6 +611,9 @@ health_new(struct hgw_daemon *d)
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return (NULL);
 	h->d = d;
+	h->nl = nl;
+	if ((h->neigh = calloc(HEALTH_NEIGH_MAX, sizeof(*h->neigh))) == NULL)
+		goto fail;
 	if ((h->writer = state_writer_new(d->base, d->live, 200, flush_cb,
 	    h)) == NULL)
 		goto fail;
@@ -536,5 +648,6 @@ health_free(struct health *h)
 	if (h->ev != NULL)
 		event_free(h->ev);
 	state_writer_free(h->writer);
+	free(h->neigh);
 	free(h);
 }

@@ -410,6 +410,35 @@ sysinfo_ifaces(struct sys_iface *out, int max)
 	return (n);
 }
 
+/*
+ * The default routes of /proc/net/route: each line is "Iface Destination
+ * Gateway Flags ...", the addresses as the kernel's raw 32-bit value in
+ * hex, so assigning it back to s_addr gives the address on any byte
+ * order.  Returns the count.
+ */
+int
+sysinfo_gateways(struct sys_gw *out, int max)
+{
+	char		 buf[8192], ifname[IF_NAMESIZE + 1], *line, *next;
+	unsigned int	 dst, gw, flags;
+	int		 n = 0;
+
+	if (read_small("/proc/net/route", buf, sizeof(buf)) < 0)
+		return (0);
+	for (line = buf; line != NULL && n < max; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (sscanf(line, "%16s %x %x %x", ifname, &dst, &gw,
+		    &flags) != 4 || dst != 0 || (flags & 0x2) == 0 ||
+		    strlen(ifname) >= IF_NAMESIZE)
+			continue;		/* 0x2: RTF_GATEWAY */
+		copy_str(out[n].ifname, sizeof(out[n].ifname), ifname);
+		out[n].gw.s_addr = gw;
+		n++;
+	}
+	return (n);
+}
+
 /* The throttling bits in words, for logs and homegwctl. */
 const char *
 sysinfo_throttled_bit(int bit)

@@ -780,6 +780,62 @@ station_times(struct json *j, struct webd *w, const char *mac,
 		sqlite3_finalize(st);
 }
 
+/*
+ * When a neighbour was last active, from addrd's neighbour_activity:
+ * "active" the kernel's last confirmation or use of the entry,
+ * "traffic" the last traffic natd saw for the address, "last_active"
+ * the newer of the two (null when neither is known).
+ */
+static void
+neigh_activity(struct json *j, struct webd *w, const char *ifname,
+    const char *address)
+{
+	sqlite3_stmt	*st;
+	int64_t		 a = -1, t = -1;
+
+	st = prep(w->live, "SELECT active, traffic FROM neighbour_activity "
+	    "WHERE ifname = ?1 AND address = ?2", "ss", ifname ? ifname : "",
+	    address ? address : "");
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			a = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			t = sqlite3_column_int64(st, 1);
+	}
+	if (st != NULL)
+		sqlite3_finalize(st);
+	if (a >= 0)
+		json_kint(j, "active", a);
+	else
+		json_knull(j, "active");
+	if (t >= 0)
+		json_kint(j, "traffic", t);
+	else
+		json_knull(j, "traffic");
+	if (a >= 0 || t >= 0)
+		json_kint(j, "last_active", a > t ? a : t);
+	else
+		json_knull(j, "last_active");
+}
+
+/*
+ * The WAN side's neighbours (addrd's neighbour_activity): the upstream
+ * router (the default route's gateway) first, with its MAC.
+ */
+static void
+upstream_neighbours(struct json *j, struct webd *w)
+{
+	const char	*wan = w->d->conf->wan.ifname;
+
+	json_key(j, "upstream");
+	rows(j, prep(w->live, "SELECT address, ifname, mac, state, "
+	    "router, active, traffic, CASE WHEN active IS NULL THEN traffic "
+	    "WHEN traffic IS NULL OR active > traffic THEN active "
+	    "ELSE traffic END AS last_active, updated FROM neighbour_activity "
+	    "WHERE ifname = ?1 ORDER BY router DESC, address LIMIT ?2", "si",
+	    wan, (int64_t)64), 64);
+}
+
 /* GET neighbours: the ARP mirror with names and station history. */
 static void
 get_neighbours(struct api_request *ar, struct json *j)
@@ -836,6 +892,7 @@ get_neighbours(struct api_request *ar, struct json *j)
 		json_kbool(j, "lan", ifn != NULL &&
 		    strcmp(ifn, w->d->conf->lan.ifname) == 0);
 		station_times(j, w, m, addr);
+		neigh_activity(j, w, ifn, addr);
 		json_object_close(j);
 		n++;
 	}
@@ -843,6 +900,7 @@ get_neighbours(struct api_request *ar, struct json *j)
 		sqlite3_finalize(st);
 	json_array_close(j);
 	json_kint(j, "count", n);
+	upstream_neighbours(j, w);
 	json_object_close(j);
 }
 
