@@ -156,7 +156,8 @@ nat_top(struct ctl *c, int argc, char **argv)
 		return (CTL_ERROR);
 	/* Outgoing bytes: the original direction when the host started it. */
 	if (sqlite3_prepare_v2(db, "SELECT lan_addr AS address, "
-	    "max(lan_host) AS host, count(*) AS connections, "
+	    "max(lan_host) AS host, max((SELECT label FROM hosts WHERE "
+	    "hosts.name = lan_host)) AS label, count(*) AS connections, "
 	    "sum(CASE WHEN orig_src = lan_addr THEN orig_bytes "
 	    "ELSE reply_bytes END) AS bytes_out, "
 	    "sum(CASE WHEN orig_src = lan_addr THEN reply_bytes "
@@ -254,6 +255,7 @@ nat_list(struct ctl *c, int argc, char **argv)
 	    "max(0, timeout - (strftime('%%s', 'now') - last_seen)) "
 	    "AS timeout, "
 	    "coalesce(lan_host, lan_addr, '') AS host, "
+	    "(SELECT label FROM hosts WHERE hosts.name = lan_host) AS label, "
 	    "max(0, strftime('%%s', 'now') - first_seen) AS age "
 	    "FROM conntrack WHERE "
 	    "(?1 IS NULL OR lan_host = ?1 OR lan_addr = ?1 OR orig_src = ?1 "
