@@ -60,6 +60,7 @@ struct health {
 	struct hgw_daemon	*d;
 	struct nl_sock		*nl;
 	struct ks_neigh		*neigh;
+	int64_t			*traffic;	/* per neigh, 0 = none */
 	int			 nneigh;
 	struct sys_gw		 gws[HEALTH_GW_MAX];
 	int			 ngws;
@@ -257,6 +258,36 @@ summarise(struct health *h)
 	}
 }
 
+/*
+ * The last traffic natd saw for each neighbour's address: one grouped
+ * pass over its conntrack rows (there is no index on lan_addr), read
+ * outside any write transaction so natd's writes never wait on it.
+ */
+static void
+neigh_traffic(struct health *h)
+{
+	sqlite3_stmt	*st;
+	struct in_addr	 a;
+	const char	*s;
+	int		 i, rows = 0;
+
+	memset(h->traffic, 0, sizeof(*h->traffic) * HEALTH_NEIGH_MAX);
+	if (h->d->live == NULL || sqlite3_prepare_v2(h->d->live, "SELECT "
+	    "lan_addr, max(last_seen) FROM conntrack WHERE lan_addr IS NOT "
+	    "NULL GROUP BY lan_addr", -1, &st, NULL) != SQLITE_OK)
+		return;
+	while (rows++ < HEALTH_NEIGH_MAX * 4 && sqlite3_step(st) ==
+	    SQLITE_ROW) {
+		if ((s = (const char *)sqlite3_column_text(st, 0)) == NULL ||
+		    addr_parse_ip4(s, &a) < 0)
+			continue;
+		for (i = 0; i < h->nneigh; i++)
+			if (h->neigh[i].addr.s_addr == a.s_addr)
+				h->traffic[i] = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+}
+
 static void
 sample_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -289,6 +320,7 @@ sample_cb(evutil_socket_t fd, short ev, void *arg)
 		h->nneigh = 0;
 	}
 	h->ngws = sysinfo_gateways(h->gws, HEALTH_GW_MAX);
+	neigh_traffic(h);
 	if (h->nold > 0)
 		iface_rates(h);
 	disk_rate(h);
@@ -519,8 +551,8 @@ write_neighbours(struct health *h, sqlite3 *db)
 			ago = k->used_s;
 		if ((st = state_prepare(db, "INSERT OR REPLACE INTO "
 		    "neighbour_activity (ifname, address, mac, state, router, "
-		    "active, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")) ==
-		    NULL)
+		    "active, traffic, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+		    "?7, ?8)")) == NULL)
 			return (-EIO);
 		sqlite3_bind_text(st, 1, ifname, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, addr_fmt_ip4(k->addr, ip), -1,
@@ -531,19 +563,12 @@ write_neighbours(struct health *h, sqlite3 *db)
 		    SQLITE_STATIC);
 		sqlite3_bind_int(st, 5, router);
 		bind_int(st, 6, ago >= 0, h->now - ago);
-		sqlite3_bind_int64(st, 7, h->now);
+		bind_int(st, 7, h->traffic[i] > 0, h->traffic[i]);
+		sqlite3_bind_int64(st, 8, h->now);
 		if ((r = step_done(db, st)) < 0)
 			return (r);
 	}
-	/*
-	 * The traffic natd last saw for each address, in one pass over
-	 * its conntrack rows (there is no index on lan_addr: one scan
-	 * every HEALTH_STEP_S, off every packet's path).
-	 */
-	return (state_exec(db, "UPDATE neighbour_activity SET traffic = "
-	    "t.last FROM (SELECT lan_addr, max(last_seen) AS last FROM "
-	    "conntrack WHERE lan_addr IS NOT NULL GROUP BY lan_addr) AS t "
-	    "WHERE t.lan_addr = neighbour_activity.address"));
+	return (0);
 }
 
 static int
@@ -612,7 +637,9 @@ health_new(struct hgw_daemon *d, struct nl_sock *nl)
 		return (NULL);
 	h->d = d;
 	h->nl = nl;
-	if ((h->neigh = calloc(HEALTH_NEIGH_MAX, sizeof(*h->neigh))) == NULL)
+	if ((h->neigh = calloc(HEALTH_NEIGH_MAX, sizeof(*h->neigh))) == NULL ||
+	    (h->traffic = calloc(HEALTH_NEIGH_MAX, sizeof(*h->traffic))) ==
+	    NULL)
 		goto fail;
 	if ((h->writer = state_writer_new(d->base, d->live, 200, flush_cb,
 	    h)) == NULL)
@@ -649,5 +676,6 @@ health_free(struct health *h)
 		event_free(h->ev);
 	state_writer_free(h->writer);
 	free(h->neigh);
+	free(h->traffic);
 	free(h);
 }
