@@ -400,7 +400,7 @@ hosts_table(struct ctl *c)
 	if ((live = ctl_live(c)) == NULL)
 		return (CTL_ERROR);
 	if (sqlite3_prepare_v2(live,
-	    "SELECT name, label, address, mac, pin_arp, state, note FROM ("
+	    "SELECT name, address, mac, pin_arp, state, note, label FROM ("
 	    " SELECT ?1 || ' (' || role || ')' AS name, NULL AS label,"
 	    "  address || '/' || plen AS address, mac, '-' AS pin_arp,"
 	    "  state, CASE WHEN conflict_mac IS NOT NULL THEN"
