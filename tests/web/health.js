@@ -7,8 +7,10 @@
  * friendly label (UTF-8, with markup in it) shown as text on the pages.
  * Prints TAP lines (no plan: the caller counts).
  *
- * usage: node health.js URL PASSWORD OUTDIR DEADLINE_MS [LABEL_HOST]
+ * usage: node health.js URL PASSWORD OUTDIR DEADLINE_MS [LABEL_HOST [PAGES]]
  *   DEADLINE_MS: epoch milliseconds by which the chart must be drawn.
+ *   PAGES: comma-separated pages to look for the label on besides
+ *   /hosts, /arp and the host's own (e.g. "/nat?host=lan1,/dns").
  */
 "use strict";
 
@@ -17,7 +19,8 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 
-const [base, password, outdir, deadline, labelHost] = process.argv.slice(2);
+const [base, password, outdir, deadline, labelHost, more] =
+    process.argv.slice(2);
 let failed = 0;
 
 function ok(cond, what) {
@@ -105,6 +108,11 @@ async function main() {
 			    .length >= 1;
 		}, null, Math.max(1000, Number(deadline) - Date.now()));
 		ok(drawn, "WAN throughput chart drawn within a minute of start");
+		/* The page redraws every 10 s: the flow shows by the deadline. */
+		await until(page, () => Array.from(document.querySelectorAll(
+		    "#chart-wan svg text")).some((t) => /Mbit\/s$/.test(
+		    t.textContent)), null, Math.max(1000, Number(deadline) -
+		    Date.now()));
 		const chart = await page.evaluate(() => {
 			const s = document.querySelector("#chart-wan svg");
 			if (!s)
@@ -125,13 +133,14 @@ async function main() {
 		ok(chart && /\d.*bit\/s.*\d.*bit\/s/.test(chart.now),
 		    "the WAN-now figure shows in and out in bit/s");
 		ok(chart && /Mbit\/s/.test(chart.ticks.join(" ")),
-		    "the iperf3 flow's Mbit/s are on the chart");
+		    "the iperf3 flow's Mbit/s are on the chart within the minute");
 		await page.screenshot({ path: path.join(outdir,
 		    "health-overview.png"), fullPage: true });
 
 		if (labelHost) {
-			for (const u of ["/hosts", "/arp", "/host?h=" +
-			    labelHost]) {
+			const pages = ["/hosts", "/arp", "/host?h=" + labelHost]
+			    .concat(more ? more.split(",") : []);
+			for (const u of pages) {
 				await page.goto(base + u);
 				const seen = await until(page, () => Array.from(
 				    document.querySelectorAll(".hostlabel"))
