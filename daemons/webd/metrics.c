@@ -461,9 +461,9 @@ health_metrics(struct mbuf *m, struct webd *w)
 		health_single(m, st, 4, "node_cpu_busy_ratio",
 		    "Share of CPU time not idle over addrd's last sample step.",
 		    0.01);
-		health_single(m, st, 5, "node_memory_MemTotal_bytes",
+		health_single(m, st, 5, "node_memory_mem_total_bytes",
 		    "Memory, from /proc/meminfo.", 1);
-		health_single(m, st, 6, "node_memory_MemAvailable_bytes",
+		health_single(m, st, 6, "node_memory_mem_available_bytes",
 		    "Memory available for starting new work.", 1);
 		health_single(m, st, 8, "node_filesystem_size_bytes",
 		    "Size of state_dir's file system.", 1);
