@@ -155,6 +155,15 @@ async function main() {
 				    u + ": no element made from the label");
 			}
 		}
+		if (labelHost) {
+			/* arpd's new-station event for the host, with its address. */
+			await page.goto(base + "/host?h=" + labelHost);
+			ok(await until(page, () => Array.from(document
+			    .querySelectorAll("#events li")).some((li) =>
+			    /new station .*[0-9a-f:]{17} at \d+\.\d+\.\d+\.\d+/
+			    .test(li.textContent)), null, 15000),
+			    "host page: the event names its address");
+		}
 		ok(errors.length === 0, "no console errors");
 		errors.forEach((e) => console.log("# " + e));
 	} finally {
