@@ -100,7 +100,8 @@ health_text(struct ctl *c, sqlite3_stmt *st)
 			    (long long)(up % 86400 / 3600));
 		else
 			snprintf(dur, sizeof(dur), "%lld h %lld min",
-			    (long long)(up / 3600), (long long)(up % 3600 / 60));
+			    (long long)(up / 3600),
+			    (long long)(up % 3600 / 60));
 		printf("  up %s", dur);
 	}
 	if (has(st, 2))

@@ -60,13 +60,13 @@ struct health {
 	struct hgw_daemon	*d;
 	struct nl_sock		*nl;
 	struct ks_neigh		*neigh;
-	int64_t			*traffic;	/* per neigh, 0 = none */
+	int64_t			*traffic;	/* per neigh, 0 none */
 	int			 nneigh;
 	struct sys_gw		 gws[HEALTH_GW_MAX];
 	int			 ngws;
 	struct event		*ev;
 	struct state_writer	*writer;
-	int64_t			 now;		/* wall clock of the sample */
+	int64_t			 now;		/* the sample's time */
 	int64_t			 mono_ms;
 	struct sys_sample	 cur, prev;
 	int			 have_prev;
@@ -79,7 +79,7 @@ struct health {
 	int64_t			 old_mono_ms;
 	struct disk_point	 disk[HEALTH_DISK_RING];
 	int			 ndisk, disk_head;
-	char			 disk_dev[32];	/* the ring's device */
+	char			 disk_dev[32];	/* the ring's */
 	int			 has_per_hour;
 	uint64_t		 per_hour;
 	char			 hot_type[32];
@@ -141,10 +141,10 @@ fill_addrs(struct health *h)
 
 			if (strcmp(h->ifs[k].f.name, i->ifa_name) != 0)
 				continue;
-			/* Bounded: a host with many addresses shows the first. */
+			/* Bounded: many addresses show the first ones. */
 			if (used + strlen(one) + 3 < HEALTH_ADDRS_LEN)
-				snprintf(a + used, HEALTH_ADDRS_LEN - used, "%s%s",
-				    used ? ", " : "", one);
+				snprintf(a + used, HEALTH_ADDRS_LEN - used,
+				    "%s%s", used ? ", " : "", one);
 			break;
 		}
 	}

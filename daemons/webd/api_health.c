@@ -96,7 +96,8 @@ api_health(struct api_request *ar, struct json *j)
 		json_kstring(j, "name", wan);
 		json_key(j, "history");
 		st = health_prep(db, "SELECT time, rx_bps, tx_bps FROM "
-		    "iface_history WHERE name = ?1 AND time >= ?2 ORDER BY time");
+		    "iface_history WHERE name = ?1 AND time >= ?2 "
+		    "ORDER BY time");
 		if (st != NULL) {
 			sqlite3_bind_text(st, 1, wan, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_int64(st, 2, ar->now - 3600);
