@@ -155,6 +155,18 @@ async function main() {
 				    u + ": no element made from the label");
 			}
 		}
+		/* The ARP page's WAN side: the upstream router and its MAC. */
+		await page.goto(base + "/arp");
+		ok(await until(page, () => Array.from(document
+		    .querySelectorAll("#upstream tr")).some((tr) =>
+		    tr.children.length > 2 &&
+		    /upstream router/.test(tr.children[1].textContent) &&
+		    /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(
+		    tr.children[2].textContent)), null, 20000),
+		    "ARP page: the upstream router with its MAC");
+		await page.screenshot({ path: path.join(outdir,
+		    "health-arp.png"), fullPage: true });
+
 		if (labelHost) {
 			/* arpd's new-station event for the host, with its address. */
 			await page.goto(base + "/host?h=" + labelHost);
