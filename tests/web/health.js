@@ -155,6 +155,23 @@ async function main() {
 				    u + ": no element made from the label");
 			}
 		}
+		/*
+		 * A phone, dark: the cards stack, the interfaces table scrolls
+		 * inside its card instead of widening the page.
+		 */
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: "dark" });
+		await page.goto(base + "/");
+		await until(page, () => document.querySelectorAll(
+		    "#ifaces tr td").length > 1, null, 15000);
+		ok(await page.evaluate(() =>
+		    document.documentElement.scrollWidth <= window.innerWidth),
+		    "phone: the overview is no wider than the screen");
+		await page.screenshot({ path: path.join(outdir,
+		    "health-overview-phone-dark.png"), fullPage: true });
+		await page.setViewportSize({ width: 1280, height: 900 });
+		await page.emulateMedia({ colorScheme: "light" });
+
 		/* The ARP page's WAN side: the upstream router and its MAC. */
 		await page.goto(base + "/arp");
 		ok(await until(page, () => Array.from(document
