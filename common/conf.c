@@ -93,6 +93,7 @@ enum conf_type {
 	KT_TO,		/* in_addr at off, uint16_t port at aux (0: wan_port) */
 	KT_HASH,	/* char[256]: crypt(3) hash or empty */
 	KT_TOKEN,	/* char[CONF_TOKEN_MAX + 1]: a secret, or empty */
+	KT_TEXT,	/* char[CONF_HOST_LABEL_MAX + 1]: UTF-8, no controls */
 	KT_SERVICES	/* hgw_service[CONF_LIST_MAX], count at aux;
 			   min 1: "all" allowed (CONF_SERVICES_ALL) */
 };
@@ -145,6 +146,7 @@ static const struct conf_key keys[] = {
 	KSTR(SEC_HOST, "mac", KT_MAC, H(mac), NULL, K_REQUIRED),
 	KSTR(SEC_HOST, "address", KT_IP4, H(addr), NULL, K_REQUIRED),
 	KBOOL(SEC_HOST, "pin_arp", H(pin_arp), "no"),
+	{ SEC_HOST, "label", KT_TEXT, H(label), NF, H(has_label), NULL, 0, 0, 0 },
 	{ SEC_DNS, "listen", KT_ENDPOINTS, G(dns.listen), G(dns.nlisten), NF,
 	    NULL, 53, 0, K_NONEMPTY },
 	{ SEC_DNS, "upstream", KT_ENDPOINTS, G(dns.upstream), G(dns.nupstream), NF,
@@ -767,6 +769,58 @@ valid_token(const char *s)
 	return (1);
 }
 
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+/*
+ * A friendly name: well-formed UTF-8 (no overlong forms, surrogates or
+ * code points past U+10FFFF), no C0 or C1 control characters and no DEL,
+ * 1 to CONF_HOST_LABEL_MAX bytes.  0, or -1 bad UTF-8, -2 a control
+ * character, -3 empty or too long.
+ */
+static int
+text_check(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 cp;
+	size_t			 n, i, len = strlen(s);
+
+	if (len == 0 || len > CONF_HOST_LABEL_MAX)
+		return (-3);
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f)
+				return (-2);
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0) {
+			n = 1;
+			cp = *p & 0x1f;
+		} else if ((*p & 0xf0) == 0xe0) {
+			n = 2;
+			cp = *p & 0x0f;
+		} else if ((*p & 0xf8) == 0xf0) {
+			n = 3;
+			cp = *p & 0x07;
+		} else
+			return (-1);
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return (-1);
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return (-1);
+		if (cp >= 0x80 && cp <= 0x9f)
+			return (-2);
+		p += n + 1;
+	}
+	return (0);
+}
+
 /*
  * Parse val for key k into obj (the conf, a host or a forward).  The
  * field is written only on success; on failure w says what was expected.
@@ -899,6 +953,14 @@ conf_parse_value(const struct conf_key *k, void *obj, const char *val,
 		    web.password_hash)))
 			return (why(w, NULL, "a crypt(3) hash starting with "
 			    "\"$\" after \"%s\"", k->name));
+		strcpy(field, val);
+		break;
+	case KT_TEXT:
+		if ((b = text_check(val)) < 0)
+			return (why(w, NULL, "%s after \"%s\"", b == -1 ?
+			    "text in UTF-8" : b == -2 ? "text without control "
+			    "characters" : "text of 1 to "
+			    STR(CONF_HOST_LABEL_MAX) " bytes", k->name));
 		strcpy(field, val);
 		break;
 	case KT_TOKEN:
@@ -1765,6 +1827,7 @@ print_value(FILE *fp, const struct conf_key *k, const void *obj)
 	case KT_IFNAME:
 	case KT_HASH:
 	case KT_TOKEN:
+	case KT_TEXT:
 		fputs(field, fp);
 		break;
 	case KT_PREFIX:

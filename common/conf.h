@@ -20,6 +20,7 @@
 #include "addr.h"
 
 #define CONF_NAME_MAX		63	/* one DNS label */
+#define CONF_HOST_LABEL_MAX	64	/* bytes of a [host] label, UTF-8 */
 #define CONF_DOMAIN_MAX		253
 #define CONF_LIST_MAX		16	/* entries in a comma-separated list */
 #define CONF_TOKEN_MAX		128	/* [web] metrics_token */
@@ -30,6 +31,8 @@ struct hgw_host {
 	uint8_t			 mac[ADDR_MAC_LEN];
 	struct in_addr		 addr;
 	int			 pin_arp;
+	char			 label[CONF_HOST_LABEL_MAX + 1];	/* UTF-8 */
+	int			 has_label;
 	int			 line;		/* of the [host] header */
 };
 TAILQ_HEAD(hgw_host_list, hgw_host);

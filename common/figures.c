@@ -105,6 +105,8 @@ void
 fig_ct_extra(const struct hgw_conf *c, sqlite3_stmt *st, int64_t now,
     struct fig_ct_extra *x)
 {
+	const struct hgw_host *h;
+
 	/* natd names the LAN hosts it knows; else the host table's name. */
 	x->host = (const char *)sqlite3_column_text(st, FIG_CT_LAN_HOST);
 	if (x->host == NULL)
@@ -113,6 +115,10 @@ fig_ct_extra(const struct hgw_conf *c, sqlite3_stmt *st, int64_t now,
 	if (x->host == NULL)
 		x->host = ct_host_of(c,
 		    (const char *)sqlite3_column_text(st, FIG_CT_REPLY_SRC));
+	x->label = NULL;
+	if (x->host != NULL && (h = conf_host_by_name(c, x->host)) != NULL &&
+	    h->has_label)
+		x->label = h->label;
 	x->age = now - sqlite3_column_int64(st, FIG_CT_FIRST_SEEN);
 	if (x->age < 0)
 		x->age = 0;

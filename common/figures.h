@@ -85,6 +85,7 @@ int		 fig_sql_register(sqlite3 *db);
 
 struct fig_ct_extra {
 	const char	*host;		/* natd's name, the host table's, NULL */
+	const char	*label;		/* the host's [host] label, NULL */
 	int64_t		 age;		/* seconds since first seen */
 	int64_t		 bytes;		/* both directions */
 };

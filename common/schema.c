@@ -152,6 +152,88 @@ const char *const schema_live[] = {
 	"  failed INTEGER NOT NULL,"
 	"  blocked INTEGER NOT NULL DEFAULT 0"
 	");",
+	/*
+	 * [health] The gateway's own health and its interfaces, sampled
+	 * by addrd every 10 s, and the owner's friendly name of a host.
+	 * Owner of every table and column here: addrd.  health has one
+	 * row (id 1); a figure the hardware does not report is NULL.
+	 * iface_history keeps each interface's rates at the sample step
+	 * for the last hour (the overview's live WAN chart).
+	 */
+	"ALTER TABLE hosts ADD COLUMN label TEXT;"
+	"CREATE TABLE health ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  updated INTEGER NOT NULL,"
+	"  uptime_s REAL,"
+	"  load1 REAL,"
+	"  load5 REAL,"
+	"  load15 REAL,"
+	"  cpu_busy_pct REAL,"		/* over the last sample step */
+	"  cpus INTEGER,"
+	"  mem_total INTEGER,"		/* bytes */
+	"  mem_available INTEGER,"
+	"  temp_c REAL,"		/* the hottest thermal zone */
+	"  temp_sensor TEXT,"		/* its type, "cpu-thermal" */
+	"  throttled INTEGER,"		/* Raspberry Pi firmware bits */
+	"  throttled_text TEXT,"	/* the bits in words, "" = none */
+	"  disk_total INTEGER,"		/* state_dir's file system, bytes */
+	"  disk_free INTEGER,"
+	"  disk_device TEXT,"		/* its block device, NULL unknown */
+	"  disk_written INTEGER,"	/* bytes since boot on that device */
+	"  disk_written_hour INTEGER"	/* bytes per hour, recent rate */
+	");"
+	"CREATE TABLE thermal ("
+	"  zone TEXT PRIMARY KEY,"
+	"  type TEXT NOT NULL,"
+	"  celsius REAL NOT NULL,"
+	"  updated INTEGER NOT NULL"
+	");"
+	"CREATE TABLE interfaces ("
+	"  name TEXT PRIMARY KEY,"
+	"  role TEXT,"			/* lan, wan or NULL */
+	"  operstate TEXT NOT NULL,"	/* up, down, dormant, unknown ... */
+	"  carrier INTEGER,"		/* NULL when the kernel won't say */
+	"  speed_mbps INTEGER,"		/* NULL for virtual links */
+	"  mtu INTEGER,"
+	"  mac TEXT,"
+	"  addresses TEXT,"		/* "a/plen" separated by ", " */
+	"  rx_bytes INTEGER,"
+	"  tx_bytes INTEGER,"
+	"  rx_packets INTEGER,"
+	"  tx_packets INTEGER,"
+	"  rx_errors INTEGER,"
+	"  tx_errors INTEGER,"
+	"  rx_dropped INTEGER,"
+	"  tx_dropped INTEGER,"
+	"  rx_bps REAL,"		/* bit/s over the last sample step */
+	"  tx_bps REAL,"
+	"  updated INTEGER NOT NULL"
+	");"
+	/*
+	 * Every interface's IPv4 neighbours (unicast, with a MAC) and
+	 * when each was last active: the newer of the kernel's confirmed
+	 * and used times (NDA_CACHEINFO) in active, the last traffic
+	 * natd saw for the address in traffic.  router: the default
+	 * route's gateway (on the WAN side: the upstream router).
+	 */
+	"CREATE TABLE neighbour_activity ("
+	"  ifname TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  mac TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  router INTEGER NOT NULL DEFAULT 0,"
+	"  active INTEGER,"
+	"  traffic INTEGER,"
+	"  updated INTEGER NOT NULL,"
+	"  PRIMARY KEY (ifname, address)"
+	");"
+	"CREATE TABLE iface_history ("
+	"  name TEXT NOT NULL,"
+	"  time INTEGER NOT NULL,"	/* end of the sample step */
+	"  rx_bps REAL NOT NULL,"
+	"  tx_bps REAL NOT NULL,"
+	"  PRIMARY KEY (name, time)"
+	");",
 };
 const int schema_live_count = sizeof(schema_live) / sizeof(schema_live[0]);
 

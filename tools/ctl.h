@@ -57,6 +57,9 @@ void		 ctl_json_string(FILE *, const char *s);
  */
 int		 hash_password(const char *pw, char *out, size_t len);
 
+/* ctl_health.c: the health part of "homegwctl status"; 0 or -1. */
+int		 ctl_status_health(struct ctl *, sqlite3 *live);
+
 /* Exit statuses. */
 #define CTL_OK		0
 #define CTL_ERROR	1

@@ -74,14 +74,88 @@ time_expr(struct ctl *c, const char *col)
 	return (buf);
 }
 
+/* The owner's label of a host table name, or NULL. */
+static const char *
+host_label(struct ctl *c, const char *name)
+{
+	struct hgw_host	*h;
+
+	if (name[0] == '\0' || (h = conf_host_by_name(ctl_conf(c), name)) ==
+	    NULL || !h->has_label)
+		return (NULL);
+	return (h->label);
+}
+
+/*
+ * When addrd last saw the neighbour active (the kernel's confirmation or
+ * use, or natd's traffic); 0 when unknown.
+ */
+static int64_t
+last_active(sqlite3_stmt *st_act, const char *ifname, const char *address)
+{
+	int64_t	 t = 0;
+
+	if (st_act == NULL)
+		return (0);
+	sqlite3_bind_text(st_act, 1, ifname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st_act, 2, address, -1, SQLITE_STATIC);
+	if (sqlite3_step(st_act) == SQLITE_ROW)
+		t = sqlite3_column_int64(st_act, 0);
+	sqlite3_reset(st_act);
+	return (t);
+}
+
+/*
+ * The WAN side's neighbours from addrd, the upstream router (the default
+ * route's gateway) named as such; into the in-memory table.
+ */
+static int
+arp_upstream(struct ctl *c, sqlite3 *live, sqlite3_stmt *ins)
+{
+	sqlite3_stmt	*st;
+	struct in_addr	 a;
+	const char	*wan = ctl_conf(c)->wan.ifname;
+	int		 r;
+
+	if (wan[0] == '\0' || sqlite3_prepare_v2(live, "SELECT address, mac, "
+	    "state, ifname, router, max(coalesce(active, 0), "
+	    "coalesce(traffic, 0)) FROM neighbour_activity WHERE ifname = ?1 "
+	    "ORDER BY router DESC, address", -1, &st, NULL) != SQLITE_OK)
+		return (0);
+	sqlite3_bind_text(st, 1, wan, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_bind_text(ins, 1, col_text(st, 0), -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 2, col_text(st, 1), -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 4, col_text(st, 2), -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 5, sqlite3_column_int(st, 4) ?
+		    "upstream router" : "wan", -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 6, col_text(st, 3), -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_int64(ins, 9, addr_parse_ip4(col_text(st, 0),
+		    &a) == 0 ? (sqlite3_int64)ntohl(a.s_addr) : 0);
+		sqlite3_bind_int64(ins, 11, sqlite3_column_int64(st, 5));
+		r = sqlite3_step(ins);
+		sqlite3_reset(ins);
+		sqlite3_clear_bindings(ins);
+		if (r != SQLITE_DONE)
+			break;
+	}
+	sqlite3_finalize(st);
+	return (r == SQLITE_DONE ? 0 : -1);
+}
+
 /* The neighbour table with host names and first/last seen. */
 static int
 arp_table(struct ctl *c)
 {
 	sqlite3		*live, *persist, *mem = NULL;
 	sqlite3_stmt	*st = NULL, *st_hosts = NULL, *st_seen = NULL;
-	sqlite3_stmt	*ins = NULL, *out = NULL;
-	char		 name[CONF_NAME_MAX + 1], sql[512];
+	sqlite3_stmt	*ins = NULL, *out = NULL, *st_act = NULL;
+	const char	*label;
+	char		 name[CONF_NAME_MAX + 1], sql[640];
 	int		 rv = CTL_ERROR, r;
 
 	if ((live = ctl_live(c)) == NULL)
@@ -95,6 +169,9 @@ arp_table(struct ctl *c)
 	}
 	(void)sqlite3_prepare_v2(live, "SELECT name FROM hosts WHERE"
 	    " address = ?", -1, &st_hosts, NULL);
+	(void)sqlite3_prepare_v2(live, "SELECT max(coalesce(active, 0),"
+	    " coalesce(traffic, 0)) FROM neighbour_activity WHERE ifname = ?1"
+	    " AND address = ?2", -1, &st_act, NULL);
 	if (persist != NULL)
 		(void)sqlite3_prepare_v2(persist, "SELECT min(first_seen),"
 		    " max(last_seen) FROM stations WHERE address = ?1 AND"
@@ -102,10 +179,10 @@ arp_table(struct ctl *c)
 	if (sqlite3_open(":memory:", &mem) != SQLITE_OK ||
 	    sqlite3_exec(mem, "CREATE TABLE arp (address TEXT, mac TEXT,"
 	    " host TEXT, state TEXT, flags TEXT, ifname TEXT,"
-	    " first_seen INTEGER, last_seen INTEGER, sortkey INTEGER)", NULL,
-	    NULL, NULL) != SQLITE_OK ||
+	    " first_seen INTEGER, last_seen INTEGER, sortkey INTEGER,"
+	    " label TEXT, active INTEGER)", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(mem, "INSERT INTO arp VALUES (?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?)", -1, &ins, NULL) != SQLITE_OK) {
+	    " ?, ?, ?, ?, ?)", -1, &ins, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: in-memory table failed\n");
 		goto out;
 	}
@@ -151,6 +228,10 @@ arp_table(struct ctl *c)
 		}
 		sqlite3_bind_int64(ins, 9, addr_parse_ip4(address, &a) == 0 ?
 		    (sqlite3_int64)ntohl(a.s_addr) : 0);
+		if ((label = host_label(c, name)) != NULL)
+			sqlite3_bind_text(ins, 10, label, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(ins, 11, last_active(st_act, col_text(st, 3),
+		    address));
 		if (sqlite3_step(ins) != SQLITE_DONE) {
 			fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(mem));
 			goto out;
@@ -162,11 +243,16 @@ arp_table(struct ctl *c)
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(live));
 		goto out;
 	}
-	snprintf(sql, sizeof(sql), "SELECT address, mac, host, state, flags,"
-	    " ifname, %s AS first_seen,", time_expr(c, "first_seen"));
+	if (arp_upstream(c, live, ins) < 0) {
+		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(mem));
+		goto out;
+	}
+	/* Last seen: real activity when addrd saw any, else the history. */
+	snprintf(sql, sizeof(sql), "SELECT address, mac, host, label, state,"
+	    " flags, ifname, %s AS first_seen,", time_expr(c, "first_seen"));
 	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
-	    " %s AS last_seen FROM arp ORDER BY ifname, sortkey",
-	    time_expr(c, "last_seen"));
+	    " %s AS last_seen FROM arp ORDER BY ifname, sortkey", time_expr(c,
+	    "nullif(max(coalesce(active, 0), coalesce(last_seen, 0)), 0)"));
 	if (sqlite3_prepare_v2(mem, sql, -1, &out, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(mem));
 		goto out;
@@ -177,6 +263,7 @@ out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(st_hosts);
 	sqlite3_finalize(st_seen);
+	sqlite3_finalize(st_act);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(out);
 	sqlite3_close(mem);

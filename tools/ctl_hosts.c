@@ -400,15 +400,15 @@ hosts_table(struct ctl *c)
 	if ((live = ctl_live(c)) == NULL)
 		return (CTL_ERROR);
 	if (sqlite3_prepare_v2(live,
-	    "SELECT name, address, mac, pin_arp, state, note FROM ("
-	    " SELECT ?1 || ' (' || role || ')' AS name,"
+	    "SELECT name, address, mac, pin_arp, state, note, label FROM ("
+	    " SELECT ?1 || ' (' || role || ')' AS name, NULL AS label,"
 	    "  address || '/' || plen AS address, mac, '-' AS pin_arp,"
 	    "  state, CASE WHEN conflict_mac IS NOT NULL THEN"
 	    "  'conflict with ' || conflict_mac ||"
 	    "  COALESCE(': ' || detail, '') ELSE detail END AS note, seq"
 	    " FROM addresses WHERE role IN ('lan', 'wan')"
 	    " UNION ALL"
-	    " SELECT h.name, h.address, h.mac,"
+	    " SELECT h.name, h.label, h.address, h.mac,"
 	    "  CASE h.pin_arp WHEN 0 THEN 'no' ELSE 'yes' END,"
 	    "  COALESCE(n.state, '-'),"
 	    "  CASE WHEN n.mac IS NOT NULL AND n.mac != h.mac THEN"

@@ -158,7 +158,8 @@ nat_top(struct ctl *c, int argc, char **argv)
 		return (CTL_ERROR);
 	/* Outgoing bytes: the original direction when the host started it. */
 	if (sqlite3_prepare_v2(db, "SELECT lan_addr AS address, "
-	    "max(lan_host) AS host, count(*) AS connections, "
+	    "max(lan_host) AS host, max((SELECT label FROM hosts WHERE "
+	    "hosts.name = lan_host)) AS label, count(*) AS connections, "
 	    "sum(CASE WHEN orig_src = lan_addr THEN orig_bytes "
 	    "ELSE reply_bytes END) AS bytes_out, "
 	    "sum(CASE WHEN orig_src = lan_addr THEN reply_bytes "
@@ -244,6 +245,11 @@ nat_json(struct ctl *c, sqlite3 *db, const char *order, const char *host,
 		fputs("\"host\": ", stdout);
 		if (x.host != NULL)
 			ctl_json_string(stdout, x.host);
+		else
+			fputs("null", stdout);
+		fputs(", \"label\": ", stdout);
+		if (x.label != NULL)
+			ctl_json_string(stdout, x.label);
 		else
 			fputs("null", stdout);
 		printf(", \"age\": %lld, \"bytes\": %lld}", (long long)x.age,
@@ -347,6 +353,7 @@ nat_list(struct ctl *c, int argc, char **argv)
 	    "max(0, timeout - (strftime('%%s', 'now') - last_seen)) "
 	    "AS timeout, "
 	    "coalesce(lan_host, lan_addr, '') AS host, "
+	    "(SELECT label FROM hosts WHERE hosts.name = lan_host) AS label, "
 	    "max(0, strftime('%%s', 'now') - first_seen) AS age "
 	    NAT_WHERE "ORDER BY %s LIMIT ?5", order);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {

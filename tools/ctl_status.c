@@ -506,6 +506,8 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	status_dns(c, live);
 	if (status_addresses(c, live) < 0)
 		rv = CTL_ERROR;
+	if (ctl_status_health(c, live) < 0)
+		rv = CTL_ERROR;
 	status_web(c, now);
 	if (c->json)
 		printf("}\n");

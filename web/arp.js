@@ -19,12 +19,39 @@ HGW.start(function () {
 		reserved: ["Reserved address", "warn"]
 	};
 
+	/*
+	 * Last seen from real activity (the kernel's confirmation or use
+	 * of the entry, or traffic natd saw), the station history's time
+	 * only when neither is known.
+	 */
+	function lastSeen(n) {
+		var t = n.last_active || n.last_seen || n.updated;
+		return { v: HGW.ago(t), cls: "last-seen", title: n.last_active ?
+		    "last activity" : "station history" };
+	}
+
+	/* The WAN side's neighbours: the upstream router with its MAC. */
+	function upstream(list) {
+		HGW.fillTable($("upstream"), list, function (u) {
+			return [
+				{ v: u.address, cls: "mono" },
+				u.router ? HGW.badge("upstream router", "ok") :
+				    HGW.badge("WAN neighbour"),
+				{ v: u.mac, cls: "mono" },
+				HGW.badge(u.state, HGW.stateClass(u.state)),
+				{ v: u.ifname, cls: "sec" },
+				HGW.ago(u.last_active || u.updated)
+			];
+		}, "No neighbour on the WAN side yet", 6);
+	}
+
 	function neighbours() {
 		return HGW.api("neighbours").then(function (r) {
 			HGW.fillTable($("neigh"), r.neighbours, function (n) {
 				return [
 					HGW.hostLink(n.address),
-					n.host ? HGW.hostLink(n.host) : "",
+					n.host ? HGW.hostCell(n.host, n.label) :
+					    "",
 					{ v: n.mac, cls: "mono" },
 					HGW.badge(n.state,
 					    HGW.stateClass(n.state)),
@@ -36,10 +63,11 @@ HGW.start(function () {
 					    "warn"),
 					{ v: HGW.time(n.first_seen),
 					    cls: "sec" },
-					HGW.ago(n.last_seen || n.updated)
+					lastSeen(n)
 				];
 			}, "No neighbours yet: is arpd running?", 8);
 			$("summary").textContent = r.count + " neighbours";
+			upstream(r.upstream);
 		});
 	}
 

@@ -427,3 +427,20 @@ var HGW = (function () {
 		session: function () { return session; }
 	};
 }());
+
+/*
+ * The owner's friendly label of a host ([host] label), as a span after
+ * its name; text only, so any markup in it shows as typed.  Nothing
+ * when the host has none.
+ */
+HGW.label = function (text) {
+	if (!text)
+		return null;
+	return HGW.el("span", { class: "hostlabel" }, text);
+};
+
+/* A host link followed by its label, in one cell. */
+HGW.hostCell = function (key, label, text) {
+	return HGW.el("span", null, HGW.hostLink(key, text), label ? " " : null,
+	    HGW.label(label));
+};

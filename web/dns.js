@@ -14,7 +14,7 @@ var DNS_RCODES = { 0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL",
     3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED" };
 
 HGW.start(function () {
-	var el = HGW.el, $ = HGW.$, cursor = 0, hosts = {}, logPoll;
+	var el = HGW.el, $ = HGW.$, cursor = 0, hosts = {}, labels = {}, logPoll;
 
 	function hbars(box, list, label, link) {
 		HGW.clear(box);
@@ -171,6 +171,7 @@ HGW.start(function () {
 		return HGW.api(logUrl()).then(function (r) {
 			var tb = $("log");
 			hosts = r.hosts || hosts;
+			labels = r.labels || labels;
 			if (first)
 				HGW.clear(tb);
 			r.rows.slice().reverse().forEach(function (q) {
@@ -179,8 +180,9 @@ HGW.start(function () {
 				    { class: "fresh" },
 				    el("td", null, HGW.time(Math.floor(
 				    q.time_ms / 1000))),
-				    el("td", null, HGW.hostLink(q.client,
-				    hosts[q.client] || q.client)),
+				    el("td", null, HGW.hostCell(q.client,
+				    labels[q.client], hosts[q.client] ||
+				    q.client)),
 				    el("td", { class: "mono" }, q.name),
 				    el("td", null, DNS_TYPES[q.qtype] ||
 				    String(q.qtype)),

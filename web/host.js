@@ -22,6 +22,7 @@ HGW.start(function () {
 	function ident(r) {
 		var dl = HGW.clear($("ident"));
 		[["Name", r.name || "not in the host table"],
+		    ["Label", r.label ? HGW.label(r.label) : null],
 		    ["Address", r.address], ["MAC", r.mac],
 		    ["Pinned ARP", r.host ? (r.host.pin_arp ? "yes" : "no") :
 		    null]].forEach(function (x) {
@@ -36,9 +37,9 @@ HGW.start(function () {
 	function load() {
 		return HGW.api("host/" + encodeURIComponent(key)).then(
 		    function (r) {
-			$("title").textContent = r.name ? r.name + " (" +
-			    (r.address || r.mac) + ")" : r.address || r.mac ||
-			    key;
+			$("title").textContent = (r.label ? r.label + " \u2014 " :
+			    "") + (r.name ? r.name + " (" + (r.address ||
+			    r.mac) + ")" : r.address || r.mac || key);
 			document.title = $("title").textContent + " · homegw";
 			ident(r);
 			HGW.fillTable($("neigh"), r.neighbours, function (n) {
@@ -59,7 +60,8 @@ HGW.start(function () {
 				    { class: "when" }, HGW.time(e.time)),
 				    HGW.badge(e.kind.replace(/_/g, " ")), " ",
 				    e.mac_old ? e.mac_old + " \u2192 " : "",
-				    e.mac_new || "", e.detail ? el("span",
+				    e.mac_new || "", e.address ? " at " +
+				    e.address : "", e.detail ? el("span",
 				    { class: "muted" }, " " + e.detail) : ""));
 			});
 			HGW.fillTable($("dns"), r.dns, function (q) {

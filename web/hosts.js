@@ -16,7 +16,7 @@ HGW.start(function () {
 			    r.lan.plen;
 			HGW.fillTable($("hosts"), r.hosts, function (h) {
 				return [
-					HGW.hostLink(h.name),
+					HGW.hostCell(h.name, h.label),
 					HGW.hostLink(h.address),
 					{ v: h.mac, cls: "mono sec" },
 					h.state ? HGW.badge(h.state,

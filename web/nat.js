@@ -58,8 +58,8 @@ HGW.start(function () {
 	function load() {
 		return HGW.api(url()).then(function (r) {
 			HGW.fillTable($("rows"), r.rows, function (c) {
-				var host = c.host ? HGW.hostLink(c.host) :
-				    HGW.hostLink(c.orig_src);
+				var host = c.host ? HGW.hostCell(c.host,
+				    c.label) : HGW.hostLink(c.orig_src);
 				return [
 					host,
 					{ v: c.proto, cls: "sec" },

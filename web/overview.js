@@ -186,15 +186,9 @@ HGW.start(function () {
 	function charts() {
 		var t = HGW.api("history/traffic").then(function (h) {
 			var rows = h.rows.slice().reverse(), iv = h.interval;
+			/* chart-wan: wanLive(), from the 10 s samples. */
 			ctHist = { rows: rows, interval: iv };
 			connChart();
-			HGW.chart(HGW.$("chart-wan"), [
-			    { points: HGW.chart.rate(rows, "bytes_in", iv) },
-			    { points: HGW.chart.rate(rows, "bytes_out", iv) }],
-			    { format: HGW.chart.bits, label: "WAN throughput",
-			    yLabel: "bit/s", step: iv,
-			    empty: "The first figures come at the end of the " +
-			    "first interval (" + HGW.dur(iv) + ")." });
 		});
 		/* dnsd's answers per minute: the same definitions as above. */
 		var d = HGW.api("dns/series").then(function (h) {
@@ -220,6 +214,125 @@ HGW.start(function () {
 		return Promise.all([t, d]);
 	}
 
+	/*
+	 * The gateway's own health and the live WAN throughput, from
+	 * addrd's 10 s samples of the interface counters (GET health), so
+	 * the chart has points from the first minute on.
+	 */
+	function bps(v) {
+		if (v === null || v === undefined)
+			return "\u2013";
+		var u = ["bit/s", "kbit/s", "Mbit/s", "Gbit/s"], i = 0;
+		while (v >= 1000 && i < u.length - 1) {
+			v /= 1000;
+			i++;
+		}
+		return (i === 0 ? Math.round(v) : v.toFixed(v < 10 ? 1 : 0)) +
+		    " " + u[i];
+	}
+
+	function kv(dl, k, v, id) {
+		dl.appendChild(el("dt", null, k));
+		dl.appendChild(el("dd", id ? { id: id } : null, v));
+	}
+
+	function healthCard(h, thermal) {
+		var dl = HGW.clear(HGW.$("health-kv"));
+		if (!h) {
+			kv(dl, "Health", "no figures from addrd yet");
+			return;
+		}
+		kv(dl, "Up", HGW.dur(h.uptime_s), "health-uptime");
+		if (h.load1 !== null)
+			kv(dl, "Load", h.load1.toFixed(2) + " " +
+			    h.load5.toFixed(2) + " " + h.load15.toFixed(2) +
+			    (h.cpus ? " (" + h.cpus + " CPU" +
+			    (h.cpus === 1 ? "" : "s") + ")" : ""), "health-load");
+		if (h.cpu_busy_pct !== null)
+			kv(dl, "CPU busy", h.cpu_busy_pct.toFixed(0) + " %",
+			    "health-cpu");
+		if (h.mem_total)
+			kv(dl, "Memory", HGW.bytes(h.mem_available) +
+			    " available of " + HGW.bytes(h.mem_total),
+			    "health-mem");
+		kv(dl, "Temperature", h.temp_c === null ?
+		    "not reported by this hardware" : h.temp_c.toFixed(1) +
+		    " \u00b0C" + (h.temp_sensor ? " (" + h.temp_sensor + ")" :
+		    ""), "health-temp");
+		(thermal || []).forEach(function (z) {
+			if (z.type !== h.temp_sensor)
+				kv(dl, z.type, z.celsius.toFixed(1) + " \u00b0C");
+		});
+		if (h.throttled !== null)
+			kv(dl, "Throttling", h.throttled_text ?
+			    HGW.badge(h.throttled_text, h.throttled & 0xf ?
+			    "bad" : "warn") : "none", "health-throttled");
+		if (h.disk_total)
+			kv(dl, "Storage", HGW.bytes(h.disk_free) + " free of " +
+			    HGW.bytes(h.disk_total), "health-disk");
+		kv(dl, "Written", h.disk_device === null ||
+		    h.disk_written_hour === null ? "unknown (no block device)" :
+		    HGW.bytes(h.disk_written_hour) + " per hour to " +
+		    h.disk_device, "health-written");
+		HGW.$("health").classList.toggle("bad", h.throttled !== null &&
+		    (h.throttled & 0xf) !== 0);
+	}
+
+	function ifacesTable(list) {
+		HGW.fillTable(HGW.$("ifaces"), list, function (i) {
+			var up = i.operstate === "up";
+			return [
+				el("span", null, i.name, i.role ? " " : "",
+				    i.role ? HGW.badge(i.role.toUpperCase()) :
+				    ""),
+				el("span", null, HGW.badge(i.operstate,
+				    HGW.stateClass(i.operstate)), i.carrier ===
+				    0 && !up ? " no carrier" : ""),
+				i.speed_mbps ? i.speed_mbps + " Mbit/s" : "\u2013",
+				{ v: i.addresses || "\u2013", cls: "small" },
+				{ v: HGW.bytes(i.rx_bytes), cls: "num" },
+				{ v: HGW.bytes(i.tx_bytes), cls: "num" },
+				{ v: HGW.num(i.rx_errors) + " / " +
+				    HGW.num(i.tx_errors), cls: "num" },
+				{ v: HGW.num(i.rx_dropped) + " / " +
+				    HGW.num(i.tx_dropped), cls: "num" },
+				{ v: bps(i.rx_bps) + " / " + bps(i.tx_bps),
+				    cls: "num" }
+			];
+		}, "No interfaces from addrd yet", 9);
+	}
+
+	function wanLive(w, list) {
+		var now = (list || []).filter(function (i) {
+			return i.role === "wan";
+		})[0];
+		var pts = w ? w.history : [];
+		if (now && now.rx_bps !== null) {
+			HGW.$("wan-now-rate").textContent = "\u2193 " +
+			    bps(now.rx_bps) + "  \u2191 " + bps(now.tx_bps);
+			HGW.$("wan-now-detail").textContent = "on " + now.name +
+			    ", over the last 10 s";
+		}
+		HGW.chart(HGW.$("chart-wan"), [
+		    { points: pts.map(function (p) {
+			return [p.time, p.rx_bps]; }) },
+		    { points: pts.map(function (p) {
+			return [p.time, p.tx_bps]; }) }],
+		    { format: HGW.chart.bits, label: "WAN throughput",
+		    yLabel: "bit/s", step: 10,
+		    empty: "The first figures come within 20 s of addrd's " +
+		    "start (a [wan] interface is needed)." });
+	}
+
+	function health() {
+		return HGW.api("health").then(function (h) {
+			healthCard(h.health, h.thermal);
+			ifacesTable(h.interfaces);
+			wanLive(h.wan, h.interfaces);
+		});
+	}
+
+	HGW.poll(health, 10000);
 	HGW.poll(refresh, 5000);
 	HGW.poll(charts, 60000);
 });

@@ -161,7 +161,20 @@ int	 reconcile_want_equal(const struct want_addr *,
 	    const struct want_addr *);
 
 /* kernel.c */
+struct ks_neigh {
+	int		 ifindex;
+	struct in_addr	 addr;
+	int		 has_mac;
+	uint8_t		 mac[ADDR_MAC_LEN];
+	int		 state;		/* NUD_* */
+	int		 flags;		/* NTF_* */
+	int		 type;		/* RTN_UNICAST, RTN_MULTICAST, ... */
+	long		 confirmed_s;	/* seconds ago, -1 unknown */
+	long		 used_s;
+};
+
 int	 kernel_dump(struct nl_sock *, struct kstate *);
+int	 kernel_neigh_dump(struct nl_sock *, struct ks_neigh *, int max);
 unsigned long kernel_malformed(void);
 extern const struct reconcile_ops kernel_ops_template;
 
@@ -269,5 +282,63 @@ int		 engine_reload(struct engine *, struct hgw_conf *);
 void		 engine_flush(struct engine *);
 const char	*engine_status(struct engine *);
 void		 engine_free(struct engine *);
+
+/* sysinfo.c: the gateway's health from /proc and /sys; no I/O else. */
+#define SYSINFO_THERMAL_MAX	8
+#define SYSINFO_STATS		8	/* rx/tx bytes, packets, errors, drops */
+
+struct sys_thermal {
+	char		 zone[16];	/* N of thermal_zoneN */
+	char		 type[32];	/* "cpu-thermal" */
+	double		 celsius;
+};
+
+struct sys_sample {
+	int		 has_load, has_cpu, has_mem, has_uptime;
+	int		 has_throttled, has_disk, has_written;
+	double		 load[3];
+	uint64_t	 cpu_busy, cpu_total;	/* jiffies since boot */
+	uint64_t	 mem_total, mem_avail;	/* bytes */
+	double		 uptime;		/* seconds */
+	struct sys_thermal thermal[SYSINFO_THERMAL_MAX];
+	int		 nthermal;
+	uint32_t	 throttled;		/* firmware bits */
+	uint64_t	 disk_total, disk_avail;	/* bytes, statvfs */
+	char		 disk_dev[32];		/* "" = unknown */
+	uint64_t	 disk_sectors_written;	/* 512-byte units */
+};
+
+struct sys_iface {
+	char		 name[IF_NAMESIZE];
+	char		 operstate[16];		/* up, down, dormant, ... */
+	int		 carrier;		/* 0, 1, -1 unknown */
+	int		 speed_mbps;		/* -1 unknown */
+	int		 mtu;
+	char		 mac[24];
+	int		 has_stats;
+	uint64_t	 stats[SYSINFO_STATS];
+};
+
+struct sys_gw {
+	char		 ifname[IF_NAMESIZE];
+	struct in_addr	 gw;
+};
+
+extern const char *sysinfo_root;
+int	 sysinfo_gateways(struct sys_gw *, int max);
+void	 sysinfo_read(struct sys_sample *, const char *state_dir);
+int	 sysinfo_ifaces(struct sys_iface *, int max);
+int	 sysinfo_parse_loadavg(const char *, double[3]);
+int	 sysinfo_parse_stat(const char *, uint64_t *, uint64_t *);
+int	 sysinfo_parse_meminfo(const char *, uint64_t *, uint64_t *);
+int	 sysinfo_parse_throttled(const char *, uint32_t *);
+int	 sysinfo_parse_blockstat(const char *, uint64_t *);
+const char *sysinfo_throttled_bit(int);
+
+/* health.c: samples sysinfo every 10 s into live.db. */
+struct health;
+struct health	*health_new(struct hgw_daemon *, struct nl_sock *);
+void		 health_reopen(struct health *);
+void		 health_free(struct health *);
 
 #endif /* HGW_ADDRD_H */

@@ -83,6 +83,7 @@ struct engine {
 	unsigned long		 passes;
 	char			 status[128];
 	struct publish		*pub;
+	struct health		*health;
 };
 
 static const char *const role_name[ROLE_MAX] = { "lan", "wan" };
@@ -318,6 +319,9 @@ engine_new(struct hgw_daemon *d, const struct acd_timing *t)
 		fatal("publish_new");
 	publish_hosts(e->pub, d->conf);
 	publish_prune(e->pub);
+	/* Health is a sideline: without it addrd still does its job. */
+	if ((e->health = health_new(d, e->req)) == NULL)
+		log_warnx("system health not sampled: out of memory");
 	return (e);
 }
 
@@ -758,6 +762,7 @@ engine_free(struct engine *e)
 {
 	if (e == NULL)
 		return;
+	health_free(e->health);
 	publish_free(e->pub);
 	acd_free(e->acd);
 	if (e->ev_apply != NULL)
@@ -781,4 +786,6 @@ engine_reopen(struct hgw_daemon *d, enum hgw_db which)
 
 	if (e != NULL && e->pub != NULL)
 		publish_reopen(e->pub, which);
+	if (e != NULL && which == HGW_DB_LIVE)
+		health_reopen(e->health);
 }

@@ -20,10 +20,12 @@
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
@@ -164,7 +166,7 @@ parse_route(struct nl_msg *msg, void *arg)
 
 static int
 dump_one(struct nl_sock *sk, int type, void *hdr, size_t hdrlen,
-    nl_recvmsg_msg_cb_t fn, struct kstate *ks)
+    nl_recvmsg_msg_cb_t fn, void *ks)
 {
 	struct nl_cb	*cb, *orig;
 	int		 r;
@@ -180,6 +182,84 @@ dump_one(struct nl_sock *sk, int type, void *hdr, size_t hdrlen,
 	r = nl_recvmsgs(sk, cb);
 	nl_cb_put(cb);
 	return (r < 0 ? netlink_errno(r) : 0);
+}
+
+struct neigh_dump {
+	struct ks_neigh	*out;
+	int		 max;
+	int		 n;
+	long		 hz;		/* clock_t ticks per second */
+};
+
+/*
+ * One IPv4 neighbour with its cache times: the kernel gives them as
+ * clock_t ticks ago (USER_HZ), turned into seconds here.
+ */
+static int
+parse_neigh(struct nl_msg *msg, void *arg)
+{
+	struct neigh_dump	*nd = arg;
+	struct nlmsghdr		*nlh = nlmsg_hdr(msg);
+	struct nlattr		*tb[NDA_MAX + 1];
+	struct ndmsg		*ndm;
+	struct nda_cacheinfo	*ci;
+	struct ks_neigh		*k;
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH)
+		return (NL_SKIP);
+	if (!nlmsg_valid_hdr(nlh, sizeof(*ndm)) ||
+	    nlmsg_parse(nlh, sizeof(*ndm), tb, NDA_MAX, NULL) < 0) {
+		malformed++;
+		return (NL_SKIP);
+	}
+	ndm = nlmsg_data(nlh);
+	if (ndm->ndm_family != AF_INET || tb[NDA_DST] == NULL)
+		return (NL_SKIP);
+	if (nla_len(tb[NDA_DST]) != 4) {
+		malformed++;
+		return (NL_SKIP);
+	}
+	if (nd->n >= nd->max)
+		return (NL_SKIP);
+	k = &nd->out[nd->n];
+	memset(k, 0, sizeof(*k));
+	k->ifindex = ndm->ndm_ifindex;
+	k->state = ndm->ndm_state;
+	k->flags = ndm->ndm_flags;
+	k->type = ndm->ndm_type;
+	memcpy(&k->addr, nla_data(tb[NDA_DST]), 4);
+	if (tb[NDA_LLADDR] != NULL && nla_len(tb[NDA_LLADDR]) == ADDR_MAC_LEN) {
+		memcpy(k->mac, nla_data(tb[NDA_LLADDR]), ADDR_MAC_LEN);
+		k->has_mac = 1;
+	}
+	k->confirmed_s = k->used_s = -1;
+	if (tb[NDA_CACHEINFO] != NULL &&
+	    nla_len(tb[NDA_CACHEINFO]) >= (int)sizeof(*ci)) {
+		ci = nla_data(tb[NDA_CACHEINFO]);
+		k->confirmed_s = (long)(ci->ndm_confirmed / nd->hz);
+		k->used_s = (long)(ci->ndm_used / nd->hz);
+	}
+	nd->n++;
+	return (NL_OK);
+}
+
+/*
+ * Dump the IPv4 neighbour table of every interface into out (at most
+ * max entries; the rest are left out).  The count, or -errno.
+ */
+int
+kernel_neigh_dump(struct nl_sock *sk, struct ks_neigh *out, int max)
+{
+	struct ndmsg		 ndm = { .ndm_family = AF_INET };
+	struct neigh_dump	 nd = { out, max, 0, sysconf(_SC_CLK_TCK) };
+	int			 r;
+
+	if (nd.hz <= 0)
+		nd.hz = 100;
+	if ((r = dump_one(sk, RTM_GETNEIGH, &ndm, sizeof(ndm), parse_neigh,
+	    (void *)&nd)) < 0)
+		return (r);
+	return (nd.n);
 }
 
 /*

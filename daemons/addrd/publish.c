@@ -35,6 +35,7 @@ struct pub_host {
 	uint8_t		 mac[ADDR_MAC_LEN];
 	struct in_addr	 addr;
 	int		 pin_arp;
+	char		 label[CONF_HOST_LABEL_MAX + 1];	/* "" = none */
 };
 
 struct publish {
@@ -48,6 +49,8 @@ struct publish {
 	int			 nmetrics;
 	sqlite3_stmt		*st_host, *st_addr;
 };
+
+static void	bind_opt(sqlite3_stmt *, int, const char *);
 
 static int
 write_hosts(struct publish *p, sqlite3 *db)
@@ -68,6 +71,7 @@ write_hosts(struct publish *p, sqlite3 *db)
 		sqlite3_bind_int(p->st_host, 4, p->hosts[i].pin_arp);
 		sqlite3_bind_int64(p->st_host, 5,
 		    ntohl(p->hosts[i].addr.s_addr));
+		bind_opt(p->st_host, 6, p->hosts[i].label);
 		r = sqlite3_step(p->st_host);
 		sqlite3_reset(p->st_host);
 		if (r != SQLITE_DONE) {
@@ -136,8 +140,8 @@ flush_cb(sqlite3 *db, void *arg)
 	int		 i, r;
 
 	if (p->st_host == NULL && (p->st_host = state_prepare(db,
-	    "INSERT INTO hosts (name, mac, address, pin_arp, seq) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)")) == NULL)
+	    "INSERT INTO hosts (name, mac, address, pin_arp, seq, label) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")) == NULL)
 		return (-EIO);
 	if (p->st_addr == NULL && (p->st_addr = state_prepare(db,
 	    "INSERT INTO addresses (role, ifname, address, plen, state, "
@@ -192,6 +196,8 @@ publish_hosts(struct publish *p, const struct hgw_conf *conf)
 		memcpy(copy[n].mac, h->mac, ADDR_MAC_LEN);
 		copy[n].addr = h->addr;
 		copy[n].pin_arp = h->pin_arp;
+		if (h->has_label)
+			memcpy(copy[n].label, h->label, sizeof(copy[n].label));
 		n++;
 	}
 	free(p->hosts);

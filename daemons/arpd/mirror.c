@@ -109,6 +109,20 @@ mirror_observe(struct arpd *a, struct in_addr addr,
 }
 
 /*
+ * Entries the kernel makes without ARP for multicast and broadcast
+ * addresses (NOARP, e.g. 224.0.0.22 once the gateway speaks IGMP) and
+ * multicast MACs are no stations: not mirrored, counted or listed.
+ */
+static int
+not_station(const struct kernel_neigh *k)
+{
+	uint32_t	 a = ntohl(k->addr.s_addr);
+
+	return ((k->state & NUD_NOARP) || IN_MULTICAST(a) ||
+	    a == INADDR_BROADCAST || (k->has_mac && (k->mac[0] & 1)));
+}
+
+/*
  * Apply one kernel neighbour (from an event or a dump) to the mirror.
  * Returns the entry, or NULL when it was deleted or is not ours.
  */
@@ -121,7 +135,7 @@ apply(struct arpd *a, const struct kernel_neigh *k)
 	if (k->ifindex != a->ifindex || (k->flags & NTF_PROXY))
 		return (NULL);
 	n = mirror_find(a, k->addr);
-	if (k->deleted || k->state == NUD_NONE) {
+	if (k->deleted || k->state == NUD_NONE || not_station(k)) {
 		if (n != NULL) {
 			neigh_remove(a, n);
 			publish_live_dirty(a);

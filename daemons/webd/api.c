@@ -402,6 +402,18 @@ host_name_of(struct webd *w, const char *address)
 	return (h != NULL ? h->name : NULL);
 }
 
+/* The owner's friendly label of a host table name ([host] label). */
+static const char *
+host_label_of(struct webd *w, const char *name)
+{
+	struct hgw_host	*h;
+
+	if (name == NULL ||
+	    (h = conf_host_by_name(w->d->conf, name)) == NULL)
+		return (NULL);
+	return (h->has_label ? h->label : NULL);
+}
+
 static void
 metrics_object(struct json *j, struct webd *w)
 {
@@ -776,6 +788,7 @@ get_hosts(struct api_request *ar, struct json *j)
 	TAILQ_FOREACH(h, &c->hosts, entry) {
 		json_object_open(j);
 		json_kstring(j, "name", h->name);
+		json_kstring(j, "label", h->has_label ? h->label : NULL);
 		json_kstring(j, "address", addr_fmt_ip4(h->addr, s));
 		json_kstring(j, "mac", addr_fmt_mac(h->mac, mac));
 		json_kbool(j, "pin_arp", h->pin_arp);
@@ -871,6 +884,62 @@ station_times(struct json *j, struct webd *w, const char *mac,
 		sqlite3_finalize(st);
 }
 
+/*
+ * When a neighbour was last active, from addrd's neighbour_activity:
+ * "active" the kernel's last confirmation or use of the entry,
+ * "traffic" the last traffic natd saw for the address, "last_active"
+ * the newer of the two (null when neither is known).
+ */
+static void
+neigh_activity(struct json *j, struct webd *w, const char *ifname,
+    const char *address)
+{
+	sqlite3_stmt	*st;
+	int64_t		 a = -1, t = -1;
+
+	st = prep(w->live, "SELECT active, traffic FROM neighbour_activity "
+	    "WHERE ifname = ?1 AND address = ?2", "ss", ifname ? ifname : "",
+	    address ? address : "");
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			a = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			t = sqlite3_column_int64(st, 1);
+	}
+	if (st != NULL)
+		sqlite3_finalize(st);
+	if (a >= 0)
+		json_kint(j, "active", a);
+	else
+		json_knull(j, "active");
+	if (t >= 0)
+		json_kint(j, "traffic", t);
+	else
+		json_knull(j, "traffic");
+	if (a >= 0 || t >= 0)
+		json_kint(j, "last_active", a > t ? a : t);
+	else
+		json_knull(j, "last_active");
+}
+
+/*
+ * The WAN side's neighbours (addrd's neighbour_activity): the upstream
+ * router (the default route's gateway) first, with its MAC.
+ */
+static void
+upstream_neighbours(struct json *j, struct webd *w)
+{
+	const char	*wan = w->d->conf->wan.ifname;
+
+	json_key(j, "upstream");
+	rows(j, prep(w->live, "SELECT address, ifname, mac, state, "
+	    "router, active, traffic, CASE WHEN active IS NULL THEN traffic "
+	    "WHEN traffic IS NULL OR active > traffic THEN active "
+	    "ELSE traffic END AS last_active, updated FROM neighbour_activity "
+	    "WHERE ifname = ?1 ORDER BY router DESC, address LIMIT ?2", "si",
+	    wan, (int64_t)64), 64);
+}
+
 /* GET neighbours: the ARP mirror with names and station history. */
 static void
 get_neighbours(struct api_request *ar, struct json *j)
@@ -920,11 +989,14 @@ get_neighbours(struct api_request *ar, struct json *j)
 		    h->addr.s_addr == a.s_addr)
 			known = 1;
 		json_kstring(j, "host", h != NULL ? h->name : NULL);
+		json_kstring(j, "label", h != NULL && h->has_label ?
+		    h->label : NULL);
 		json_kbool(j, "known", known);
 		ifn = (const char *)sqlite3_column_text(st, 1);
 		json_kbool(j, "lan", ifn != NULL &&
 		    strcmp(ifn, w->d->conf->lan.ifname) == 0);
 		station_times(j, w, m, addr);
+		neigh_activity(j, w, ifn, addr);
 		json_object_close(j);
 		n++;
 	}
@@ -932,6 +1004,7 @@ get_neighbours(struct api_request *ar, struct json *j)
 		sqlite3_finalize(st);
 	json_array_close(j);
 	json_kint(j, "count", n);
+	upstream_neighbours(j, w);
 	json_object_close(j);
 }
 
@@ -972,6 +1045,7 @@ ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 	/* The same extras as homegwctl --json nat (figures.c). */
 	fig_ct_extra(w->d->conf, st, now, &x);
 	json_kstring(j, "host", x.host);
+	json_kstring(j, "label", x.label);
 	json_kint(j, "age", x.age);
 	json_kint(j, "bytes", x.bytes);
 	json_object_close(j);
@@ -1244,6 +1318,13 @@ get_dns_log(struct api_request *ar, struct api_response *res)
 	TAILQ_FOREACH(h, &w->d->conf->hosts, entry)
 		json_kstring(j, addr_fmt_ip4(h->addr, s), h->name);
 	json_object_close(j);
+	/* The owner's labels by address, for the hosts that have one. */
+	json_key(j, "labels");
+	json_object_open(j);
+	TAILQ_FOREACH(h, &w->d->conf->hosts, entry)
+		if (h->has_label)
+			json_kstring(j, addr_fmt_ip4(h->addr, s), h->label);
+	json_object_close(j);
 	json_object_close(j);
 }
 
@@ -1412,12 +1493,14 @@ get_host(struct api_request *ar, struct api_response *res, const char *key)
 	json_object_open(j);
 	json_kstring(j, "key", key);
 	json_kstring(j, "name", h != NULL ? h->name : NULL);
+	json_kstring(j, "label", h != NULL && h->has_label ? h->label : NULL);
 	json_kstring(j, "address", address[0] ? address : NULL);
 	json_kstring(j, "mac", macs[0] ? macs : NULL);
 	if (h != NULL) {
 		json_key(j, "host");
 		json_object_open(j);
 		json_kstring(j, "name", h->name);
+		json_kstring(j, "label", h->has_label ? h->label : NULL);
 		json_kstring(j, "address", addr_fmt_ip4(h->addr, address));
 		json_kstring(j, "mac", addr_fmt_mac(h->mac, macs));
 		json_kbool(j, "pin_arp", h->pin_arp);
@@ -1493,6 +1576,8 @@ api_get(struct api_request *ar, struct api_response *res)
 		get_history(ar, res, 0);
 	else if (strcmp(p, "history/dns") == 0)
 		get_history(ar, res, 1);
+	else if (strcmp(p, "health") == 0)
+		api_health(ar, j);
 	else if (strncmp(p, "host/", 5) == 0 && p[5] != '\0')
 		get_host(ar, res, p + 5);
 	else

@@ -401,6 +401,154 @@ events(struct mbuf *m, struct webd *w)
 }
 
 /*
+ * addrd's health tables under node_exporter's names, prefixed homegw_
+ * so they never clash with a real node_exporter on the same Pi.  A
+ * figure the hardware does not report is no sample at all.
+ */
+static void
+health_single(struct mbuf *m, sqlite3_stmt *st, int col, const char *name,
+    const char *help, double scale)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return;
+	family(m, name, "gauge", help);
+	sample(m, name, NULL, NULL, sqlite3_column_double(st, col) * scale);
+}
+
+static void
+health_metrics(struct mbuf *m, struct webd *w)
+{
+	static const struct {
+		const char	*name, *type, *help;
+	} net[] = {
+		{ "node_network_receive_bytes_total", "counter",
+		    "Bytes received, by interface." },
+		{ "node_network_transmit_bytes_total", "counter",
+		    "Bytes sent, by interface." },
+		{ "node_network_receive_packets_total", "counter",
+		    "Packets received, by interface." },
+		{ "node_network_transmit_packets_total", "counter",
+		    "Packets sent, by interface." },
+		{ "node_network_receive_errs_total", "counter",
+		    "Receive errors, by interface." },
+		{ "node_network_transmit_errs_total", "counter",
+		    "Transmit errors, by interface." },
+		{ "node_network_receive_drop_total", "counter",
+		    "Received packets dropped, by interface." },
+		{ "node_network_transmit_drop_total", "counter",
+		    "Packets dropped on sending, by interface." },
+	};
+	static const char *const flag[] = {
+		"under_voltage", "frequency_capped", "throttled",
+		"soft_temp_limit"
+	};
+	sqlite3_stmt	*st;
+	const char	*dev;
+	size_t		 i;
+	int		 b;
+
+	if (w->live == NULL || sqlite3_prepare_v2(w->live, "SELECT load1, "
+	    "load5, load15, uptime_s, cpu_busy_pct, mem_total, mem_available, "
+	    "throttled, disk_total, disk_free, disk_device, disk_written "
+	    "FROM health WHERE id = 1", -1, &st, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		health_single(m, st, 0, "node_load1", "1m load average.", 1);
+		health_single(m, st, 1, "node_load5", "5m load average.", 1);
+		health_single(m, st, 2, "node_load15", "15m load average.", 1);
+		health_single(m, st, 3, "node_uptime_seconds",
+		    "Seconds since the system booted.", 1);
+		health_single(m, st, 4, "node_cpu_busy_ratio",
+		    "Share of CPU time not idle over addrd's last sample step.",
+		    0.01);
+		health_single(m, st, 5, "node_memory_mem_total_bytes",
+		    "Memory, from /proc/meminfo.", 1);
+		health_single(m, st, 6, "node_memory_mem_available_bytes",
+		    "Memory available for starting new work.", 1);
+		health_single(m, st, 8, "node_filesystem_size_bytes",
+		    "Size of state_dir's file system.", 1);
+		health_single(m, st, 9, "node_filesystem_avail_bytes",
+		    "Space in state_dir's file system available to homegw.",
+		    1);
+		dev = (const char *)sqlite3_column_text(st, 10);
+		if (dev != NULL && sqlite3_column_type(st, 11) !=
+		    SQLITE_NULL) {
+			family(m, "node_disk_written_bytes_total", "counter",
+			    "Bytes written to state_dir's block device since "
+			    "boot.");
+			sample(m, "node_disk_written_bytes_total", "device",
+			    dev, sqlite3_column_double(st, 11));
+		}
+		if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
+			/* Bits 0-3 now, bits 16-19 since boot. */
+			family(m, "node_rpi_throttled", "gauge",
+			    "Raspberry Pi firmware flags: 1 when set now.");
+			for (b = 0; b < 4; b++)
+				sample(m, "node_rpi_throttled", "flag", flag[b],
+				    (sqlite3_column_int64(st, 7) >> b) & 1);
+			family(m, "node_rpi_throttled_since_boot", "gauge",
+			    "Raspberry Pi firmware flags: 1 when set since "
+			    "boot.");
+			for (b = 0; b < 4; b++)
+				sample(m, "node_rpi_throttled_since_boot",
+				    "flag", flag[b],
+				    (sqlite3_column_int64(st, 7) >> (16 + b)) &
+				    1);
+		}
+	}
+	sqlite3_finalize(st);
+
+	if (sqlite3_prepare_v2(w->live, "SELECT zone, type, celsius FROM "
+	    "thermal ORDER BY zone LIMIT 16", -1, &st, NULL) == SQLITE_OK) {
+		for (i = 0; sqlite3_step(st) == SQLITE_ROW; i++) {
+			if (i == 0)
+				family(m, "node_thermal_zone_temp", "gauge",
+				    "Zone temperature in Celsius.");
+			mb_printf(m, "homegw_node_thermal_zone_temp{zone=\"");
+			mb_label(m, (const char *)sqlite3_column_text(st, 0));
+			mb_printf(m, "\",type=\"");
+			mb_label(m, (const char *)sqlite3_column_text(st, 1));
+			mb_printf(m, "\"} %.17g\n", sqlite3_column_double(st, 2));
+		}
+		sqlite3_finalize(st);
+	}
+
+	for (i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
+		if (sqlite3_prepare_v2(w->live, "SELECT name, rx_bytes, "
+		    "tx_bytes, rx_packets, tx_packets, rx_errors, tx_errors, "
+		    "rx_dropped, tx_dropped FROM interfaces WHERE rx_bytes IS "
+		    "NOT NULL ORDER BY name LIMIT 64", -1, &st, NULL) !=
+		    SQLITE_OK)
+			return;
+		family(m, net[i].name, net[i].type, net[i].help);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			sample(m, net[i].name, "device",
+			    (const char *)sqlite3_column_text(st, 0),
+			    sqlite3_column_double(st, 1 + (int)i));
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(w->live, "SELECT name, operstate = 'up', "
+	    "carrier, speed_mbps FROM interfaces ORDER BY name LIMIT 64", -1,
+	    &st, NULL) != SQLITE_OK)
+		return;
+	family(m, "node_network_up", "gauge",
+	    "1 when the interface's operational state is up.");
+	while (sqlite3_step(st) == SQLITE_ROW)
+		sample(m, "node_network_up", "device",
+		    (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_double(st, 1));
+	sqlite3_reset(st);
+	family(m, "node_network_speed_bytes", "gauge",
+	    "Link speed in bytes per second, where the driver reports it.");
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+			sample(m, "node_network_speed_bytes", "device",
+			    (const char *)sqlite3_column_text(st, 0),
+			    sqlite3_column_double(st, 3) * 125000.0);
+	sqlite3_finalize(st);
+}
+
+/*
  * The whole page, malloc'ed, its length in *ret_len; NULL when out of
  * memory.
  */
@@ -510,6 +658,9 @@ metrics_text(struct webd *w, int64_t now, size_t *ret_len)
 		sample(&m, "web_certificate_expiry_timestamp_seconds", NULL,
 		    NULL, (double)w->tls.expires);
 	}
+
+	/* addrd's samples of the gateway's own health. */
+	health_metrics(&m, w);
 
 	/* Every daemon's write failures, webd's own included (daemon.c). */
 	family(&m, "db_write_failures_total", "counter",

@@ -197,6 +197,9 @@ void	 api_event(struct webd *, const char *kind, const char *address);
 /* webd's own figures into live.db's metrics table. */
 void	 api_publish(struct webd *);
 
+/* api_health.c: GET /api/v1/health (addrd's health tables). */
+void	 api_health(struct api_request *, struct json *);
+
 /* query.c: SQL for the conntrack view from client filters. */
 /* The conntrack row is defined once, for homegwctl too (figures.h). */
 #define QUERY_CT_TIMEOUT FIG_CT_TIMEOUT

@@ -809,6 +809,72 @@ test_corpus(void)
 	CHECK_MSG(n >= 5, "at least five fuzzer seeds");
 }
 
+/*
+ * [host] label (issue 17): any UTF-8 text of up to 64 bytes without
+ * control characters, printed back as given; each bad one named by line.
+ */
+static void
+test_host_label(void)
+{
+	static const struct {
+		const char	*label;
+		const char	*err;	/* NULL: accepted */
+	} cases[] = {
+		{ "Living Room TV", NULL },
+		{ "b\xc3\xbcro-pc", NULL },
+		{ "<script>alert(1)</script> & \"x\"", NULL },
+		{ "\xe5\xae\xa2\xe5\x8e\x85 \xf0\x9f\x93\xba", NULL },
+		{ "\xff\xfe", "text in UTF-8" },
+		{ "b\xc3", "text in UTF-8" },			/* cut short */
+		{ "\xc0\xaf", "text in UTF-8" },		/* overlong '/' */
+		{ "\xed\xa0\x80", "text in UTF-8" },		/* surrogate */
+		{ "\xf4\x90\x80\x80", "text in UTF-8" },	/* > U+10FFFF */
+		{ "tab\there", "text without control characters" },
+		{ "bell\x07", "printable text" },	/* the line reader */
+		{ "c1 \xc2\x85", "text without control characters" },
+		{ "del\x7f", "text without control characters" },
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		  "text of 1 to 64 bytes" },
+	};
+	char		 text[512], want[256];
+	struct hgw_conf	*c;
+	struct hgw_host	*h;
+	char		*err = NULL;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), LAN "[host tv]\n"
+		    "mac = 02:00:00:00:00:01\naddress = 192.168.1.10\n"
+		    "label = %s\n", cases[i].label);
+		c = conf_load_string(text, "t.conf", &err);
+		if (cases[i].err == NULL) {
+			CHECK_MSG(c != NULL, cases[i].label);
+			h = c ? conf_host_by_name(c, "tv") : NULL;
+			CHECK(h != NULL && h->has_label);
+			CHECK_STREQ(h ? h->label : NULL, cases[i].label);
+			if (c != NULL)
+				check_roundtrip(text, "label");
+		} else {
+			snprintf(want, sizeof(want), "t.conf:7: expected %s "
+			    "after \"label\"", cases[i].err);
+			CHECK_MSG(c == NULL && err != NULL &&
+			    strstr(err, want) != NULL, want);
+			if (err != NULL && strstr(err, want) == NULL)
+				TAP_NOTE("%s", err);
+		}
+		conf_free(c);
+		free(err);
+		err = NULL;
+	}
+	/* Without a label nothing is printed for it. */
+	c = conf_load_string(LAN "[host tv]\nmac = 02:00:00:00:00:01\n"
+	    "address = 192.168.1.10\n", "t.conf", &err);
+	h = c ? conf_host_by_name(c, "tv") : NULL;
+	CHECK(h != NULL && !h->has_label && h->label[0] == '\0');
+	conf_free(c);
+	free(err);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -840,5 +906,6 @@ main(int argc, char *argv[])
 	test_limits();
 	test_random();
 	test_corpus();
+	test_host_label();
 	return (tap_done());
 }
