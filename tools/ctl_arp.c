@@ -364,16 +364,27 @@ arp_usage(void)
  * and the station history's "first_seen" and "last_seen" of that very
  * address and MAC.  Keep the two alike: webd-api.test compares them.
  */
+/* ", "key": N' or null when v is negative (unknown). */
+static void
+json_opt_int(const char *key, int64_t v)
+{
+	if (v >= 0)
+		printf(", \"%s\": %lld", key, (long long)v);
+	else
+		printf(", \"%s\": null", key);
+}
+
 static int
 arp_json(struct ctl *c)
 {
 	struct hgw_conf	*conf = ctl_conf(c);
 	sqlite3		*live, *persist;
-	sqlite3_stmt	*st, *seen = NULL;
+	sqlite3_stmt	*st, *seen = NULL, *act = NULL;
 	struct hgw_host	*h;
 	struct in_addr	 a;
 	uint8_t		 mac[ADDR_MAC_LEN];
 	const char	*addr, *m, *ifn;
+	int64_t		 ac, tr;
 	int		 i, n = 0, r, known, have_mac;
 	static const char *const cols[] = { "address", "ifname", "mac",
 	    "state", "proxy", "pinned", "updated" };
@@ -391,6 +402,10 @@ arp_json(struct ctl *c)
 		(void)sqlite3_prepare_v2(persist, "SELECT first_seen, "
 		    "last_seen FROM stations WHERE mac = ?1 AND address = ?2",
 		    -1, &seen, NULL);
+	/* When the station was last active: the API's rule (addrd). */
+	(void)sqlite3_prepare_v2(live, "SELECT active, traffic FROM "
+	    "neighbour_activity WHERE ifname = ?1 AND address = ?2", -1, &act,
+	    NULL);
 	fputc('[', stdout);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		addr = (const char *)sqlite3_column_text(st, 0);
@@ -418,6 +433,11 @@ arp_json(struct ctl *c)
 			ctl_json_string(stdout, h->name);
 		else
 			fputs("null", stdout);
+		fputs(", \"label\": ", stdout);
+		if (h != NULL && h->has_label)
+			ctl_json_string(stdout, h->label);
+		else
+			fputs("null", stdout);
 		printf(", \"known\": %s, \"lan\": %s", known ? "true" :
 		    "false", ifn != NULL && strcmp(ifn, conf->lan.ifname) == 0 ?
 		    "true" : "false");
@@ -437,11 +457,29 @@ arp_json(struct ctl *c)
 			    stdout);
 		if (seen != NULL)
 			sqlite3_reset(seen);
+		ac = tr = -1;
+		if (act != NULL) {
+			sqlite3_bind_text(act, 1, ifn != NULL ? ifn : "", -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(act, 2, addr != NULL ? addr : "", -1,
+			    SQLITE_STATIC);
+			if (sqlite3_step(act) == SQLITE_ROW) {
+				if (sqlite3_column_type(act, 0) != SQLITE_NULL)
+					ac = sqlite3_column_int64(act, 0);
+				if (sqlite3_column_type(act, 1) != SQLITE_NULL)
+					tr = sqlite3_column_int64(act, 1);
+			}
+			sqlite3_reset(act);
+		}
+		json_opt_int("active", ac);
+		json_opt_int("traffic", tr);
+		json_opt_int("last_active", ac > tr ? ac : tr);
 		fputc('}', stdout);
 	}
 	fputs(n ? "\n]\n" : "]\n", stdout);
 	sqlite3_finalize(st);
 	sqlite3_finalize(seen);
+	sqlite3_finalize(act);
 	return (r == SQLITE_DONE ? CTL_OK : CTL_ERROR);
 }
 

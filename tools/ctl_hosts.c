@@ -461,6 +461,11 @@ hosts_json(struct ctl *c)
 		addr_fmt_mac(h->mac, m);
 		fputs(n++ ? ",\n {\"name\": " : "\n {\"name\": ", stdout);
 		ctl_json_string(stdout, h->name);
+		fputs(", \"label\": ", stdout);
+		if (h->has_label)
+			ctl_json_string(stdout, h->label);
+		else
+			fputs("null", stdout);
 		printf(", \"address\": \"%s\", \"mac\": \"%s\", "
 		    "\"pin_arp\": %s", a, m, h->pin_arp ? "true" : "false");
 		if (st != NULL)

@@ -402,18 +402,6 @@ host_name_of(struct webd *w, const char *address)
 	return (h != NULL ? h->name : NULL);
 }
 
-/* The owner's friendly label of a host table name ([host] label). */
-static const char *
-host_label_of(struct webd *w, const char *name)
-{
-	struct hgw_host	*h;
-
-	if (name == NULL ||
-	    (h = conf_host_by_name(w->d->conf, name)) == NULL)
-		return (NULL);
-	return (h->has_label ? h->label : NULL);
-}
-
 static void
 metrics_object(struct json *j, struct webd *w)
 {
