@@ -129,6 +129,23 @@ fill_live(sqlite3 *db, int64_t now, int nflows)
 	    (long long)now, (long long)now, (long long)now, (long long)now);
 	exec(db, sql);
 
+	/*
+	 * addrd's 10 s samples of the WAN interface, the last ten minutes:
+	 * the overview's live WAN chart (GET health).
+	 */
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO interfaces (name, role, operstate, carrier, "
+	    "speed_mbps, mtu, mac, addresses, rx_bytes, tx_bytes, rx_bps, "
+	    "tx_bps, updated) VALUES ('wan0', 'wan', 'up', 1, 1000, 1500, "
+	    "'02:00:00:00:71:02', '203.0.113.2/24', 123456789, 23456789, "
+	    "18000000, 2000000, %lld);"
+	    "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k "
+	    "WHERE i < 59) INSERT INTO iface_history SELECT 'wan0', "
+	    "%lld - 10 * i, 15000000 + 100000 * (i %% 7), "
+	    "1500000 + 50000 * (i %% 5) FROM k;",
+	    (long long)now, (long long)now);
+	exec(db, sql);
+
 	st = prepare(db, "INSERT INTO conntrack (ct_id, family, proto, "
 	    "orig_src, orig_sport, orig_dst, orig_dport, reply_src, "
 	    "reply_sport, reply_dst, reply_dport, tcp_state, status, timeout, "
