@@ -134,6 +134,24 @@ const char *const schema_live[] = {
 	"CREATE INDEX dns_log_client ON dns_log(client);"
 	"CREATE INDEX dns_log_name ON dns_log(name, time_ms);"
 	"CREATE INDEX dns_log_source ON dns_log(source, time_ms);",
+	/*
+	 * [journey] the names behind addresses.  Owner: dnsd.  For each
+	 * client, every address its answers carried (A and AAAA, through
+	 * CNAME chains) and the name the client asked for; the newest
+	 * answer wins.  expires is when the answer's TTL ran out: dnsd
+	 * keeps a row an hour past it, so a long connection keeps its name,
+	 * and at most 20,000 rows, evicting the oldest expiry
+	 * first (dns_names_expires).  Readers look rows up by the primary
+	 * key, one flow at a time.
+	 */
+	"CREATE TABLE dns_names ("
+	"  client TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  PRIMARY KEY (client, address)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX dns_names_expires ON dns_names(expires);",
 };
 const int schema_live_count = sizeof(schema_live) / sizeof(schema_live[0]);
 

@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "ctl.h"
 
@@ -33,7 +34,7 @@ nat_usage(void)
 {
 	fprintf(stderr, "usage: homegwctl nat [--host name|address] "
 	    "[--proto tcp|udp|icmp|...] [--port n] [--state tcp-state]\n"
-	    "           [--sort bytes|packets|age|host|state|proto|port] "
+	    "           [--name pattern] [--sort bytes|packets|age|host|state|proto|port] "
 	    "[--limit n]\n"
 	    "       homegwctl nat top [--limit n]\n"
 	    "       homegwctl nat rules | flush-rules | load-rules\n");
@@ -181,6 +182,28 @@ nat_top(struct ctl *c, int argc, char **argv)
 #define PORTS	"proto IN ('tcp', 'udp', 'sctp', 'udplite')"
 #define P(col)	"CASE WHEN " PORTS " THEN ':' || " col " ELSE '' END"
 
+/*
+ * "%part%" for LIKE, the wildcards in part escaped: --name matches any
+ * name that contains part, in any case.
+ */
+static int
+name_pattern(const char *part, char *buf, size_t len)
+{
+	size_t	 o = 0;
+
+	if (strlen(part) > 253)
+		return (-1);
+	buf[o++] = '%';
+	for (; *part != '\0' && o + 4 < len; part++) {
+		if (*part == '%' || *part == '_' || *part == '\\')
+			buf[o++] = '\\';
+		buf[o++] = *part;
+	}
+	buf[o++] = '%';
+	buf[o] = '\0';
+	return (0);
+}
+
 static int
 nat_list(struct ctl *c, int argc, char **argv)
 {
@@ -197,6 +220,8 @@ nat_list(struct ctl *c, int argc, char **argv)
 		{ "port", "orig_dport" },
 	};
 	const char	*host = NULL, *proto = NULL, *state = NULL;
+	const char	*name = NULL;
+	char		 pat[600], a8[ADDR_STRLEN], a9[ADDR_STRLEN];
 	const char	*order = sorts[0].order;
 	unsigned int	 port = 0, limit = 200;
 	int		 i, r, has_port = 0;
@@ -214,6 +239,14 @@ nat_list(struct ctl *c, int argc, char **argv)
 			proto = argv[++i];
 		else if (strcmp(argv[i], "--state") == 0)
 			state = argv[++i];
+		else if (strcmp(argv[i], "--name") == 0) {
+			name = argv[++i];
+			if (name_pattern(name, pat, sizeof(pat)) < 0) {
+				fprintf(stderr, "homegwctl: --name: \"%s\" is "
+				    "too long for a name\n", name);
+				return (CTL_USAGE);
+			}
+		}
 		else if (strcmp(argv[i], "--port") == 0) {
 			if (parse_uint(argv[++i], 65535, &port) < 0)
 				return (nat_usage());
@@ -236,11 +269,16 @@ nat_list(struct ctl *c, int argc, char **argv)
 		return (CTL_ERROR);
 	/*
 	 * The NAT column: the address and port the flow wears outside for
-	 * a masqueraded flow, or the LAN host it was forwarded to.
+	 * a masqueraded flow, or the LAN host it was forwarded to.  The
+	 * page is chosen first and materialised, so the destination's name
+	 * (dns_names, by its primary key) is looked up for its rows only.
 	 */
-	snprintf(sql, sizeof(sql), "SELECT proto, "
+	snprintf(sql, sizeof(sql), "WITH gw(address) AS (SELECT address "
+	    "FROM addresses UNION ALL VALUES (?8), (?9)), "
+	    "page AS MATERIALIZED (SELECT proto, "
 	    "orig_src || " P("orig_sport") " AS source, "
 	    "orig_dst || " P("orig_dport") " AS destination, "
+	    "coalesce(lan_addr, orig_src) AS ct_client, orig_dst AS ct_dst, "
 	    "CASE WHEN reply_dst != orig_src OR (" PORTS " AND "
 	    "reply_dport != orig_sport) "
 	    "THEN 'snat ' || reply_dst || " P("reply_dport") " "
@@ -262,7 +300,17 @@ nat_list(struct ctl *c, int argc, char **argv)
 	    "AND (?3 IS NULL OR orig_sport = ?3 OR orig_dport = ?3 OR "
 	    "reply_sport = ?3 OR reply_dport = ?3) "
 	    "AND (?4 IS NULL OR tcp_state = upper(replace(?4, '-', '_'))) "
-	    "ORDER BY %s LIMIT ?5", order);
+	    "AND (?6 IS NULL OR (coalesce(lan_addr, orig_src), orig_dst) IN "
+	    "(SELECT client, address FROM dns_names WHERE name LIKE ?6 "
+	    "ESCAPE '\\') OR (?7 LIKE ?6 ESCAPE '\\' AND orig_dst IN "
+	    "(SELECT address FROM gw))) "
+	    "ORDER BY %s LIMIT ?5) "
+	    "SELECT proto, source, destination, "
+	    "coalesce((SELECT ?7 FROM gw WHERE address = ct_dst AND "
+	    "?7 != ''), (SELECT name FROM dns_names WHERE client = ct_client "
+	    "AND address = ct_dst)) AS dst_name, "
+	    "nat, state, bytes_orig, bytes_reply, packets, timeout, host, age "
+	    "FROM page", order);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
 		return (CTL_ERROR);
@@ -276,6 +324,16 @@ nat_list(struct ctl *c, int argc, char **argv)
 	if (state != NULL)
 		sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, limit);
+	if (name != NULL)
+		sqlite3_bind_text(st, 6, pat, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, ctl_conf(c)->gateway.name, -1,
+	    SQLITE_STATIC);
+	/* The configured addresses, even before addrd has published them. */
+	sqlite3_bind_text(st, 8, addr_fmt_ip4(ctl_conf(c)->lan.addr, a8), -1,
+	    SQLITE_STATIC);
+	if (ctl_conf(c)->wan.has_addr)
+		sqlite3_bind_text(st, 9, addr_fmt_ip4(ctl_conf(c)->wan.addr,
+		    a9), -1, SQLITE_STATIC);
 	r = ctl_print_query(c, st);
 	sqlite3_finalize(st);
 	return (r < 0 ? CTL_ERROR : CTL_OK);

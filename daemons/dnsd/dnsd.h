@@ -26,6 +26,7 @@ struct evconnlistener;
 struct hgw_conf;
 struct hgw_daemon;
 struct state_writer;
+struct sqlite3;
 
 #define DNSD_UDP_BATCH		32	/* datagrams per recvmmsg */
 #define DNSD_TCP_MAX		128	/* TCP clients at once */
@@ -485,5 +486,13 @@ void	logpack_free(struct logpack *);
 int	logpack_decode(const void *, size_t,
 	    int (*)(const struct logrow *, void *), void *);
 const char *stats_status(struct dnsd *);
+
+/* names.c */
+int	names_init(void);
+void	names_free(void);
+void	names_note(struct dnsd *, const struct sockaddr_storage *,
+	    const uint8_t *msg, size_t len);
+int	names_flush(struct sqlite3 *, struct dnsd *);
+void	names_done(void);
 
 #endif /* HGW_DNSD_H */

@@ -187,6 +187,7 @@ listen_query(struct dnsd *dd, struct dnsd_req *req, uint8_t *out,
 		}
 		stats_log(dd, &req->from, req->key, q->qnamelen, q->qtype,
 		    e->rcode, SRC_CACHE, -1, 0);
+		names_note(dd, &req->from, out, n);
 		return ((int)n);
 	}
 	dd->st.cache_misses++;
@@ -200,9 +201,11 @@ listen_query(struct dnsd *dd, struct dnsd_req *req, uint8_t *out,
 	return ((int)n);
 done_local:
 	dd->st.local++;
-	if (n > 0)
+	if (n > 0) {
 		stats_log(dd, &req->from, req->key, q->qnamelen, q->qtype,
 		    out[3] & DNS_F_RCODE, SRC_LOCAL, -1, 0);
+		names_note(dd, &req->from, out, n);
+	}
 	return ((int)n);
 }
 

@@ -270,6 +270,7 @@ live_done(void *arg)
 	    dd->qlog_count;
 	dd->qlog_next_id += flushed_log;
 	flushed_log = 0;
+	names_done();
 }
 
 static int
@@ -313,7 +314,7 @@ flush_live(sqlite3 *db, void *arg)
 	    (double)dd->qlog_batch_bytes);
 	r |= metric(db, "query_log_unsaved", (double)(dd->qlog_next_id - 1 -
 	    dd->qlog_saved_id));
-	if (r != 0 || live_log(db, dd) < 0)
+	if (r != 0 || live_log(db, dd) < 0 || names_flush(db, dd) < 0)
 		return (-1);
 	if (state_exec(db, "DELETE FROM dns_upstreams") < 0)
 		return (-1);
@@ -745,6 +746,8 @@ stats_init(struct dnsd *dd)
 	if ((dd->qlog = calloc(DNSD_LOG_RING, sizeof(*dd->qlog))) == NULL ||
 	    (dd->hist = calloc(DNSD_HIST_MAX, sizeof(*dd->hist))) == NULL)
 		return (-1);
+	if (names_init() < 0)
+		log_warnx("names behind addresses: out of memory, not kept");
 	tune(dd->d->live, HGW_DB_LIVE);
 	tune(dd->d->persist, HGW_DB_PERSIST);
 	if (load_log(dd) < 0) {
@@ -833,6 +836,7 @@ stats_free(struct dnsd *dd)
 	}
 	free(dd->qlog);
 	free(dd->hist);
+	names_free();
 	dd->qlog = NULL;
 	dd->hist = NULL;
 	dd->ev_stats = NULL;

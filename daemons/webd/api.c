@@ -856,6 +856,7 @@ static void
 ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 {
 	const char	*host;
+	char		 dst_name[NAMES_DST_MAX];
 	int		 i, n = sqlite3_column_count(st);
 
 	json_object_open(j);
@@ -877,6 +878,12 @@ ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 	json_kint(j, "age", now - sqlite3_column_int64(st, 19));
 	json_kint(j, "bytes", sqlite3_column_int64(st, 15) +
 	    sqlite3_column_int64(st, 17));
+	/* [journey] the name the LAN host looked up for this destination. */
+	json_kstring(j, "dst_name", names_dst(w, sqlite3_column_type(st, 21) ==
+	    SQLITE_NULL ? (const char *)sqlite3_column_text(st, 3) :
+	    (const char *)sqlite3_column_text(st, 21),
+	    (const char *)sqlite3_column_text(st, 5), dst_name,
+	    sizeof(dst_name)));
 	json_object_close(j);
 }
 
@@ -929,6 +936,11 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 	f.proto = ar->arg(ar, "proto");
 	f.state = ar->arg(ar, "state");
 	f.q = ar->arg(ar, "q");
+	f.name = ar->arg(ar, "name");
+	f.gw_name = w->d->conf->gateway.name;
+	addr_fmt_ip4(w->d->conf->lan.addr, f.gw_addr[0]);
+	if (w->d->conf->wan.has_addr)
+		addr_fmt_ip4(w->d->conf->wan.addr, f.gw_addr[1]);
 	f.port = (int)query_arg_int(ar->arg(ar, "port"), -1, 0, 65535);
 	f.sort = ar->arg(ar, "sort");
 	order = ar->arg(ar, "order");
@@ -937,6 +949,7 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 	f.offset = query_arg_int(ar->arg(ar, "offset"), 0, 0, INT32_MAX);
 	if ((f.q != NULL && strlen(f.q) > 128) ||
 	    (f.host != NULL && strlen(f.host) > 128) ||
+	    (f.name != NULL && strlen(f.name) > 253) ||
 	    (f.proto != NULL && strlen(f.proto) > 16) ||
 	    (f.state != NULL && strlen(f.state) > 32)) {
 		res->status = 400;

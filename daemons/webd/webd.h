@@ -214,6 +214,9 @@ struct ct_filter {
 	const char	*proto;
 	const char	*state;
 	const char	*q;
+	const char	*name;		/* part of dst_name; NULL: any */
+	const char	*gw_name;	/* [gateway] name, for name */
+	char		 gw_addr[2][16];	/* LAN, WAN ("" if none) */
 	int		 port;		/* -1 = any */
 	const char	*sort;
 	int		 desc;
@@ -228,6 +231,11 @@ int	 query_ct_bind(sqlite3_stmt *, const struct ct_filter *,
 	    const char *host_name, int count);
 /* A bounded integer argument; def when absent or malformed. */
 int64_t	 query_arg_int(const char *, int64_t def, int64_t min, int64_t max);
+
+/* names.c: the name behind a flow's destination (dns_names). */
+#define NAMES_DST_MAX	1024	/* a name in presentation form */
+const char *names_dst(struct webd *, const char *client, const char *dst,
+	    char *buf, size_t len);
 
 /* tls.c: the local CA and the server certificate. */
 struct webd_tls {
