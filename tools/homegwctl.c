@@ -37,7 +37,7 @@ static const struct ctl_command commands[] = {
 	{ "check-config", ctl_check_config, "check-config [-v] [file]" },
 	{ "hosts", ctl_hosts, "hosts [--free | suggest [name [mac]]]" },
 	{ "nat", ctl_nat, "nat [--host h] [--proto p] [--port n] [--state s] "
-	    "[--sort key] [--limit n] | nat top | nat rules | "
+	    "[--name pattern] [--sort key] [--limit n] | nat top | nat rules | "
 	    "nat flush-rules | nat load-rules" },
 	{ "arp", ctl_arp, "arp [events [-n count] | history address|mac]" },
 	{ "passwd", ctl_passwd, "passwd" },
