@@ -665,6 +665,7 @@ engine_flush(struct hgw_daemon *d)
 	update_stats(n);
 	publish_history(n->publish);
 	publish_flush(n->publish);
+	ctrace_flush(n->ctrace);
 }
 
 /* daemon.c reopened a database. */
@@ -675,6 +676,7 @@ engine_reopen(struct hgw_daemon *d, enum hgw_db which)
 
 	if (n->publish != NULL)
 		publish_reopen(n->publish, which);
+	ctrace_reopen(n->ctrace, which);
 }
 
 /* The heartbeat's status text. */
