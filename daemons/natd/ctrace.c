@@ -204,6 +204,11 @@ event_cb(const struct flow_info *i, int is_new, int is_destroy, void *arg)
 		if (tcp && i->has_tcp_state)
 			trace_buf_printf(&c->buf, ",\"state\":\"%s\"",
 			    tcp_name(i->tcp_state));
+		/* ICMP has no ports: the tuple holds id, type and code. */
+		if (i->proto == IPPROTO_ICMP || i->proto == IPPROTO_ICMPV6)
+			trace_buf_printf(&c->buf, ",\"icmp_id\":%u,"
+			    "\"icmp_type\":%u,\"icmp_code\":%u", i->orig.sport,
+			    i->orig.dport >> 8, i->orig.dport & 0xff);
 		if (dst_name(c, src, dst, name, sizeof(name), now) == 0) {
 			trace_buf_add(&c->buf, ",\"dst_name\":", 12);
 			trace_buf_json_str(&c->buf, name);

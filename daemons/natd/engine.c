@@ -357,6 +357,10 @@ update_stats(struct natd *n)
 	s.lan_drop = n->drop_base[RULES_NDROP] + n->drop_last[RULES_NDROP];
 	s.nat_drop = n->drop_base[RULES_NDROP + 1] +
 	    n->drop_last[RULES_NDROP + 1];
+	s.tracing = kernel_ct_tracing(n->kernel);
+	s.trace_messages = kernel_ct_trace_events(n->kernel);
+	s.trace_overruns = kernel_ct_trace_overruns(n->kernel);
+	ctrace_counts(n->ctrace, &s.trace_recorded, &s.trace_dropped);
 	publish_set_stats(n->publish, &s);
 }
 

@@ -325,6 +325,10 @@ struct natd_stats {
 	uint64_t	 wan_drop[RULES_NDROP];	/* since natd started */
 	uint64_t	 lan_drop;
 	uint64_t	 nat_drop;	/* forward: unsolicited from the WAN */
+	/* Traces: the trace socket is open; what it received and kept. */
+	int		 tracing;
+	uint64_t	 trace_messages, trace_recorded, trace_dropped;
+	unsigned long	 trace_overruns;
 };
 void		 publish_set_stats(struct publish *, const struct natd_stats *);
 
