@@ -241,6 +241,9 @@ struct arpd {
 	struct watch_reservation *reserved;
 	size_t			 nreserved;
 
+	/* atrace.c */
+	struct trace_recorder	*trace;
+
 	/* packet.c */
 	int			 pkt_fd;
 	struct event		*ev_pkt;
@@ -298,6 +301,14 @@ void		 mirror_set_reservations(struct arpd *);
 /* wire.c: the daemon's side of the ARP socket */
 int		 wire_start(struct arpd *);
 void		 wire_stop(struct arpd *);
+
+/* atrace.c: traces of hosts (issue 16) */
+struct trace_recorder;
+void		 atrace_frame(struct arpd *, const uint8_t *buf, size_t len);
+int		 atrace_start(struct arpd *);
+void		 atrace_reopen(struct arpd *, enum hgw_db);
+void		 atrace_flush(struct arpd *);
+void		 atrace_stop(struct arpd *);
 
 /* proxy.c */
 int		 proxy_load(struct arpd *);

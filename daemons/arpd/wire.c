@@ -45,6 +45,8 @@ answer(struct arpd *a, const struct arp_frame *f)
 		return;
 	}
 	a->proxy_replies++;
+	/* Our own frames do not come back on our socket. */
+	atrace_frame(a, buf, (size_t)len);
 	publish_live_dirty(a);
 }
 
@@ -69,6 +71,9 @@ read_cb(evutil_socket_t fd, short events, void *arg)
 				log_warn("arp socket read failed, continuing");
 			break;
 		}
+		/* The kernel's replies (the gateway, proxy ARP) go out. */
+		if (n > 0)
+			atrace_frame(a, buf, (size_t)n);
 		if (sll.sll_pkttype == PACKET_OUTGOING)
 			continue;
 		a->frames++;

@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "dnswire.h"
 #include "state.h"
+#include "trace.h"
 
 struct event;
 struct event_base;
@@ -406,6 +407,8 @@ struct dnsd {
 	int64_t			 now_s;		/* monotonic */
 	int64_t			 now_us;	/* monotonic */
 	int64_t			 wall_ms;
+	struct trace_recorder	*trace;		/* dtrace.c */
+	struct trace_buf	 trace_buf;
 };
 
 /* dnsd.c */
@@ -467,6 +470,14 @@ void	cookie_make(const uint8_t key[16], const uint8_t *client,
 	    const struct sockaddr_storage *, uint32_t now, uint8_t *out);
 void	cookie_server(const uint8_t *client, const struct sockaddr_storage *,
 	    uint32_t now, uint8_t *out);
+
+/* dtrace.c: traces of clients (issue 16) */
+int	dtrace_init(struct dnsd *);
+void	dtrace_reopen(struct dnsd *, enum hgw_db);
+void	dtrace_free(struct dnsd *);
+void	dtrace_answer(struct dnsd *, const struct sockaddr_storage *client,
+	    int tcp, const uint8_t *wire, size_t len, enum dnsd_source,
+	    int upstream, int64_t latency_us);
 
 /* stats.c */
 int	stats_init(struct dnsd *);
