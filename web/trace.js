@@ -159,7 +159,7 @@ HGW.start(function () {
 			return "<1 ms";
 		if (ms < 1000)
 			return Math.round(ms) + " ms";
-		if (ms < 60000)
+		if (ms < 600000)
 			return (ms / 1000).toFixed(ms < 10000 ? 1 : 0) + " s";
 		return Math.floor(ms / 60000) + " min " +
 		    Math.round(ms % 60000 / 1000) + " s";
@@ -195,7 +195,7 @@ HGW.start(function () {
 
 	/* Events -> steps (see the file's comment). */
 	function steps() {
-		var out = [], arpq = {}, dnsq = {}, flows = {};
+		var out = [], arpq = {}, dnsq = {}, flows = {}, names = {};
 
 		events.forEach(function (e) {
 			var s, g, k;
@@ -215,6 +215,15 @@ HGW.start(function () {
 				return;
 			case "dns":
 				k = e.client + "|" + e.name + "|" + e.qtype;
+				/*
+				 * The names behind addresses as this trace saw
+				 * them: natd may record a connection before
+				 * dnsd's batch has published the name it read.
+				 */
+				if (e.event === "answer")
+					(e.answers || []).forEach(function (a) {
+						names[e.client + "|" + a] = e.name;
+					});
 				if (e.event === "answer" && (s = dnsq[k]) &&
 				    !s.answer) {
 					s.answer = e;
@@ -238,6 +247,9 @@ HGW.start(function () {
 				}
 				if (e.event === "new") {
 					g.first = e;
+					g.name = e.dst_name ||
+					    names[e.orig_src + "|" + e.orig_dst] ||
+					    names[e.nat_src + "|" + e.orig_dst];
 					g.steps.push({ t: e.t, id: e.id,
 					    layer: e.layer, kind: "new", e: e,
 					    g: g });
@@ -324,7 +336,7 @@ HGW.start(function () {
 		return e.proto.toUpperCase() + " " +
 		    endpoint(e.orig_src, e.orig_sport) + " \u2192 " +
 		    endpoint(e.orig_dst, e.orig_dport) +
-		    (e.dst_name ? " \u00b7 " + e.dst_name : "");
+		    (g.name ? " \u00b7 " + g.name : "");
 	}
 
 	function connText(s) {
@@ -337,8 +349,8 @@ HGW.start(function () {
 			    e.proto === "icmp" ? e.proto : "udp") + "-new";
 			t = who(e.orig_src) + " " + verb +
 			    endpoint(e.orig_dst, e.orig_dport) +
-			    (e.dst_name ? " (" + (e.dst_name === gwName ?
-			    "the gateway itself" : e.dst_name) + ")" : "");
+			    (g.name ? " (" + (g.name === gwName ?
+			    "the gateway itself" : g.name) + ")" : "");
 			nat = e.nat_src && (e.nat_src !== e.orig_src ||
 			    (e.nat_sport && e.nat_sport !== e.orig_sport));
 			return t + (nat ? "; NAT maps it to " +
@@ -490,7 +502,7 @@ HGW.start(function () {
 		    ["Length", span(trace.until_ms - trace.started_ms)],
 		    ["State", running ? "recording, " + left + " s left" :
 		    "finished"],
-		    ["Steps", String(events.length) + " events"]].forEach(
+		    ["Events", String(events.length)]].forEach(
 		    function (x) {
 			if (!x[1])
 				return;
