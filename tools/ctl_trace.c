@@ -114,6 +114,8 @@ step_words(const struct trace_event *e, const char *who, char *out,
 {
 	const char	*d = e->data;
 	char		 a[256], b[256], c[256], g[256], h[64], i[64];
+	char		 h2[64], nat[400];
+	int		 icmp;
 
 	if (strcmp(e->layer, "arp") == 0 && strcmp(e->event, "request") == 0) {
 		snprintf(out, len, "%s (%s) asked who has %s",
@@ -155,14 +157,19 @@ step_words(const struct trace_event *e, const char *who, char *out,
 		f(d, "nat_sport", i, sizeof(i));
 		if (f(d, "state", c, sizeof(c)) == NULL)
 			c[0] = '\0';
-		snprintf(out, len, "%s opened %s to %s%s%s%s%s%s; NAT maps it "
-		    "to %s%s%s%s%s", who, strcmp(e->layer, "tcp") == 0 ?
-		    "TCP" : strcmp(e->layer, "udp") == 0 ? "UDP" : "ICMP", a,
-		    strcmp(e->layer, "icmp") ? ":" : "",
-		    strcmp(e->layer, "icmp") ? h : "",
-		    g[0] ? " (" : "", g, g[0] ? ")" : "", b,
-		    strcmp(e->layer, "icmp") ? ":" : "",
-		    strcmp(e->layer, "icmp") ? i : "",
+		icmp = strcmp(e->layer, "icmp") == 0;
+		if (field(d, "orig_src", h2, sizeof(h2)) == 0 &&
+		    strcmp(h2, b) == 0)
+			snprintf(nat, sizeof(nat), "no NAT (it stays on the "
+			    "LAN side)");
+		else
+			snprintf(nat, sizeof(nat), "NAT maps it to %s%s%s", b,
+			    icmp ? "" : ":", icmp ? "" : i);
+		snprintf(out, len, "%s opened %s to %s%s%s%s%s%s; %s%s%s", who,
+		    strcmp(e->layer, "tcp") == 0 ? "TCP" :
+		    strcmp(e->layer, "udp") == 0 ? "UDP" : "ICMP", a,
+		    icmp ? "" : ":", icmp ? "" : h,
+		    g[0] ? " (" : "", g, g[0] ? ")" : "", nat,
 		    c[0] ? ": " : "", c);
 	} else if (strcmp(e->event, "state") == 0) {
 		if (f(d, "from", b, sizeof(b)) != NULL)

@@ -243,6 +243,8 @@ struct arpd {
 
 	/* atrace.c */
 	struct trace_recorder	*trace;
+	int			 out_fd;	/* outgoing ARP, while tracing */
+	struct event		*ev_out;
 
 	/* packet.c */
 	int			 pkt_fd;
@@ -301,10 +303,15 @@ void		 mirror_set_reservations(struct arpd *);
 /* wire.c: the daemon's side of the ARP socket */
 int		 wire_start(struct arpd *);
 void		 wire_stop(struct arpd *);
+void		 wire_drain(struct arpd *);
+
+/* packet.c: outgoing ARP, for traces */
+int		 packet_open_outgoing(int ifindex);
 
 /* atrace.c: traces of hosts (issue 16) */
 struct trace_recorder;
-void		 atrace_frame(struct arpd *, const uint8_t *buf, size_t len);
+void		 atrace_frame(struct arpd *, int fd, const uint8_t *buf,
+		    size_t len);
 int		 atrace_start(struct arpd *);
 void		 atrace_reopen(struct arpd *, enum hgw_db);
 void		 atrace_flush(struct arpd *);

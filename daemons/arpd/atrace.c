@@ -8,15 +8,22 @@
  * address, the gateway as proxy for another, or a host.  With no trace
  * running this costs one comparison per frame.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
 
 #include "addr.h"
 #include "conf.h"
 #include "daemon.h"
+#include "log.h"
 #include "trace.h"
 #include "arpd.h"
 
@@ -37,13 +44,29 @@ add_ids(int64_t *ids, int n, const int64_t *more, int nmore)
 	return (n);
 }
 
-/* A frame seen on the socket (or sent by us): record it if traced. */
+/*
+ * When the frame read last from fd went through the interface: the
+ * kernel's stamp (on since the trace started, see changed_cb), so that
+ * steps recorded by different daemons fall in their true order; the
+ * time now when there is none.
+ */
+static int64_t
+frame_time(int fd)
+{
+	struct timeval	 tv;
+
+	if (fd >= 0 && ioctl(fd, SIOCGSTAMP, &tv) == 0)
+		return ((int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+	return (state_now_ms());
+}
+
+/* A frame read from fd: record it if it concerns a traced host. */
 void
-atrace_frame(struct arpd *a, const uint8_t *buf, size_t len)
+atrace_frame(struct arpd *a, int fd, const uint8_t *buf, size_t len)
 {
 	struct arp_frame f;
 	struct trace_buf b = { 0 };
-	int64_t		 ids[ATRACE_MATCH], m[ATRACE_MATCH];
+	int64_t		 ids[ATRACE_MATCH], m[ATRACE_MATCH], t;
 	char		 sip[INET_ADDRSTRLEN], tip[INET_ADDRSTRLEN];
 	char		 smac[ADDR_MAC_STRLEN], tmac[ADDR_MAC_STRLEN];
 	const char	*by, *data;
@@ -84,20 +107,80 @@ atrace_frame(struct arpd *a, const uint8_t *buf, size_t len)
 		    tmac, by);
 	}
 	trace_buf_add(&b, "}", 1);
+	t = frame_time(fd);
 	if ((data = trace_buf_str(&b)) != NULL)
 		for (r = 0; r < n; r++)
-			trace_recorder_add(a->trace, ids[r], state_now_ms(),
+			trace_recorder_add(a->trace, ids[r], t,
 			    "arp", f.op == ARP_OP_REPLY ? "reply" : "request",
 			    NULL, data);
 	trace_buf_free(&b);
+}
+
+static void
+out_read_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct arpd	*a = arg;
+	uint8_t		 buf[2048];
+	ssize_t		 n;
+	int		 i;
+
+	(void)events;
+	wire_drain(a);
+	for (i = 0; i < 64; i++) {
+		if ((n = recv(fd, buf, sizeof(buf), 0)) <= 0)
+			break;
+		atrace_frame(a, fd, buf, (size_t)n);
+	}
+}
+
+static void
+out_close(struct arpd *a)
+{
+	if (a->ev_out != NULL)
+		event_free(a->ev_out);
+	a->ev_out = NULL;
+	if (a->out_fd >= 0)
+		close(a->out_fd);
+	a->out_fd = -1;
+}
+
+/* A trace started or ended: watch outgoing ARP only while one runs. */
+static void
+changed_cb(void *arg)
+{
+	struct arpd	*a = arg;
+	int		 fd, on = 1;
+
+	if (!trace_recorder_active(a->trace)) {
+		out_close(a);
+		return;
+	}
+	if (a->out_fd >= 0)
+		return;
+	if ((fd = packet_open_outgoing(a->ifindex)) < 0) {
+		log_warnx("cannot watch the gateway's own ARP replies for a "
+		    "trace: %s", strerror(-fd));
+		return;
+	}
+	/* Stamps for frame_time(); left on: it costs next to nothing. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof(on));
+	if (a->pkt_fd >= 0)
+		(void)setsockopt(a->pkt_fd, SOL_SOCKET, SO_TIMESTAMP, &on,
+		    sizeof(on));
+	a->out_fd = fd;
+	a->ev_out = event_new(a->d->base, fd, EV_READ | EV_PERSIST,
+	    out_read_cb, a);
+	if (a->ev_out == NULL || event_add(a->ev_out, NULL) == -1)
+		out_close(a);
 }
 
 /* Follow traces: poll homegw.db for them. */
 int
 atrace_start(struct arpd *a)
 {
-	a->trace = trace_recorder_new(a->d->base, a->d->persist, "arpd", NULL,
-	    NULL);
+	a->out_fd = -1;
+	a->trace = trace_recorder_new(a->d->base, a->d->persist, "arpd",
+	    changed_cb, a);
 	return (a->trace == NULL ? -1 : 0);
 }
 
@@ -120,6 +203,7 @@ atrace_flush(struct arpd *a)
 void
 atrace_stop(struct arpd *a)
 {
+	out_close(a);
 	trace_recorder_free(a->trace);
 	a->trace = NULL;
 }

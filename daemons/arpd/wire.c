@@ -45,8 +45,6 @@ answer(struct arpd *a, const struct arp_frame *f)
 		return;
 	}
 	a->proxy_replies++;
-	/* Our own frames do not come back on our socket. */
-	atrace_frame(a, buf, (size_t)len);
 	publish_live_dirty(a);
 }
 
@@ -71,11 +69,9 @@ read_cb(evutil_socket_t fd, short events, void *arg)
 				log_warn("arp socket read failed, continuing");
 			break;
 		}
-		/* The kernel's replies (the gateway, proxy ARP) go out. */
-		if (n > 0)
-			atrace_frame(a, buf, (size_t)n);
 		if (sll.sll_pkttype == PACKET_OUTGOING)
 			continue;
+		atrace_frame(a, fd, buf, (size_t)n);
 		a->frames++;
 		if (packet_parse(buf, (size_t)n, &f) < 0) {
 			a->malformed++;
@@ -89,6 +85,17 @@ read_cb(evutil_socket_t fd, short events, void *arg)
 			    f.spa.s_addr == f.tpa.s_addr);
 		answer(a, &f);
 	}
+}
+
+/*
+ * Read what waits on the ARP socket now: before a trace records the
+ * gateway's replies (another socket), the requests they answer.
+ */
+void
+wire_drain(struct arpd *a)
+{
+	if (a->pkt_fd >= 0)
+		read_cb(a->pkt_fd, EV_READ, a);
 }
 
 /* Watch the ARP socket from the event loop. */

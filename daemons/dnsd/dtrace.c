@@ -116,7 +116,8 @@ dtrace_answer(struct dnsd *dd, const struct sockaddr_storage *client,
 	dns_rcode_str(m.hdr.flags & DNS_F_RCODE, rcode, sizeof(rcode));
 	if (latency_us < 0)
 		latency_us = 0;
-	t = dd->wall_ms;
+	/* The precise clock: dd->wall_ms is coarse (a jiffy behind). */
+	t = state_now_ms();
 
 	trace_buf_reset(b);
 	trace_buf_add(b, "{\"client\":", 10);

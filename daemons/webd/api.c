@@ -1280,6 +1280,10 @@ api_get(struct api_request *ar, struct api_response *res)
 		get_history(ar, j, 1);
 	else if (strncmp(p, "host/", 5) == 0 && p[5] != '\0')
 		get_host(ar, res, p + 5);
+	else if (strcmp(p, "traces") == 0)
+		api_trace_list(ar, res);
+	else if (strncmp(p, "trace/", 6) == 0)
+		api_trace_get(ar, res, p + 6);
 	else {
 		res->status = 404;
 		json_object_open(j);

@@ -80,6 +80,8 @@ void	 json_kint(struct json *, const char *, int64_t);
 void	 json_kdouble(struct json *, const char *, double);
 void	 json_kbool(struct json *, const char *, int);
 void	 json_knull(struct json *, const char *);
+/* A value that is JSON text already. */
+void	 json_raw(struct json *, const char *, size_t);
 /* Write column i of a SQLite row as the matching JSON value. */
 void	 json_column(struct json *, sqlite3_stmt *, int);
 /* Write the current row as an object keyed by column names. */
@@ -187,6 +189,12 @@ struct api_response {
 
 /* Answer a GET under /api/v1/; fills res (status and body). */
 void	 api_get(struct api_request *, struct api_response *);
+/* api_trace.c: traces of one host (issue 16). */
+void	 api_trace_list(struct api_request *, struct api_response *);
+void	 api_trace_get(struct api_request *, struct api_response *,
+	    const char *id);
+void	 api_trace_post(struct api_request *, struct api_response *,
+	    const char *body, size_t len, const char *content_type);
 /* (Re)open the read-only databases when they are missing. */
 void	 api_db_refresh(struct webd *, int64_t now);
 /* Close them (reload, stop). */
