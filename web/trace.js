@@ -24,7 +24,7 @@ HGW.start(function () {
 	    TIME_WAIT: 1, CLOSE: 1 };
 	var shown = { arp: true, dns: true, tcp: true, udp: true, icmp: true };
 	var events = [], seen = {}, cursor = 0, trace = null, running = false;
-	var open = {}, poller = null, gwName = "";
+	var open = {}, poller = null, gwName = "", gwMacs = {};
 
 	/*
 	 * What each kind of step is, in a networking textbook's words.  Keys
@@ -41,16 +41,18 @@ HGW.start(function () {
 		    "its MAC. Both sides cache the answer for a while, which " +
 		    "is why this step appears only now and then, not before " +
 		    "every packet.",
-		"arp-proxy": "Proxy ARP. The gateway answered an ARP question " +
+		"arp-proxy": "ARP, at the link layer: proxy ARP. The gateway answered an ARP question " +
 		    "for an address that is not its own, giving its own MAC: " +
 		    "it was configured to stand in for that address ([arp] " +
 		    "proxy), so frames for it come to the gateway, which " +
 		    "forwards them on. The asker cannot tell the difference.",
-		"arp-none": "An ARP question nobody answered (yet). The asking " +
+		"arp-none": "ARP, at the link layer: a question nobody answered " +
+		    "(yet). The asking " +
 		    "device repeats it a few times; if no one owns the address " +
 		    "the kernel gives up and marks the neighbour FAILED, and " +
 		    "packets for it are dropped.",
-		"dns-upstream": "DNS, the Internet's directory (RFC 1035). " +
+		"dns-upstream": "DNS, the Internet's directory at the " +
+		    "application layer (RFC 1035). " +
 		    "Programs connect to addresses, but people use names, so " +
 		    "before opening a connection the device asks its DNS " +
 		    "server, the gateway, which address a name has. The " +
@@ -58,33 +60,39 @@ HGW.start(function () {
 		    "forwarded the question to its upstream resolver, waited " +
 		    "for the reply, gave it to the device and kept a copy for " +
 		    "as long as the answer's time to live (TTL) allows.",
-		"dns-cache": "A DNS answer from the gateway's cache. Someone on " +
+		"dns-cache": "DNS, at the application layer: an answer from the " +
+		    "gateway's cache. Someone on " +
 		    "the LAN (perhaps this device) asked the same question " +
 		    "recently, and the answer's time to live has not run out, " +
 		    "so the gateway answered at once without asking the " +
 		    "Internet. Caching is why most lookups take well under a " +
 		    "millisecond.",
-		"dns-local": "A DNS answer from the gateway's own host table. " +
+		"dns-local": "DNS, at the application layer: an answer from the " +
+		    "gateway's own host table. " +
 		    "Names of devices on the LAN (and the gateway's own name) " +
 		    "are answered by the gateway itself from its " +
 		    "configuration; such questions never leave the house.",
-		"dns-stale": "A stale DNS answer (RFC 8767). The cached answer's " +
+		"dns-stale": "DNS, at the application layer: a stale answer " +
+		    "(RFC 8767). The cached answer's " +
 		    "time to live had run out and the upstream resolver did " +
 		    "not answer in time, so rather than failing the gateway " +
 		    "served the expired answer with a short TTL: addresses " +
 		    "rarely change, and a slightly old answer beats none.",
-		"dns-blocked": "A blocked DNS answer. The name is on a " +
+		"dns-blocked": "DNS, at the application layer: a blocked " +
+		    "answer. The name is on a " +
 		    "blocklist the owner enabled (ads, trackers, malware), so " +
 		    "the gateway answered as if the name had no address, and " +
 		    "the device never connects to it.",
-		"dns-error": "A DNS question that failed. The name may not " +
+		"dns-error": "DNS, at the application layer: a question that " +
+		    "failed. The name may not " +
 		    "exist (NXDOMAIN), or the upstream resolver failed or did " +
 		    "not answer (SERVFAIL). The device gets no address and " +
 		    "cannot connect by that name.",
-		"dns-pending": "A DNS question the gateway has not answered " +
+		"dns-pending": "DNS, at the application layer: a question the " +
+		    "gateway has not answered " +
 		    "(yet). It is waiting for the upstream resolver, or the " +
 		    "answer came after the trace stopped.",
-		"tcp-new": "A new TCP connection, the transport layer's " +
+		"tcp-new": "TCP, at the transport layer: a new connection, a " +
 		    "reliable byte stream. The device sent a SYN segment, the " +
 		    "first step of TCP's three-way handshake (SYN, SYN-ACK, " +
 		    "ACK), and the gateway's connection tracking saw it and " +
@@ -94,32 +102,40 @@ HGW.start(function () {
 		    "public address and a free port (source NAT, or " +
 		    "masquerading) and remembers the mapping, so that the " +
 		    "replies find their way back to the right device.",
-		"udp-new": "A new UDP flow. UDP sends single datagrams with no " +
+		"udp-new": "UDP, at the transport layer: a new flow. UDP sends " +
+		    "single datagrams with no " +
 		    "handshake and no connection, but the gateway's connection " +
 		    "tracking still pairs each datagram with its replies, and " +
 		    "source NAT gives the flow the gateway's public address and " +
 		    "a port, so that answers (a DNS reply, a game's or a video " +
 		    "call's packets) come back to the right device.",
-		"icmp-new": "A new ICMP exchange, such as a ping (echo request " +
+		"icmp-new": "ICMP, at the network layer: a new exchange, such as " +
+		    "a ping (echo request " +
 		    "and reply). ICMP is IP's own control protocol; it has no " +
 		    "ports, so connection tracking and NAT follow it by its " +
 		    "identifier instead.",
-		"nat-none": "The connection is not translated: it stays inside " +
+		"nat-none": "Connection tracking and NAT, at the network " +
+		    "layer. The gateway follows every connection and flow " +
+		    "through it, even one that needs no translation, as this " +
+		    "one: the connection is not translated: it stays inside " +
 		    "(to the gateway itself, or between LAN devices), so no " +
 		    "address needs rewriting.",
-		"SYN_SENT": "SYN_SENT: the device asked to open the connection " +
+		"SYN_SENT": "TCP, at the transport layer. SYN_SENT: the device asked to open the connection " +
 		    "and waits for the other side's SYN-ACK. If none comes " +
 		    "(nothing listens, or a firewall drops it) the device " +
 		    "retries and eventually gives up.",
-		"SYN_RECV": "SYN_RECV: the other side answered the SYN with a " +
+		"SYN_RECV": "TCP, at the transport layer. SYN_RECV: the other " +
+		    "side answered the SYN with a " +
 		    "SYN-ACK, agreeing to the connection; only the device's " +
 		    "final ACK is missing. The time from SYN to SYN-ACK is one " +
 		    "round trip to the server.",
-		"ESTABLISHED": "ESTABLISHED: the three-way handshake is " +
+		"ESTABLISHED": "TCP, at the transport layer. ESTABLISHED: the " +
+		    "three-way handshake is " +
 		    "complete. Both sides know each other's starting sequence " +
 		    "numbers, and data (a web page, a video) can flow both " +
 		    "ways. Most of a connection's life is spent here.",
-		"closing": "Closing a TCP connection takes a FIN from each side, " +
+		"closing": "TCP, at the transport layer: closing a connection " +
+		    "takes a FIN from each side, " +
 		    "each acknowledged: FIN_WAIT after the first FIN, " +
 		    "CLOSE_WAIT and LAST_ACK while the other side finishes, " +
 		    "then TIME_WAIT. The side that closed first stays in " +
@@ -129,12 +145,14 @@ HGW.start(function () {
 		    "same ports. A reset (RST) skips all this and goes " +
 		    "straight to CLOSE. When the timer ends the gateway " +
 		    "forgets the connection and frees its NAT port.",
-		"destroy": "The gateway forgot the connection: its tracking " +
+		"destroy": "Connection tracking, at the network layer: the " +
+		    "gateway forgot the connection; its tracking " +
 		    "timeout ran out (for UDP and ICMP, some time without " +
 		    "packets; for TCP, after closing) and the NAT mapping and " +
 		    "port were released. The byte counts are the whole " +
 		    "connection's, each way.",
-		"state": "A change in the connection's state as the gateway's " +
+		"state": "Connection tracking, at the network layer: a change " +
+		    "in the connection's state as the gateway's " +
 		    "connection tracking follows it."
 	};
 
@@ -182,8 +200,10 @@ HGW.start(function () {
 		return ip || "someone";
 	}
 
-	function endpoint(a, p) {
-		return p ? HGW.endpoint(a, p) : a;
+	/* ICMP has no ports: conntrack's are its type and id. */
+	function endpoint(a, p, proto) {
+		return p && proto !== "icmp" && proto !== "icmpv6" ?
+		    HGW.endpoint(a, p) : a;
 	}
 
 	function noPort(s) {
@@ -195,21 +215,56 @@ HGW.start(function () {
 
 	/* Events -> steps (see the file's comment). */
 	function steps() {
-		var out = [], arpq = {}, dnsq = {}, flows = {}, names = {};
+		var out = [], arpq = {}, arpr = {}, dnsq = {}, flows = {};
+		var names = {}, last = null;
+
+		gwMacs = {};
+		events.forEach(function (e) {
+			if (e.layer === "arp" && e.event === "reply" &&
+			    e.by === "gateway")
+				gwMacs[e.sender_mac] = true;
+		});
 
 		events.forEach(function (e) {
 			var s, g, k;
 			switch (e.layer) {
 			case "arp":
+				/*
+				 * One frame seen twice at once (on the bridge
+				 * and on its port) is one step.
+				 */
+				if (last && last.event === e.event &&
+				    last.sender_ip === e.sender_ip &&
+				    last.target_ip === e.target_ip &&
+				    Math.abs(e.t - last.t) <= 2)
+					return;
+				last = e;
 				if (e.event === "reply" && (s = arpq[e.sender_ip]) &&
 				    !s.reply && e.t - s.t < 3000) {
 					s.reply = e;
 					return;
 				}
+				/*
+				 * Sent and received frames are stamped apart:
+				 * an answer may come out a millisecond before
+				 * its question.  Pair them all the same.
+				 */
+				if (e.event === "request" &&
+				    (s = arpr[e.target_ip]) && !s.paired &&
+				    s.e.target_ip === e.sender_ip &&
+				    e.t - s.t <= 50) {
+					s.paired = true;
+					s.reply = s.e;
+					s.e = e;
+					s.kind = "arp-request";
+					return;
+				}
 				s = { t: e.t, id: e.id, layer: "arp", kind:
 				    e.event === "reply" ? "arp-reply" :
 				    "arp-request", e: e };
-				if (e.event !== "reply")
+				if (e.event === "reply")
+					arpr[e.sender_ip] = s;
+				else
 					arpq[e.target_ip] = s;
 				out.push(s);
 				return;
@@ -286,7 +341,9 @@ HGW.start(function () {
 			    " (proxy ARP)" : "");
 		}
 		t = (e.sender_ip === "0.0.0.0" ? "a device" :
-		    who(e.sender_ip)) + " asked who has " + e.target_ip;
+		    gwMacs[e.sender_mac] ? "the gateway" : who(e.sender_ip)) +
+		    " asked who has " + e.target_ip + (who(e.target_ip) !==
+		    e.target_ip ? " (" + who(e.target_ip) + ")" : "");
 		if (!r) {
 			s.explain = "arp-none";
 			return t + (running ? "; no answer yet" :
@@ -334,8 +391,8 @@ HGW.start(function () {
 			return g.layer.toUpperCase() +
 			    " connection already open when the trace began";
 		return e.proto.toUpperCase() + " " +
-		    endpoint(e.orig_src, e.orig_sport) + " \u2192 " +
-		    endpoint(e.orig_dst, e.orig_dport) +
+		    endpoint(e.orig_src, e.orig_sport, e.proto) + " \u2192 " +
+		    endpoint(e.orig_dst, e.orig_dport, e.proto) +
 		    (g.name ? " \u00b7 " + g.name : "");
 	}
 
@@ -348,13 +405,16 @@ HGW.start(function () {
 			s.explain = (e.proto === "tcp" || e.proto === "udp" ||
 			    e.proto === "icmp" ? e.proto : "udp") + "-new";
 			t = who(e.orig_src) + " " + verb +
-			    endpoint(e.orig_dst, e.orig_dport) +
-			    (g.name ? " (" + (g.name === gwName ?
+			    endpoint(e.orig_dst, e.orig_dport, e.proto) +
+			    (g.name ? " (" + (gwName && (g.name === gwName ||
+			    g.name.indexOf(gwName + ".") === 0) ?
 			    "the gateway itself" : g.name) + ")" : "");
 			nat = e.nat_src && (e.nat_src !== e.orig_src ||
 			    (e.nat_sport && e.nat_sport !== e.orig_sport));
+			if (!nat)
+				s.explain = "nat-none";
 			return t + (nat ? "; NAT maps it to " +
-			    endpoint(e.nat_src, e.nat_sport) :
+			    endpoint(e.nat_src, e.nat_sport, e.proto) :
 			    "; not translated");
 		}
 		if (s.kind === "closing") {

@@ -142,20 +142,31 @@ async function main() {
 		    "since the previous one");
 
 		/* The explanation is a click away. */
-		const arp = page.locator("#timeline li[data-layer=arp] summary")
-		    .first();
-		ok(!(await page.locator("#timeline li[data-layer=arp] .explain")
-		    .first().isVisible()), "explanations are closed at first");
-		await arp.click();
-		const ex = page.locator("#timeline li[data-layer=arp] .explain")
-		    .first();
-		ok(await ex.isVisible() && /MAC/.test(await ex.textContent()),
+		const arp = page.locator("#timeline li:not(.group)[data-layer=arp]", {
+		    hasText: "the gateway answered" }).first();
+		ok(!(await arp.locator(".explain").isVisible()),
+		    "explanations are closed at first");
+		await arp.locator("summary").click();
+		const ex = arp.locator(".explain");
+		ok(await ex.isVisible() && /ARP/.test(await ex.textContent()) &&
+		    /MAC/.test(await ex.textContent()),
 		    "a click on the ARP step explains ARP");
-		await page.locator("#timeline li[data-layer=dns] summary")
-		    .first().click();
-		ok(/upstream/.test(await page.locator(
-		    "#timeline li[data-layer=dns] .explain").first()
+		const dns = page.locator("#timeline li:not(.group)[data-layer=dns]", {
+		    hasText: "www.example.test" }).first();
+		await dns.locator("summary").click();
+		ok(/DNS/.test(await dns.locator(".explain").textContent()) &&
+		    /upstream/.test(await dns.locator(".explain")
 		    .textContent()), "the DNS step explains forwarding");
+		const tcp = page.locator("#timeline li:not(.group)[data-layer=tcp]", {
+		    hasText: "handshake complete" }).first();
+		await tcp.locator("summary").click();
+		ok(/three-way handshake/.test(await tcp.locator(".explain")
+		    .textContent()), "the handshake step explains it");
+		/* A live re-render keeps an opened explanation open. */
+		await page.waitForTimeout(1500);
+		ok(await arp.locator(".explain").isVisible(),
+		    "explanations stay open while the view updates");
+		await page.evaluate(() => window.scrollTo(0, 0));
 		await page.screenshot({ path: path.join(outdir,
 		    "trace.png"), fullPage: true });
 		fs.copyFileSync(path.join(outdir, "trace.png"),
