@@ -47,8 +47,14 @@ struct name_note {
 	uint8_t		 name[DNS_NAME_MAX];	/* wire form, lower case */
 };
 
+/*
+ * The name last noted for a (client, address) pair, by hash: a repeat of
+ * that same name is skipped for a while, any other name is noted at once
+ * (the newest answer must win in dns_names).
+ */
 struct name_seen {
-	uint32_t	 key;		/* hash of client, address, name */
+	uint32_t	 key;		/* hash of client, address */
+	uint32_t	 name;		/* hash of the name */
 	int64_t		 at;		/* monotonic second noted */
 };
 
@@ -113,7 +119,7 @@ names_note(struct dnsd *dd, const struct sockaddr_storage *client,
 	const uint8_t		*caddr;
 	uint8_t			 cfamily;
 	unsigned int		 i;
-	uint32_t		 h;
+	uint32_t		 h, hn;
 	size_t			 k, clen;
 
 	if (ring == NULL || len < DNS_HDR_LEN || (msg[3] & DNS_F_RCODE) != 0 ||
@@ -148,12 +154,13 @@ names_note(struct dnsd *dd, const struct sockaddr_storage *client,
 			continue;
 		h = fnv(2166136261u, caddr, clen);
 		h = fnv(h, msg + rr->rdata_off, rr->rdlen);
-		h = fnv(h, name, k);
+		hn = fnv(2166136261u, name, k);
 		s = &seen[h % NAMES_SEEN];
-		if (s->key == h && s->at != 0 &&
+		if (s->key == h && s->name == hn && s->at != 0 &&
 		    dd->now_s - s->at < NOTE_AGAIN_S)
 			continue;
 		s->key = h;
+		s->name = hn;
 		s->at = dd->now_s;
 		if (count == NAMES_RING) {
 			/* The oldest note gives way; it was about to be stale. */
