@@ -573,9 +573,17 @@ HGW.start(function () {
 		});
 	}
 
+	/*
+	 * One poll: the events after the cursor, page after page (webd sends
+	 * at most PAGE at once).  The daemons write their last batch a
+	 * moment after the trace ends, so polling goes on for GRACE_MS past
+	 * the end, until a poll brings nothing new.
+	 */
+	var PAGE = 2000, GRACE_MS = 5000, drawn = -1, was = null;
 	function load() {
 		return HGW.api("trace/" + encodeURIComponent(id) + "?after=" +
 		    cursor).then(function (r) {
+			var fresh = 0, done;
 			trace = r.trace;
 			running = !!r.running;
 			(r.events || []).forEach(function (e) {
@@ -583,21 +591,32 @@ HGW.start(function () {
 					return;
 				seen[e.id] = true;
 				events.push(e);
-			});
-			events.sort(function (a, b) {
-				return a.t - b.t || a.id - b.id;
+				fresh++;
 			});
 			if (r.cursor > cursor)
 				cursor = r.cursor;
+			if ((r.events || []).length >= PAGE)
+				return load();
+			events.sort(function (a, b) {
+				return a.t - b.t || a.id - b.id;
+			});
 			$("title").textContent = "Trace of " + (trace.name ||
 			    trace.host);
 			document.title = $("title").textContent + " · homegw";
 			ident();
-			render();
+			/* Redraw only for news: opened steps stay as they are. */
+			if (events.length !== drawn || running !== was) {
+				render();
+				drawn = events.length;
+				was = running;
+			}
+			done = !running && fresh === 0 &&
+			    Date.now() > trace.until_ms + GRACE_MS;
 			HGW.status(running ? "Live: updated " +
-			    new Date().toLocaleTimeString() : "Trace finished");
-			/* A finished trace gets no new events: stop asking. */
-			if (!running && poller)
+			    new Date().toLocaleTimeString() : done ?
+			    "Trace finished" : "Finishing: collecting the " +
+			    "last events");
+			if (done && poller)
 				poller.stop();
 		}, function (e) {
 			$("title").textContent = e.status === 404 ?
