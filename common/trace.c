@@ -476,7 +476,13 @@ trace_list(sqlite3 *db, int limit, int (*cb)(const struct trace_info *,
 	return (r);
 }
 
-/* A trace's events after an id. */
+/*
+ * A trace's events after an id.  A connection's "new" that natd recorded
+ * without dst_name (it opened before dnsd's once-a-second batch published
+ * the name in live.db) gets the name from this trace's own DNS answer
+ * that gave its LAN host that address, the latest one before it: the
+ * lookup that led to the connection is in the trace itself.
+ */
 int
 trace_events(sqlite3 *db, int64_t trace, int64_t after, int limit,
     int (*cb)(const struct trace_event *, void *), void *arg)
@@ -485,8 +491,22 @@ trace_events(sqlite3 *db, int64_t trace, int64_t after, int limit,
 	sqlite3_stmt	*st = NULL;
 	int		 rc, r = 0;
 
+	/* (Rows are another daemon's: malformed JSON is left alone.) */
 	rc = sqlite3_prepare_v2(db, "SELECT id, trace, t_ms, daemon, layer, "
-	    "event, flow, data FROM trace_events WHERE trace = ?1 AND "
+	    "event, flow, CASE WHEN event = 'new' AND json_valid(data) AND "
+	    "json_extract(data, '$.dst_name') IS NULL AND "
+	    "json_extract(data, '$.orig_dst') IS NOT NULL THEN (SELECT "
+	    "CASE WHEN n IS NULL THEN e.data ELSE json_set(e.data, "
+	    "'$.dst_name', n) END FROM (SELECT (SELECT "
+	    "json_extract(a.data, '$.name') FROM trace_events a, "
+	    "json_each(CASE WHEN json_valid(a.data) THEN a.data ELSE '{}' "
+	    "END, '$.answers') x WHERE a.trace = e.trace AND "
+	    "a.layer = 'dns' AND a.event = 'answer' AND a.t_ms <= e.t_ms AND "
+	    "json_extract(a.data, '$.client') = "
+	    "json_extract(e.data, '$.orig_src') AND "
+	    "x.value = json_extract(e.data, '$.orig_dst') "
+	    "ORDER BY a.t_ms DESC, a.id DESC LIMIT 1) AS n)) "
+	    "ELSE data END FROM trace_events e WHERE trace = ?1 AND "
 	    "id > ?2 ORDER BY id LIMIT ?3", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return (state_result(db, rc));

@@ -155,6 +155,52 @@ main(void)
 	    NULL);
 	CHECK(trace_get(db, 12345, &t2) == -ENOENT);
 
+	/*
+	 * [journey] A "new" recorded before dnsd published the name is named
+	 * from the trace's own DNS answer to that host for that address;
+	 * another host's answer, a later answer, a malformed row do not.
+	 */
+	{
+		char	 sql[2048];
+
+		snprintf(sql, sizeof(sql), "INSERT INTO trace_events (trace, t_ms, "
+		    "daemon, layer, event, flow, data) VALUES "
+		    "(%lld, 10, 'dnsd', 'dns', 'answer', NULL, '{\"client\":\"10.0.0.9\","
+		    "\"name\":\"other.test\",\"answers\":[\"192.0.2.1\"]}'),"
+		    "(%lld, 11, 'dnsd', 'dns', 'answer', NULL, '{\"client\":\"10.0.0.5\","
+		    "\"name\":\"www.a.test\",\"answers\":[\"a.test\",\"192.0.2.1\"]}'),"
+		    "(%lld, 12, 'natd', 'tcp', 'new', 'g', '{\"orig_src\":\"10.0.0.5\","
+		    "\"orig_dst\":\"192.0.2.1\"}'),"
+		    "(%lld, 13, 'natd', 'tcp', 'new', 'h', '{\"orig_src\":\"10.0.0.5\","
+		    "\"orig_dst\":\"192.0.2.1\",\"dst_name\":\"kept.test\"}'),"
+		    "(%lld, 14, 'natd', 'tcp', 'new', 'i', '{\"orig_src\":\"10.0.0.5\","
+		    "\"orig_dst\":\"192.0.2.7\"}'),"
+		    "(%lld, 15, 'natd', 'tcp', 'new', 'j', '{\"orig_src\":'),"
+		    "(%lld, 16, 'dnsd', 'dns', 'answer', NULL, '{\"client\":\"10.0.0.5\","
+		    "\"name\":\"late.test\",\"answers\":[\"192.0.2.7\"]}')",
+		    (long long)t.id + 1, (long long)t.id + 1, (long long)t.id + 1,
+		    (long long)t.id + 1, (long long)t.id + 1, (long long)t.id + 1,
+		    (long long)t.id + 1);
+		exec(db, sql);
+		trace_buf_reset(&b);
+		CHECK(trace_events(db, t.id + 1, 0, 0, collect, &b) == 0);
+		CHECK(strstr(trace_buf_str(&b), "\"flow\":\"g\",\"orig_src\":"
+		    "\"10.0.0.5\",\"orig_dst\":\"192.0.2.1\",\"dst_name\":"
+		    "\"www.a.test\"}") != NULL);
+		CHECK(strstr(trace_buf_str(&b), "\"dst_name\":\"kept.test\"") != NULL);
+		CHECK(strstr(trace_buf_str(&b), "\"orig_dst\":\"192.0.2.7\"}") !=
+		    NULL);
+		CHECK(strstr(trace_buf_str(&b), "late.test\"") != NULL &&
+		    strstr(trace_buf_str(&b), "\"dst_name\":\"late.test") == NULL);
+		CHECK(strstr(trace_buf_str(&b), "\"dst_name\":\"other.test") ==
+		    NULL);
+		CHECK(strstr(trace_buf_str(&b), "\"flow\":\"j\"") != NULL);
+		snprintf(path, sizeof(path), "DELETE FROM trace_events WHERE trace = "
+		    "%lld", (long long)t.id + 1);
+		exec(db, path);
+		trace_buf_reset(&b);
+	}
+
 	/* Pruning: by age, then by events. */
 	exec(db, "UPDATE traces SET until_ms = 1000, started_ms = 0");
 	n = 0;
