@@ -149,7 +149,8 @@ static void
 changed_cb(void *arg)
 {
 	struct arpd	*a = arg;
-	int		 fd, on = 1;
+	struct timeval	 tv;
+	int		 fd;
 
 	if (!trace_recorder_active(a->trace)) {
 		out_close(a);
@@ -162,11 +163,16 @@ changed_cb(void *arg)
 		    "trace: %s", strerror(-fd));
 		return;
 	}
-	/* Stamps for frame_time(); left on: it costs next to nothing. */
-	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof(on));
+	/*
+	 * Stamps for frame_time(); left on: it costs next to nothing.  The
+	 * first SIOCGSTAMP switches them on.  Not SO_TIMESTAMP: with it the
+	 * kernel hands each stamp over as a control message only and no
+	 * longer updates what SIOCGSTAMP returns, so every frame would
+	 * carry the first one's time.
+	 */
+	(void)ioctl(fd, SIOCGSTAMP, &tv);
 	if (a->pkt_fd >= 0)
-		(void)setsockopt(a->pkt_fd, SOL_SOCKET, SO_TIMESTAMP, &on,
-		    sizeof(on));
+		(void)ioctl(a->pkt_fd, SIOCGSTAMP, &tv);
 	a->out_fd = fd;
 	a->ev_out = event_new(a->d->base, fd, EV_READ | EV_PERSIST,
 	    out_read_cb, a);

@@ -199,6 +199,22 @@ async function main() {
 		ok(await until(p2, (i) => Array.from(document.querySelectorAll(
 		    "#traces a")).some((a) => a.textContent === "#" + i), id,
 		    10000), "the trace page lists the trace");
+
+		/* The names behind addresses on the NAT and host pages. */
+		await p2.goto(base + "/nat?host=" + host + "&name=EXAMPLE");
+		ok(await until(p2, () => Array.from(document.querySelectorAll(
+		    "#rows tr")).some((tr) => tr.children.length > 4 &&
+		    /^203\.0\.113\.1:80$/.test(tr.children[3].textContent) &&
+		    tr.children[4].textContent === "www.example.test"), null,
+		    15000), "the NAT page's Name column and filter name the " +
+		    "flow www.example.test");
+		ok(await p2.$eval("#f-name", (i) => i.value) === "EXAMPLE",
+		    "the name filter is in the NAT page's URL");
+		await p2.goto(base + "/host?h=" + host);
+		ok(await until(p2, () => Array.from(document.querySelectorAll(
+		    "#conns tr")).some((tr) => tr.children.length > 3 &&
+		    tr.children[3].textContent === "www.example.test"), null,
+		    15000), "the host page names the flow too");
 		await p2.close();
 
 		/* A phone: nothing wider than the screen, the words readable. */
