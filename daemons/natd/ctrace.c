@@ -23,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include "conf.h"
 #include "daemon.h"
 #include "log.h"
 #include "state.h"
@@ -151,6 +152,24 @@ dst_name(struct ctrace *c, const char *client, const char *dst, char *buf,
 	return (r);
 }
 
+/* A connection to the gateway's own LAN address: its name. */
+static int
+gateway_name(struct ctrace *c, const struct flow_info *i, char *buf,
+    size_t len)
+{
+	const struct hgw_conf *conf = c->n->d->conf;
+
+	if (i->orig.family != AF_INET || conf->gateway.name[0] == '\0' ||
+	    memcmp(i->orig.dst, &conf->lan.addr, 4) != 0)
+		return (-1);
+	if (conf->gateway.domain[0] != '\0')
+		snprintf(buf, len, "%s.%s", conf->gateway.name,
+		    conf->gateway.domain);
+	else
+		snprintf(buf, len, "%s", conf->gateway.name);
+	return (0);
+}
+
 static void
 record(struct ctrace *c, const int64_t *ids, int nids, int64_t now,
     const char *layer, const char *event, const char *flow)
@@ -175,7 +194,7 @@ event_cb(const struct flow_info *i, int is_new, int is_destroy, void *arg)
 	int64_t		 ids[CTRACE_MATCH], now = state_now_ms();
 	const char	*layer;
 	char		 src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
-	char		 nat[INET6_ADDRSTRLEN], flow[160], name[256];
+	char		 nat[INET6_ADDRSTRLEN], flow[160], name[512];
 	int		 nids, tcp = i->proto == IPPROTO_TCP;
 
 	if ((layer = proto_name(i->proto)) == NULL)
@@ -209,7 +228,8 @@ event_cb(const struct flow_info *i, int is_new, int is_destroy, void *arg)
 			trace_buf_printf(&c->buf, ",\"icmp_id\":%u,"
 			    "\"icmp_type\":%u,\"icmp_code\":%u", i->orig.sport,
 			    i->orig.dport >> 8, i->orig.dport & 0xff);
-		if (dst_name(c, src, dst, name, sizeof(name), now) == 0) {
+		if (dst_name(c, src, dst, name, sizeof(name), now) == 0 ||
+		    gateway_name(c, i, name, sizeof(name)) == 0) {
 			trace_buf_add(&c->buf, ",\"dst_name\":", 12);
 			trace_buf_json_str(&c->buf, name);
 		}
