@@ -281,7 +281,8 @@ event_cb(const struct flow_info *i, int is_new, int is_destroy, void *arg)
  * The events the kernel builds while a trace runs.  The trace socket's
  * filter keeps other hosts' events from natd, but the kernel still builds
  * a message for every state change of every connection once anyone
- * listens to UPDATE, and that halves a flood's connection rate.  So, for
+ * listens to UPDATE, which cost a flood from another host about a sixth
+ * of its connection rate in bench/nat/trace.  So, for
  * as long as a trace runs, a table of its own (not natd's NAT table,
  * which natd's guard would restore) tells conntrack, as each new
  * connection is confirmed, to report only NEW, RELATED and DESTROY for
