@@ -23,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include "conf.h"
 #include "daemon.h"
 #include "log.h"
 #include "state.h"
@@ -51,6 +52,7 @@ struct ctrace {
 	struct trace_buf buf;
 	uint64_t	 recorded;
 	int		 filtered;	/* the kernel filter is on */
+	int		 masked;	/* table inet homegw_trace is loaded */
 };
 
 static const char *
@@ -151,6 +153,24 @@ dst_name(struct ctrace *c, const char *client, const char *dst, char *buf,
 	return (r);
 }
 
+/* A connection to the gateway's own LAN address: its name. */
+static int
+gateway_name(struct ctrace *c, const struct flow_info *i, char *buf,
+    size_t len)
+{
+	const struct hgw_conf *conf = c->n->d->conf;
+
+	if (i->orig.family != AF_INET || conf->gateway.name[0] == '\0' ||
+	    memcmp(i->orig.dst, &conf->lan.addr, 4) != 0)
+		return (-1);
+	if (conf->gateway.domain[0] != '\0')
+		snprintf(buf, len, "%s.%s", conf->gateway.name,
+		    conf->gateway.domain);
+	else
+		snprintf(buf, len, "%s", conf->gateway.name);
+	return (0);
+}
+
 static void
 record(struct ctrace *c, const int64_t *ids, int nids, int64_t now,
     const char *layer, const char *event, const char *flow)
@@ -175,7 +195,7 @@ event_cb(const struct flow_info *i, int is_new, int is_destroy, void *arg)
 	int64_t		 ids[CTRACE_MATCH], now = state_now_ms();
 	const char	*layer;
 	char		 src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
-	char		 nat[INET6_ADDRSTRLEN], flow[160], name[256];
+	char		 nat[INET6_ADDRSTRLEN], flow[160], name[512];
 	int		 nids, tcp = i->proto == IPPROTO_TCP;
 
 	if ((layer = proto_name(i->proto)) == NULL)
@@ -209,7 +229,8 @@ event_cb(const struct flow_info *i, int is_new, int is_destroy, void *arg)
 			trace_buf_printf(&c->buf, ",\"icmp_id\":%u,"
 			    "\"icmp_type\":%u,\"icmp_code\":%u", i->orig.sport,
 			    i->orig.dport >> 8, i->orig.dport & 0xff);
-		if (dst_name(c, src, dst, name, sizeof(name), now) == 0) {
+		if (dst_name(c, src, dst, name, sizeof(name), now) == 0 ||
+		    gateway_name(c, i, name, sizeof(name)) == 0) {
 			trace_buf_add(&c->buf, ",\"dst_name\":", 12);
 			trace_buf_json_str(&c->buf, name);
 		}
@@ -256,6 +277,90 @@ event_cb(const struct flow_info *i, int is_new, int is_destroy, void *arg)
 	record(c, ids, nids, now, layer, "state", flow);
 }
 
+/*
+ * The events the kernel builds while a trace runs.  The trace socket's
+ * filter keeps other hosts' events from natd, but the kernel still builds
+ * a message for every state change of every connection once anyone
+ * listens to UPDATE, which cost a flood from another host about a sixth
+ * of its connection rate in bench/nat/trace.  So, for
+ * as long as a trace runs, a table of its own (not natd's NAT table,
+ * which natd's guard would restore) tells conntrack, as each new
+ * connection is confirmed, to report only NEW, RELATED and DESTROY for
+ * connections that are not the traced hosts' (nftables "ct event set"):
+ * the UPDATE messages are then built for the traced hosts alone.  The
+ * hooks are postrouting between DNAT and SNAT, where a forwarded
+ * connection shows its LAN side, and input, for connections to the
+ * gateway itself.  `conntrack -E` run by hand meanwhile misses other
+ * hosts' UPDATE events too; they come back with the next connections
+ * once the trace ends and the table goes.
+ */
+#define CTRACE_TABLE	"homegw_trace"
+
+static void
+mask_chain(struct trace_buf *b, const char *name, const char *hook)
+{
+	trace_buf_printf(b, "\tchain %s {\n\t\ttype filter hook %s priority 50; "
+	    "policy accept;\n", name, hook);
+	trace_buf_printf(b, "\t\tct state new ip saddr != @a4 ip daddr != @a4 "
+	    "ct event set new,related,destroy\n");
+	trace_buf_printf(b, "\t\tct state new ip6 saddr != @a6 ip6 daddr != "
+	    "@a6 ct event set new,related,destroy\n\t}\n");
+}
+
+static void
+mask_set(struct trace_buf *b, const struct trace_addr *addrs, int n,
+    int family)
+{
+	char	 text[INET6_ADDRSTRLEN];
+	int	 i, k = 0;
+
+	trace_buf_printf(b, "\tset a%d {\n\t\ttype %s\n", family == AF_INET ?
+	    4 : 6, family == AF_INET ? "ipv4_addr" : "ipv6_addr");
+	for (i = 0; i < n; i++) {
+		if (addrs[i].family != family ||
+		    inet_ntop(family, addrs[i].addr, text, sizeof(text)) ==
+		    NULL)
+			continue;
+		trace_buf_printf(b, "%s%s", k++ == 0 ? "\t\telements = { " :
+		    ", ", text);
+	}
+	trace_buf_printf(b, "%s\t}\n", k > 0 ? " }\n" : "");
+}
+
+/* Replace the table with one for addrs, or remove it (n == 0). */
+static void
+mask_apply(struct ctrace *c, const struct trace_addr *addrs, int n)
+{
+	struct trace_buf b = { 0 };
+	const char	*text;
+	char		*err = NULL;
+
+	/* Create-then-delete: no error when it is not there. */
+	trace_buf_printf(&b, "table inet %s {}\ndelete table inet %s\n",
+	    CTRACE_TABLE, CTRACE_TABLE);
+	if (n > 0) {
+		trace_buf_printf(&b, "table inet %s {\n", CTRACE_TABLE);
+		mask_set(&b, addrs, n, AF_INET);
+		mask_set(&b, addrs, n, AF_INET6);
+		mask_chain(&b, "post", "postrouting");
+		mask_chain(&b, "in", "input");
+		trace_buf_printf(&b, "}\n");
+	}
+	if ((text = trace_buf_str(&b)) != NULL &&
+	    kernel_nft_run(c->n->kernel, text, &err) < 0) {
+		if (n > 0)
+			log_warnx("cannot limit conntrack events to the traced "
+			    "hosts (%s): every connection's updates are built "
+			    "while the trace runs", err != NULL ? err : "?");
+		else
+			log_warnx("cannot remove table inet %s: %s",
+			    CTRACE_TABLE, err != NULL ? err : "?");
+	}
+	free(err);
+	trace_buf_free(&b);
+	c->masked = n > 0;
+}
+
 /* The traced hosts changed: open, refilter or close the trace socket. */
 static void
 changed_cb(void *arg)
@@ -272,9 +377,12 @@ changed_cb(void *arg)
 			log_info("no trace running: conntrack update events "
 			    "off");
 		kernel_ct_trace_close(c->n->kernel);
+		if (c->masked)
+			mask_apply(c, NULL, 0);
 		memset(c->flows, 0, sizeof(*c->flows) * CTRACE_FLOWS);
 		return;
 	}
+	mask_apply(c, addrs, n);
 	if ((code = calloc(CTRACE_FILTER, sizeof(*code))) == NULL)
 		return;
 	if ((len = ctfilter_build(addrs, n, code, CTRACE_FILTER)) < 0) {
@@ -307,6 +415,8 @@ ctrace_new(struct natd *n)
 		return (NULL);
 	}
 	c->n = n;
+	/* A table left by a natd that stopped during a trace. */
+	mask_apply(c, NULL, 0);
 	c->rec = trace_recorder_new(n->d->base, n->d->persist, "natd",
 	    changed_cb, c);
 	if (c->rec == NULL) {
@@ -354,8 +464,11 @@ ctrace_free(struct ctrace *c)
 {
 	if (c == NULL)
 		return;
-	if (c->n->kernel != NULL)
+	if (c->n->kernel != NULL) {
 		kernel_ct_trace_close(c->n->kernel);
+		if (c->masked)
+			mask_apply(c, NULL, 0);
+	}
 	trace_recorder_free(c->rec);
 	sqlite3_finalize(c->names);
 	trace_buf_free(&c->buf);
