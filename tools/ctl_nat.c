@@ -34,7 +34,8 @@ nat_usage(void)
 {
 	fprintf(stderr, "usage: homegwctl nat [--host name|address] "
 	    "[--proto tcp|udp|icmp|...] [--port n] [--state tcp-state]\n"
-	    "           [--name pattern] [--sort bytes|packets|age|host|state|proto|port] "
+	    "           [--name pattern]\n"
+	    "           [--sort bytes|packets|age|host|state|proto|port] "
 	    "[--limit n]\n"
 	    "       homegwctl nat top [--limit n]\n"
 	    "       homegwctl nat rules | flush-rules | load-rules\n");

@@ -33,8 +33,8 @@
 #define NAMES_MAX	20000	/* rows of dns_names */
 #define NAMES_RING	2048	/* notes between two flushes */
 #define NAMES_SEEN	4096	/* slots of the recently-noted table */
-#define NOTE_AGAIN_S	30	/* a repeated answer is noted this often */
-#define GRACE_S		3600	/* rows live this long past their TTL */
+#define NOTE_AGAIN_S	30	/* a repeated answer: noted this often */
+#define GRACE_S		3600	/* rows live this long past the TTL */
 #define PRUNE_S		10
 
 struct name_note {
@@ -44,7 +44,7 @@ struct name_note {
 	uint8_t		 addr[16];
 	uint8_t		 namelen;
 	int64_t		 expires;
-	uint8_t		 name[DNS_NAME_MAX];	/* wire form, lower case */
+	uint8_t		 name[DNS_NAME_MAX];	/* wire form, lower */
 };
 
 /*
@@ -163,7 +163,7 @@ names_note(struct dnsd *dd, const struct sockaddr_storage *client,
 		s->name = hn;
 		s->at = dd->now_s;
 		if (count == NAMES_RING) {
-			/* The oldest note gives way; it was about to be stale. */
+			/* The oldest note gives way: it was nearly stale. */
 			lost++;
 			count--;
 			if (flushed > 0)
