@@ -67,6 +67,7 @@ int		 fig_sql_register(sqlite3 *db);
 	"orig_packets, orig_bytes, reply_packets, reply_bytes, lan_host, " \
 	"first_seen, last_seen, lan_addr, key"
 #define FIG_CT_ORIG_SRC		3
+#define FIG_CT_ORIG_DST		5
 #define FIG_CT_REPLY_SRC	7
 #define FIG_CT_ORIG_BYTES	15
 #define FIG_CT_REPLY_BYTES	17

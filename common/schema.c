@@ -234,6 +234,24 @@ const char *const schema_live[] = {
 	"  tx_bps REAL NOT NULL,"
 	"  PRIMARY KEY (name, time)"
 	");",
+	/*
+	 * [journey] the names behind addresses.  Owner: dnsd.  For each
+	 * client, every address its answers carried (A and AAAA, through
+	 * CNAME chains) and the name the client asked for; the newest
+	 * answer wins.  expires is when the answer's TTL ran out: dnsd
+	 * keeps a row an hour past it, so a long connection keeps its name,
+	 * and at most 20,000 rows, evicting the oldest expiry
+	 * first (dns_names_expires).  Readers look rows up by the primary
+	 * key, one flow at a time.
+	 */
+	"CREATE TABLE dns_names ("
+	"  client TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  PRIMARY KEY (client, address)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX dns_names_expires ON dns_names(expires);",
 };
 const int schema_live_count = sizeof(schema_live) / sizeof(schema_live[0]);
 
@@ -313,6 +331,36 @@ const char *const schema_persist[] = {
 	"  time_last_ms INTEGER NOT NULL,"
 	"  data BLOB NOT NULL"
 	");",
+	/*
+	 * [trace] Traces of one host and what each daemon saw of it.
+	 * Owner of traces: the starter (homegwctl or webd) inserts a row;
+	 * whoever starts a trace also prunes finished ones (common/trace.c).
+	 * Owner of trace_events: arpd, dnsd and natd, each appending its
+	 * own rows while a trace of that host runs (until_ms in the
+	 * future).  data is a JSON object of the event's fields.
+	 */
+	"CREATE TABLE traces ("
+	"  id INTEGER PRIMARY KEY,"
+	"  host TEXT NOT NULL,"		/* as asked */
+	"  name TEXT,"			/* host table name, if any */
+	"  mac TEXT,"
+	"  addrs TEXT NOT NULL,"	/* comma-separated IPv4 and IPv6 */
+	"  started_ms INTEGER NOT NULL,"
+	"  until_ms INTEGER NOT NULL,"
+	"  by TEXT NOT NULL"		/* homegwctl or webd */
+	");"
+	"CREATE INDEX traces_until ON traces(until_ms);"
+	"CREATE TABLE trace_events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  trace INTEGER NOT NULL,"
+	"  t_ms INTEGER NOT NULL,"
+	"  daemon TEXT NOT NULL,"
+	"  layer TEXT NOT NULL,"	/* arp dns tcp udp icmp */
+	"  event TEXT NOT NULL,"
+	"  flow TEXT,"			/* one connection's key */
+	"  data TEXT NOT NULL"		/* JSON object of the fields */
+	");"
+	"CREATE INDEX trace_events_trace ON trace_events(trace, id);",
 };
 const int schema_persist_count =
     sizeof(schema_persist) / sizeof(schema_persist[0]);

@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "ctl.h"
 #include "figures.h"
@@ -35,6 +36,7 @@ nat_usage(void)
 {
 	fprintf(stderr, "usage: homegwctl nat [--host name|address] "
 	    "[--proto tcp|udp|icmp|...] [--port n] [--state tcp-state]\n"
+	    "           [--name pattern]\n"
 	    "           [--sort bytes|packets|age|host|state|proto|port] "
 	    "[--limit n]\n"
 	    "       homegwctl nat top [--limit n]\n"
@@ -184,28 +186,88 @@ nat_top(struct ctl *c, int argc, char **argv)
 #define PORTS	"proto IN ('tcp', 'udp', 'sctp', 'udplite')"
 #define P(col)	"CASE WHEN " PORTS " THEN ':' || " col " ELSE '' END"
 
-/* The filters of a listing; ?1 host, ?2 proto, ?3 port, ?4 state. */
+/*
+ * The gateway's own addresses (addrd's table, and the config's even
+ * before addrd has published them), whose flows are named as the
+ * gateway: ?8 and ?9.
+ */
+#define NAT_WITH "WITH gw(address) AS (SELECT address FROM addresses " \
+	"UNION ALL VALUES (?8), (?9)) "
+
+/*
+ * The filters of a listing; ?1 host, ?2 proto, ?3 port, ?4 state, ?6
+ * the destination's name as a LIKE pattern (the names dnsd answered to
+ * that client, or the gateway's name ?7 for its own addresses).
+ */
 #define NAT_WHERE "FROM conntrack WHERE " \
 	"(?1 IS NULL OR lan_host = ?1 COLLATE NOCASE OR lan_addr = ?1 OR " \
 	"orig_src = ?1 OR orig_dst = ?1 OR reply_src = ?1) " \
 	"AND (?2 IS NULL OR proto = ?2) " \
 	"AND (?3 IS NULL OR orig_sport = ?3 OR orig_dport = ?3 OR " \
 	"reply_sport = ?3 OR reply_dport = ?3) " \
-	"AND (?4 IS NULL OR tcp_state = ?4) "
+	"AND (?4 IS NULL OR tcp_state = ?4) " \
+	"AND (?6 IS NULL OR (coalesce(lan_addr, orig_src), orig_dst) IN " \
+	"(SELECT client, address FROM dns_names WHERE name LIKE ?6 " \
+	"ESCAPE '\\') OR (?7 LIKE ?6 ESCAPE '\\' AND orig_dst IN " \
+	"(SELECT address FROM gw))) "
+
+/* The destination's name, for a row of conntrack (or of the page). */
+#define NAT_DST_NAME(client, dst) "coalesce((SELECT ?7 FROM gw WHERE " \
+	"address = " dst " AND ?7 != ''), (SELECT name FROM dns_names " \
+	"WHERE client = " client " AND address = " dst ")) AS dst_name"
+
+/*
+ * "%part%" for LIKE, the wildcards in part escaped: --name matches any
+ * name that contains part, in any case.
+ */
+static int
+name_pattern(const char *part, char *buf, size_t len)
+{
+	size_t	 o = 0;
+
+	if (strlen(part) > 253)
+		return (-1);
+	buf[o++] = '%';
+	for (; *part != '\0' && o + 4 < len; part++) {
+		if (*part == '%' || *part == '_' || *part == '\\')
+			buf[o++] = '\\';
+		buf[o++] = *part;
+	}
+	buf[o++] = '%';
+	buf[o] = '\0';
+	return (0);
+}
+
+struct nat_filter {
+	const char	*host, *proto, *state;
+	const char	*name;		/* the LIKE pattern, or NULL */
+	int		 port;		/* -1: any */
+	unsigned int	 limit;
+};
 
 static void
-nat_bind(sqlite3_stmt *st, const char *host, const char *proto, int port,
-    const char *state, unsigned int limit)
+nat_bind(struct ctl *c, sqlite3_stmt *st, const struct nat_filter *f)
 {
-	if (host != NULL)
-		sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
-	if (proto != NULL)
-		sqlite3_bind_text(st, 2, proto, -1, SQLITE_STATIC);
-	if (port >= 0)
-		sqlite3_bind_int(st, 3, port);
-	if (state != NULL)
-		sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, limit);
+	const struct hgw_conf *conf = ctl_conf(c);
+	char		 a[ADDR_STRLEN];
+
+	if (f->host != NULL)
+		sqlite3_bind_text(st, 1, f->host, -1, SQLITE_STATIC);
+	if (f->proto != NULL)
+		sqlite3_bind_text(st, 2, f->proto, -1, SQLITE_STATIC);
+	if (f->port >= 0)
+		sqlite3_bind_int(st, 3, f->port);
+	if (f->state != NULL)
+		sqlite3_bind_text(st, 4, f->state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, f->limit);
+	if (f->name != NULL)
+		sqlite3_bind_text(st, 6, f->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, conf->gateway.name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, addr_fmt_ip4(conf->lan.addr, a), -1,
+	    SQLITE_TRANSIENT);
+	if (conf->wan.has_addr)
+		sqlite3_bind_text(st, 9, addr_fmt_ip4(conf->wan.addr, a), -1,
+		    SQLITE_TRANSIENT);
 }
 
 /*
@@ -214,23 +276,24 @@ nat_bind(sqlite3_stmt *st, const char *host, const char *proto, int port,
  * alike.  Other fields of the row are added here and in webd's ct_row().
  */
 static int
-nat_json(struct ctl *c, sqlite3 *db, const char *order, const char *host,
-    const char *proto, int port, const char *state, unsigned int limit)
+nat_json(struct ctl *c, sqlite3 *db, const char *order,
+    const struct nat_filter *f)
 {
 	struct fig_ct_extra x;
 	sqlite3_stmt	*st;
-	char		 sql[2048];
+	char		 sql[4096];
 	int64_t		 now = state_now();
 	int		 i, n, rows = 0, r;
 
 	/* FIG_CT_COLUMNS holds a strftime('%s'): an argument, not format. */
-	snprintf(sql, sizeof(sql), "SELECT %s " NAT_WHERE "ORDER BY %s "
-	    "LIMIT ?5", FIG_CT_COLUMNS, order);
+	snprintf(sql, sizeof(sql), NAT_WITH "SELECT %s, "
+	    NAT_DST_NAME("coalesce(lan_addr, orig_src)", "orig_dst") " "
+	    NAT_WHERE "ORDER BY %s LIMIT ?5", FIG_CT_COLUMNS, order);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
 		return (CTL_ERROR);
 	}
-	nat_bind(st, host, proto, port, state, limit);
+	nat_bind(c, st, f);
 	n = sqlite3_column_count(st);
 	fputc('[', stdout);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -276,11 +339,14 @@ nat_list(struct ctl *c, int argc, char **argv)
 		{ "port", "orig_dport" },
 	};
 	const char	*host = NULL, *proto = NULL, *state = NULL;
+	const char	*name = NULL;
+	char		 pat[600];
+	struct nat_filter f;
 	const char	*order = sorts[0].order;
 	unsigned int	 port = 0, limit = 200;
 	int		 i, r, has_port = 0;
 	size_t		 k;
-	char		 sql[2048], pbuf[16], sbuf[16];
+	char		 sql[4096], pbuf[16], sbuf[16];
 	sqlite3		*db;
 	sqlite3_stmt	*st;
 
@@ -293,6 +359,14 @@ nat_list(struct ctl *c, int argc, char **argv)
 			proto = argv[++i];
 		else if (strcmp(argv[i], "--state") == 0)
 			state = argv[++i];
+		else if (strcmp(argv[i], "--name") == 0) {
+			name = argv[++i];
+			if (name_pattern(name, pat, sizeof(pat)) < 0) {
+				fprintf(stderr, "homegwctl: --name: \"%s\" is "
+				    "too long for a name\n", name);
+				return (CTL_USAGE);
+			}
+		}
 		else if (strcmp(argv[i], "--port") == 0) {
 			if (parse_uint(argv[++i], 65535, &port) < 0)
 				return (nat_usage());
@@ -330,16 +404,25 @@ nat_list(struct ctl *c, int argc, char **argv)
 	}
 	if ((db = ctl_live(c)) == NULL)
 		return (CTL_ERROR);
+	f.host = host;
+	f.proto = proto;
+	f.state = state;
+	f.name = name != NULL ? pat : NULL;
+	f.port = has_port ? (int)port : -1;
+	f.limit = limit;
 	if (c->json)
-		return (nat_json(c, db, order, host, proto, has_port ?
-		    (int)port : -1, state, limit));
+		return (nat_json(c, db, order, &f));
 	/*
 	 * The NAT column: the address and port the flow wears outside for
-	 * a masqueraded flow, or the LAN host it was forwarded to.
+	 * a masqueraded flow, or the LAN host it was forwarded to.  The
+	 * page is chosen first and materialised, so the destination's name
+	 * (dns_names, by its primary key) is looked up for its rows only.
 	 */
-	snprintf(sql, sizeof(sql), "SELECT proto, "
+	snprintf(sql, sizeof(sql), NAT_WITH ", page AS MATERIALIZED (SELECT "
+	    "proto, "
 	    "orig_src || " P("orig_sport") " AS source, "
 	    "orig_dst || " P("orig_dport") " AS destination, "
+	    "coalesce(lan_addr, orig_src) AS ct_client, orig_dst AS ct_dst, "
 	    "CASE WHEN reply_dst != orig_src OR (" PORTS " AND "
 	    "reply_dport != orig_sport) "
 	    "THEN 'snat ' || reply_dst || " P("reply_dport") " "
@@ -355,12 +438,16 @@ nat_list(struct ctl *c, int argc, char **argv)
 	    "coalesce(lan_host, lan_addr, '') AS host, "
 	    "(SELECT label FROM hosts WHERE hosts.name = lan_host) AS label, "
 	    "max(0, strftime('%%s', 'now') - first_seen) AS age "
-	    NAT_WHERE "ORDER BY %s LIMIT ?5", order);
+	    NAT_WHERE "ORDER BY %s LIMIT ?5) "
+	    "SELECT proto, source, destination, "
+	    NAT_DST_NAME("ct_client", "ct_dst") ", "
+	    "nat, state, bytes_orig, bytes_reply, packets, timeout, host, "
+	    "label, age FROM page", order);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
 		return (CTL_ERROR);
 	}
-	nat_bind(st, host, proto, has_port ? (int)port : -1, state, limit);
+	nat_bind(c, st, &f);
 	r = ctl_print_query(c, st);
 	sqlite3_finalize(st);
 	return (r < 0 ? CTL_ERROR : CTL_OK);

@@ -29,6 +29,7 @@ int	ctl_nat(struct ctl *, int, char **);
 int	ctl_arp(struct ctl *, int, char **);
 int	ctl_passwd(struct ctl *, int, char **);
 int	ctl_dns(struct ctl *, int, char **);
+int	ctl_trace(struct ctl *, int, char **);
 int	ctl_setup(struct ctl *, int, char **);
 
 static const struct ctl_command commands[] = {
@@ -37,11 +38,13 @@ static const struct ctl_command commands[] = {
 	{ "check-config", ctl_check_config, "check-config [-v] [file]" },
 	{ "hosts", ctl_hosts, "hosts [--free | suggest [name [mac]]]" },
 	{ "nat", ctl_nat, "nat [--host h] [--proto p] [--port n] [--state s] "
-	    "[--sort key] [--limit n] | nat top | nat rules | "
+	    "[--name pattern] [--sort key] [--limit n] | nat top | nat rules | "
 	    "nat flush-rules | nat load-rules" },
 	{ "arp", ctl_arp, "arp [events [-n count] | history address|mac]" },
 	{ "passwd", ctl_passwd, "passwd" },
 	{ "dns", ctl_dns, "dns [log [-n count] [client|name] | history]" },
+	{ "trace", ctl_trace, "trace host [--seconds n] | trace list | "
+	    "trace show id" },
 	{ "setup", ctl_setup, "setup [-c file] [--lan if] [--wan if] "
 	    "[--lan-address addr/plen] [--wan-address addr/plen] "
 	    "[--wan-gateway addr] [--upstream addr[:port],...] "

@@ -326,6 +326,15 @@ var HGW = (function () {
 		return "";
 	}
 
+	/*
+	 * The name the LAN host looked up for a flow's destination (dnsd's
+	 * answers), as a table cell; a dash when it asked none.
+	 */
+	function dstName(c) {
+		return c.dst_name ? { v: c.dst_name, cls: "dname",
+		    title: c.dst_name } : { v: "\u2013", cls: "dname muted" };
+	}
+
 	/* Fill a tbody from rows; cells(row) returns an array of cells. */
 	function fillTable(tbody, rows, cells, empty, ncols) {
 		clear(tbody);
@@ -424,7 +433,8 @@ var HGW = (function () {
 		ago: ago, hostLink: hostLink, endpoint: endpoint, badge: badge,
 		stateClass: stateClass, fillTable: fillTable, query: query,
 		start: start, loadSession: loadSession, setTheme: setTheme,
-		session: function () { return session; }
+		session: function () { return session; },
+		dstName: dstName
 	};
 }());
 

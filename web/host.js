@@ -92,6 +92,7 @@ HGW.start(function () {
 				    cls: "mono" },
 				    { v: HGW.endpoint(c.orig_dst, c.orig_dport),
 				    cls: "mono" },
+				    HGW.dstName(c),
 				    c.reply_dst !== c.orig_src ||
 				    c.reply_dport !== c.orig_sport ?
 				    { v: HGW.endpoint(c.reply_dst,
@@ -103,7 +104,7 @@ HGW.start(function () {
 				    { v: HGW.bytes(c.orig_bytes), cls: "num" },
 				    { v: HGW.bytes(c.reply_bytes),
 				    cls: "num" }];
-			}, "No connections", 8);
+			}, "No connections", 9);
 			if (r.address)
 				$("nat-link").href = "/nat?host=" +
 				    encodeURIComponent(r.address);
@@ -120,6 +121,24 @@ HGW.start(function () {
 			    "No such host: " + key : "Error: " + e.message;
 		});
 	}
+
+	/*
+	 * "Watch live": start a trace of this device (webd records who
+	 * asked) and open the trace view, whose address can be shared.
+	 */
+	function watch() {
+		$("watch").disabled = true;
+		HGW.api("trace", { method: "POST", body: { host: key,
+		    seconds: 60 } }).then(function (t) {
+			location.href = "/trace?id=" + encodeURIComponent(t.id);
+		}, function (e) {
+			$("watch").disabled = false;
+			$("watch-error").textContent = "Cannot start a trace: " +
+			    e.message;
+			$("watch-error").classList.remove("hidden");
+		});
+	}
+	$("watch").addEventListener("click", watch);
 
 	HGW.poll(load, 5000);
 });

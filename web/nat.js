@@ -11,7 +11,7 @@
 HGW.start(function () {
 	var el = HGW.el, $ = HGW.$;
 	var st = { sort: "bytes", order: "desc", offset: 0 };
-	var fields = ["host", "proto", "port", "state", "q"];
+	var fields = ["host", "proto", "port", "state", "q", "name"];
 	var params = new URLSearchParams(location.search), poller;
 
 	fields.forEach(function (f) {
@@ -69,6 +69,7 @@ HGW.start(function () {
 					{ v: el("span", { class: "mono" },
 					    HGW.endpoint(c.orig_dst,
 					    c.orig_dport)) },
+					HGW.dstName(c),
 					{ v: natted(c) ? HGW.endpoint(c.reply_dst,
 					    c.reply_dport) : "not translated",
 					    cls: natted(c) ? "mono sec" :
@@ -86,7 +87,7 @@ HGW.start(function () {
 					    HGW.num(c.reply_packets),
 					    cls: "num sec" }
 				];
-			}, r.total ? "" : "No connections match", 10);
+			}, r.total ? "" : "No connections match", 11);
 			var end = r.offset + r.count;
 			$("range").textContent = r.total ? (r.offset + 1) +
 			    "–" + end + " of " + HGW.num(r.total) :

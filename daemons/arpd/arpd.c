@@ -155,6 +155,7 @@ static void
 arpd_flush(struct hgw_daemon *d)
 {
 	publish_flush(d->arg);
+	atrace_flush(d->arg);
 }
 
 static const char *
@@ -174,6 +175,7 @@ static void
 arpd_reopen(struct hgw_daemon *d, enum hgw_db which)
 {
 	publish_reopen(d->arg, which);
+	atrace_reopen(d->arg, which);
 }
 
 int
@@ -243,6 +245,8 @@ main(int argc, char *argv[])
 	a->quiet = 0;
 	if (d.conf->arp.prime)
 		mirror_prime(a);
+	if (atrace_start(a) < 0)
+		fatalx("cannot follow traces");
 	if (wire_start(a) < 0)
 		fatalx("cannot watch the ARP socket");
 
@@ -264,6 +268,7 @@ main(int argc, char *argv[])
 	event_free(a->ev_prune);
 	event_free(a->ev_reconcile);
 	wire_stop(a);
+	atrace_stop(a);
 	proxy_clear(a);
 	mirror_stop(a);
 	publish_stop(a);

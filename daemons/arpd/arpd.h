@@ -241,6 +241,11 @@ struct arpd {
 	struct watch_reservation *reserved;
 	size_t			 nreserved;
 
+	/* atrace.c */
+	struct trace_recorder	*trace;
+	int			 out_fd;	/* outgoing ARP, while tracing */
+	struct event		*ev_out;
+
 	/* packet.c */
 	int			 pkt_fd;
 	struct event		*ev_pkt;
@@ -298,6 +303,19 @@ void		 mirror_set_reservations(struct arpd *);
 /* wire.c: the daemon's side of the ARP socket */
 int		 wire_start(struct arpd *);
 void		 wire_stop(struct arpd *);
+void		 wire_drain(struct arpd *);
+
+/* packet.c: outgoing ARP, for traces */
+int		 packet_open_outgoing(int ifindex);
+
+/* atrace.c: traces of hosts (issue 16) */
+struct trace_recorder;
+void		 atrace_frame(struct arpd *, int fd, const uint8_t *buf,
+		    size_t len);
+int		 atrace_start(struct arpd *);
+void		 atrace_reopen(struct arpd *, enum hgw_db);
+void		 atrace_flush(struct arpd *);
+void		 atrace_stop(struct arpd *);
 
 /* proxy.c */
 int		 proxy_load(struct arpd *);

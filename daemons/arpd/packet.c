@@ -203,3 +203,49 @@ packet_send(int fd, int ifindex, const uint8_t *buf, size_t len)
 		return (-errno);
 	return (0);
 }
+
+/*
+ * Open a second AF_PACKET socket on ifindex for the ARP frames the
+ * gateway sends (its own and its proxy replies), for traces.  Outgoing
+ * frames reach only ETH_P_ALL sockets, and an ETH_P_ALL socket runs its
+ * filter on every frame of the interface, forwarded traffic included:
+ * that is why it is open only while a trace runs, with a filter that
+ * keeps outgoing ARP and nothing else.
+ */
+int
+packet_open_outgoing(int ifindex)
+{
+	static struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 3),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog	 prog = {
+		.len = sizeof(code) / sizeof(code[0]),
+		.filter = code,
+	};
+	struct sockaddr_ll	 sll;
+	int			 fd, e;
+
+	/* Protocol 0 first: nothing is queued before the filter is on. */
+	if ((fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		return (-errno);
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	    sizeof(prog)) == -1)
+		goto fail;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = ifindex;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1)
+		goto fail;
+	return (fd);
+fail:
+	e = errno;
+	close(fd);
+	return (-e);
+}

@@ -71,6 +71,7 @@ read_cb(evutil_socket_t fd, short events, void *arg)
 		}
 		if (sll.sll_pkttype == PACKET_OUTGOING)
 			continue;
+		atrace_frame(a, fd, buf, (size_t)n);
 		a->frames++;
 		if (packet_parse(buf, (size_t)n, &f) < 0) {
 			a->malformed++;
@@ -84,6 +85,17 @@ read_cb(evutil_socket_t fd, short events, void *arg)
 			    f.spa.s_addr == f.tpa.s_addr);
 		answer(a, &f);
 	}
+}
+
+/*
+ * Read what waits on the ARP socket now: before a trace records the
+ * gateway's replies (another socket), the requests they answer.
+ */
+void
+wire_drain(struct arpd *a)
+{
+	if (a->pkt_fd >= 0)
+		read_cb(a->pkt_fd, EV_READ, a);
 }
 
 /* Watch the ARP socket from the event loop. */

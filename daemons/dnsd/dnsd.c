@@ -73,6 +73,7 @@ static void
 dnsd_flush(struct hgw_daemon *d)
 {
 	stats_free(d->arg);
+	dtrace_free(d->arg);
 }
 
 static const char *
@@ -86,6 +87,7 @@ static void
 dnsd_reopen(struct hgw_daemon *d, enum hgw_db which)
 {
 	stats_reopen(d->arg, which);
+	dtrace_reopen(d->arg, which);
 }
 
 int
@@ -129,6 +131,8 @@ main(int argc, char **argv)
 		fatal("upstream");
 	if (stats_init(&dnsd) == -1)
 		fatalx("cannot start the statistics writers");
+	if (dtrace_init(&dnsd) == -1)
+		fatalx("cannot follow traces");
 	if (daemon_drop_privileges(&d, caps, 1) == -1)
 		exit(1);
 

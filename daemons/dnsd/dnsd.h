@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "dnswire.h"
 #include "state.h"
+#include "trace.h"
 
 struct event;
 struct event_base;
@@ -26,6 +27,7 @@ struct evconnlistener;
 struct hgw_conf;
 struct hgw_daemon;
 struct state_writer;
+struct sqlite3;
 
 #define DNSD_UDP_BATCH		32	/* datagrams per recvmmsg */
 #define DNSD_TCP_MAX		128	/* TCP clients at once */
@@ -409,6 +411,8 @@ struct dnsd {
 	int64_t			 now_s;		/* monotonic */
 	int64_t			 now_us;	/* monotonic */
 	int64_t			 wall_ms;
+	struct trace_recorder	*trace;		/* dtrace.c */
+	struct trace_buf	 trace_buf;
 };
 
 /* dnsd.c */
@@ -471,6 +475,14 @@ void	cookie_make(const uint8_t key[16], const uint8_t *client,
 void	cookie_server(const uint8_t *client, const struct sockaddr_storage *,
 	    uint32_t now, uint8_t *out);
 
+/* dtrace.c: traces of clients (issue 16) */
+int	dtrace_init(struct dnsd *);
+void	dtrace_reopen(struct dnsd *, enum hgw_db);
+void	dtrace_free(struct dnsd *);
+void	dtrace_answer(struct dnsd *, const struct sockaddr_storage *client,
+	    int tcp, const uint8_t *wire, size_t len, enum dnsd_source,
+	    int upstream, int64_t latency_us);
+
 /* stats.c */
 int	stats_init(struct dnsd *);
 void	stats_free(struct dnsd *);
@@ -489,5 +501,13 @@ void	logpack_free(struct logpack *);
 int	logpack_decode(const void *, size_t,
 	    int (*)(const struct logrow *, void *), void *);
 const char *stats_status(struct dnsd *);
+
+/* names.c */
+int	names_init(void);
+void	names_free(void);
+void	names_note(struct dnsd *, const struct sockaddr_storage *,
+	    const uint8_t *msg, size_t len);
+int	names_flush(struct sqlite3 *, struct dnsd *);
+void	names_done(void);
 
 #endif /* HGW_DNSD_H */

@@ -187,6 +187,9 @@ listen_query(struct dnsd *dd, struct dnsd_req *req, uint8_t *out,
 		}
 		stats_log(dd, &req->from, req->key, q->qnamelen, q->qtype,
 		    e->rcode, SRC_CACHE, -1, 0);
+		names_note(dd, &req->from, out, n);
+		dtrace_answer(dd, &req->from, req->tcp != NULL, out, n,
+		    SRC_CACHE, -1, 0);
 		return ((int)n);
 	}
 	dd->st.cache_misses++;
@@ -197,12 +200,18 @@ listen_query(struct dnsd *dd, struct dnsd_req *req, uint8_t *out,
 	n = listen_error(q, DNS_R_SERVFAIL, out, cap);
 	stats_log(dd, &req->from, req->key, q->qnamelen, q->qtype,
 	    DNS_R_SERVFAIL, SRC_ERROR, -1, 0);
+	dtrace_answer(dd, &req->from, req->tcp != NULL, out, n, SRC_ERROR,
+	    -1, 0);
 	return ((int)n);
 done_local:
 	dd->st.local++;
-	if (n > 0)
+	if (n > 0) {
 		stats_log(dd, &req->from, req->key, q->qnamelen, q->qtype,
 		    out[3] & DNS_F_RCODE, SRC_LOCAL, -1, 0);
+		names_note(dd, &req->from, out, n);
+		dtrace_answer(dd, &req->from, req->tcp != NULL, out, n,
+		    SRC_LOCAL, -1, 0);
+	}
 	return ((int)n);
 }
 

@@ -282,6 +282,7 @@ live_done(void *arg)
 		dd->series_time = series_next.time;
 		series_next.set = 0;
 	}
+	names_done();
 }
 
 /*
@@ -376,7 +377,8 @@ flush_live(sqlite3 *db, void *arg)
 	    (double)dd->qlog_batch_bytes);
 	r |= metric(db, "query_log_unsaved", (double)(dd->qlog_next_id - 1 -
 	    dd->qlog_saved_id));
-	if (r != 0 || live_log(db, dd) < 0 || live_series(db, dd) < 0)
+	if (r != 0 || live_log(db, dd) < 0 || live_series(db, dd) < 0 ||
+	    names_flush(db, dd) < 0)
 		return (-1);
 	if (state_exec(db, "DELETE FROM dns_upstreams") < 0)
 		return (-1);
@@ -808,6 +810,8 @@ stats_init(struct dnsd *dd)
 	if ((dd->qlog = calloc(DNSD_LOG_RING, sizeof(*dd->qlog))) == NULL ||
 	    (dd->hist = calloc(DNSD_HIST_MAX, sizeof(*dd->hist))) == NULL)
 		return (-1);
+	if (names_init() < 0)
+		log_warnx("names behind addresses: out of memory, not kept");
 	tune(dd->d->live, HGW_DB_LIVE);
 	tune(dd->d->persist, HGW_DB_PERSIST);
 	if (load_log(dd) < 0) {
@@ -896,6 +900,7 @@ stats_free(struct dnsd *dd)
 	}
 	free(dd->qlog);
 	free(dd->hist);
+	names_free();
 	dd->qlog = NULL;
 	dd->hist = NULL;
 	dd->ev_stats = NULL;

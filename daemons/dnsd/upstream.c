@@ -409,6 +409,9 @@ answer_waiter(struct dnsd *dd, struct pending *p, struct waiter *w,
 	listen_send(dd, w->l, w->tcp, &w->from, w->fromlen, out, n);
 	stats_log(dd, &w->from, p->key, w->qnamelen, p->qtype, rcode, src,
 	    src == SRC_UPSTREAM ? p->up : -1, dd->now_us - w->start_us);
+	names_note(dd, &w->from, out, n);
+	dtrace_answer(dd, &w->from, w->tcp != NULL, out, n, src,
+	    src == SRC_UPSTREAM ? p->up : -1, dd->now_us - w->start_us);
 }
 
 /* Answer every waiter with an empty message of the given rcode. */

@@ -359,6 +359,10 @@ update_stats(struct natd *n)
 	s.lan_drop = n->drop_base[RULES_NDROP] + n->drop_last[RULES_NDROP];
 	s.nat_drop = n->drop_base[RULES_NDROP + 1] +
 	    n->drop_last[RULES_NDROP + 1];
+	s.tracing = kernel_ct_tracing(n->kernel);
+	s.trace_messages = kernel_ct_trace_events(n->kernel);
+	s.trace_overruns = kernel_ct_trace_overruns(n->kernel);
+	ctrace_counts(n->ctrace, &s.trace_recorded, &s.trace_dropped);
 	publish_set_stats(n->publish, &s);
 }
 
@@ -684,6 +688,7 @@ engine_flush(struct hgw_daemon *d)
 	update_stats(n);
 	publish_history(n->publish);
 	publish_flush(n->publish);
+	ctrace_flush(n->ctrace);
 }
 
 /* daemon.c reopened a database. */
@@ -694,6 +699,7 @@ engine_reopen(struct hgw_daemon *d, enum hgw_db which)
 
 	if (n->publish != NULL)
 		publish_reopen(n->publish, which);
+	ctrace_reopen(n->ctrace, which);
 }
 
 /* The heartbeat's status text. */

@@ -84,12 +84,15 @@ main(int argc, char **argv)
 		sock[0] = '\0';
 	if ((n.control = control_open(&n, sock)) == NULL)
 		log_warn("control socket \"%s\" not available", sock);
+	if ((n.ctrace = ctrace_new(&n)) == NULL)
+		log_warnx("traces not available: out of memory");
 
 	daemon_start(&d);
 	event_base_dispatch(d.base);
 	daemon_stop(&d);
 
 	control_close(n.control);
+	ctrace_free(n.ctrace);
 	engine_stop(&n);
 	kernel_close(n.kernel);
 	publish_free(n.publish);

@@ -275,6 +275,36 @@ long		 kernel_ct_count(void);
 long		 kernel_ct_max(void);
 long		 kernel_ip_forward(void);
 
+/* ctfilter.c */
+
+struct sock_filter;
+struct trace_addr;
+/* The kernel filter for traced addrs: instructions, or -E2BIG/-EINVAL. */
+int		 ctfilter_build(const struct trace_addr *addrs, int n,
+		    struct sock_filter *code, int max);
+
+/* kernel.c: the trace socket (see ctrace.c) */
+int		 kernel_ct_trace_open(struct kernel *,
+		    const struct sock_filter *code, unsigned short len,
+		    kernel_flow_cb, void *arg);
+int		 kernel_ct_trace_filter(struct kernel *,
+		    const struct sock_filter *code, unsigned short len);
+void		 kernel_ct_trace_close(struct kernel *);
+int		 kernel_ct_tracing(const struct kernel *);
+uint64_t	 kernel_ct_trace_events(const struct kernel *);
+unsigned long	 kernel_ct_trace_overruns(const struct kernel *);
+
+/* ctrace.c */
+
+struct ctrace;
+struct natd;
+struct ctrace	*ctrace_new(struct natd *);
+void		 ctrace_flush(struct ctrace *);
+void		 ctrace_reopen(struct ctrace *, enum hgw_db);
+void		 ctrace_counts(const struct ctrace *, uint64_t *ret_recorded,
+		    uint64_t *ret_dropped);
+void		 ctrace_free(struct ctrace *);
+
 /* publish.c */
 
 struct publish;
@@ -311,6 +341,10 @@ struct natd_stats {
 	uint64_t	 lan_drop;
 	uint64_t	 nat_drop;	/* forward: unsolicited from the WAN */
 	int		 resync_pending;	/* events lost, not yet resynced */
+	/* Traces: the trace socket is open; what it received and kept. */
+	int		 tracing;
+	uint64_t	 trace_messages, trace_recorded, trace_dropped;
+	unsigned long	 trace_overruns;
 };
 void		 publish_set_stats(struct publish *, const struct natd_stats *);
 
@@ -329,6 +363,7 @@ struct natd {
 	struct mirror	*mirror;
 	struct publish	*publish;
 	struct control	*control;
+	struct ctrace	*ctrace;	/* traces of hosts (issue 16) */
 	struct event	*ev_dump;	/* periodic counters dump */
 	struct event	*ev_history;
 	struct event	*ev_guard;	/* look at our table after a change */

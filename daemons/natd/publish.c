@@ -252,6 +252,11 @@ set_metrics(struct publish *p, sqlite3 *db)
 		{ "ip_forward", (double)s->ip_forward },
 		{ "forward_restored", (double)s->forward_restored },
 		{ "history_dropped", (double)p->history_dropped },
+		{ "trace_running", (double)s->tracing },
+		{ "trace_messages", (double)s->trace_messages },
+		{ "trace_events", (double)s->trace_recorded },
+		{ "trace_dropped", (double)s->trace_dropped },
+		{ "trace_overruns", (double)s->trace_overruns },
 	};
 	size_t	 i;
 	char	 name[64];

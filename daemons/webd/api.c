@@ -1023,6 +1023,7 @@ static void
 ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 {
 	struct fig_ct_extra x;
+	char		 dst_name[NAMES_DST_MAX];
 	int		 i, n = sqlite3_column_count(st);
 
 	json_object_open(j);
@@ -1036,6 +1037,13 @@ ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 	json_kstring(j, "label", x.label);
 	json_kint(j, "age", x.age);
 	json_kint(j, "bytes", x.bytes);
+	/* [journey] the name the LAN host looked up for this destination. */
+	json_kstring(j, "dst_name", names_dst(w,
+	    sqlite3_column_type(st, FIG_CT_LAN_ADDR) == SQLITE_NULL ?
+	    (const char *)sqlite3_column_text(st, FIG_CT_ORIG_SRC) :
+	    (const char *)sqlite3_column_text(st, FIG_CT_LAN_ADDR),
+	    (const char *)sqlite3_column_text(st, FIG_CT_ORIG_DST),
+	    dst_name, sizeof(dst_name)));
 	json_object_close(j);
 }
 
@@ -1115,8 +1123,15 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 	    arg_int(ar, res, "offset", 0, 0, INT32_MAX, 0, &f.offset) < 0)
 		return;
 	f.port = (int)port;
+	/* [journey] ?name=: the destination's name, part of it, any case. */
+	f.name = ar->arg(ar, "name");
+	f.gw_name = w->d->conf->gateway.name;
+	addr_fmt_ip4(w->d->conf->lan.addr, f.gw_addr[0]);
+	if (w->d->conf->wan.has_addr)
+		addr_fmt_ip4(w->d->conf->wan.addr, f.gw_addr[1]);
 	if ((f.q != NULL && strlen(f.q) > 128) ||
-	    (f.host != NULL && strlen(f.host) > 128)) {
+	    (f.host != NULL && strlen(f.host) > 128) ||
+	    (f.name != NULL && strlen(f.name) > 253)) {
 		api_error(res, 400, "filter too long");
 		return;
 	}
@@ -1568,6 +1583,10 @@ api_get(struct api_request *ar, struct api_response *res)
 		api_health(ar, j);
 	else if (strncmp(p, "host/", 5) == 0 && p[5] != '\0')
 		get_host(ar, res, p + 5);
+	else if (strcmp(p, "traces") == 0)
+		api_trace_list(ar, res);
+	else if (strncmp(p, "trace/", 6) == 0)
+		api_trace_get(ar, res, p + 6);
 	else
 		api_error(res, 404, "no such endpoint");
 }

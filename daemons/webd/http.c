@@ -445,6 +445,38 @@ get_arg(struct api_request *ar, const char *name)
 	    name));
 }
 
+/*
+ * A POST that changes something: with a login, the session's CSRF token
+ * must come in the X-CSRF-Token header (without one, open access, the
+ * origin check above is what stands).  fn answers into res.
+ */
+static enum MHD_Result
+serve_post(struct webd *w, struct MHD_Connection *conn, const char *path,
+    struct http_req *req, int64_t now, void (*fn)(struct api_request *,
+    struct api_response *, const char *, size_t, const char *))
+{
+	struct auth_session	*s;
+	struct api_request	 ar;
+	struct api_response	 res;
+
+	if (auth_required(w) && ((s = session_of(w, conn, now)) == NULL ||
+	    auth_token_cmp(s->csrf, csrf_header(conn)) != 0))
+		return (respond_error(w, conn, MHD_HTTP_FORBIDDEN,
+		    "missing or wrong CSRF token"));
+	memset(&ar, 0, sizeof(ar));
+	ar.w = w;
+	ar.conn = conn;
+	ar.path = path;
+	ar.arg = get_arg;
+	ar.now = now;
+	res.status = MHD_HTTP_OK;
+	json_init(&res.json, 1024 * 1024);
+	api_db_refresh(w, now);
+	fn(&ar, &res, req->body, req->len, MHD_lookup_connection_value(conn,
+	    MHD_HEADER_KIND, "Content-Type"));
+	return (respond_json(w, conn, res.status, &res.json, NULL, NULL));
+}
+
 static enum MHD_Result
 serve_api(struct webd *w, struct MHD_Connection *conn, const char *path,
     struct http_req *req, int64_t now)
@@ -467,6 +499,9 @@ serve_api(struct webd *w, struct MHD_Connection *conn, const char *path,
 		if (auth_required(w) && session_of(w, conn, now) == NULL)
 			return (respond_error(w, conn, MHD_HTTP_UNAUTHORIZED,
 			    "login required"));
+		if (strcmp(path, "trace") == 0)
+			return (serve_post(w, conn, path, req, now,
+			    api_trace_post));
 		return (respond_error(w, conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "method not allowed"));
 	}

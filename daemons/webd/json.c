@@ -584,3 +584,14 @@ end:
 		return (-1);
 	return (found);
 }
+
+/*
+ * A value already written as JSON elsewhere (common/trace.c renders the
+ * trace events that homegwctl prints too), spliced in as it is.
+ */
+void
+json_raw(struct json *j, const char *s, size_t len)
+{
+	value_start(j);
+	put(j, s, len);
+}

@@ -110,6 +110,16 @@ query_ct_sql(const struct ct_filter *f, int count, char *buf, size_t len)
 		    "ESCAPE '\\' OR proto LIKE ?6 ESCAPE '\\' OR "
 		    "tcp_state LIKE ?6 ESCAPE '\\' OR "
 		    "CAST(orig_dport AS TEXT) = ?7)");
+	/*
+	 * The matching (client, address) pairs are collected once and each
+	 * flow probes them: no per-row lookup in dns_names.
+	 */
+	if (f->name != NULL && *f->name != '\0')
+		COND("((coalesce(lan_addr, orig_src), orig_dst) IN (SELECT "
+		    "client, address FROM dns_names WHERE name LIKE ?10 "
+		    "ESCAPE '\\') OR (?11 LIKE ?10 ESCAPE '\\' AND orig_dst IN "
+		    "(SELECT address FROM addresses UNION ALL "
+		    "VALUES (?12), (?13))))");
 #undef COND
 	if (!count) {
 		r |= add(buf, len, &pos, " ORDER BY ");
@@ -171,6 +181,17 @@ query_ct_bind(sqlite3_stmt *st, const struct ct_filter *f, const char *host_name
 			return (-1);
 		r |= sqlite3_bind_text(st, 6, pat, -1, SQLITE_TRANSIENT);
 		r |= sqlite3_bind_text(st, 7, f->q, -1, SQLITE_TRANSIENT);
+	}
+	if (f->name != NULL && *f->name != '\0') {
+		if (query_like_pattern(f->name, pat, sizeof(pat)) < 0)
+			return (-1);
+		r |= sqlite3_bind_text(st, 10, pat, -1, SQLITE_TRANSIENT);
+		r |= sqlite3_bind_text(st, 11, f->gw_name != NULL ?
+		    f->gw_name : "", -1, SQLITE_TRANSIENT);
+		r |= sqlite3_bind_text(st, 12, f->gw_addr[0], -1,
+		    SQLITE_TRANSIENT);
+		r |= sqlite3_bind_text(st, 13, f->gw_addr[1], -1,
+		    SQLITE_TRANSIENT);
 	}
 	if (!count) {
 		r |= sqlite3_bind_int64(st, 8, f->limit);

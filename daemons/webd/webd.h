@@ -81,6 +81,8 @@ void	 json_kint(struct json *, const char *, int64_t);
 void	 json_kdouble(struct json *, const char *, double);
 void	 json_kbool(struct json *, const char *, int);
 void	 json_knull(struct json *, const char *);
+/* A value that is JSON text already. */
+void	 json_raw(struct json *, const char *, size_t);
 /* Write column i of a SQLite row as the matching JSON value. */
 void	 json_column(struct json *, sqlite3_stmt *, int);
 /* Write the current row as an object keyed by column names. */
@@ -188,6 +190,12 @@ struct api_response {
 
 /* Answer a GET under /api/v1/; fills res (status and body). */
 void	 api_get(struct api_request *, struct api_response *);
+/* api_trace.c: traces of one host (issue 16). */
+void	 api_trace_list(struct api_request *, struct api_response *);
+void	 api_trace_get(struct api_request *, struct api_response *,
+	    const char *id);
+void	 api_trace_post(struct api_request *, struct api_response *,
+	    const char *body, size_t len, const char *content_type);
 /* (Re)open the read-only databases when they are missing. */
 void	 api_db_refresh(struct webd *, int64_t now);
 /* Close them (reload, stop). */
@@ -210,6 +218,9 @@ struct ct_filter {
 	const char	*proto;
 	const char	*state;
 	const char	*q;
+	const char	*name;		/* part of dst_name; NULL: any */
+	const char	*gw_name;	/* [gateway] name, for name */
+	char		 gw_addr[2][16];	/* LAN, WAN ("" if none) */
 	int		 port;		/* -1 = any */
 	const char	*sort;
 	int		 desc;
@@ -224,6 +235,11 @@ int	 query_ct_bind(sqlite3_stmt *, const struct ct_filter *,
 	    const char *host_name, int count);
 /* A bounded integer argument; def when absent or malformed. */
 int64_t	 query_arg_int(const char *, int64_t def, int64_t min, int64_t max);
+
+/* names.c: the name behind a flow's destination (dns_names). */
+#define NAMES_DST_MAX	1024	/* a name in presentation form */
+const char *names_dst(struct webd *, const char *client, const char *dst,
+	    char *buf, size_t len);
 
 /* tls.c: the local CA and the server certificate. */
 struct webd_tls {

@@ -114,6 +114,58 @@ base(void)
 	return (f);
 }
 
+/*
+ * The name filter: flows whose (LAN host, destination) pair dnsd named,
+ * matched on a part of the name in any case, and flows to the gateway's
+ * addresses under the gateway's name.
+ */
+static void
+names(void)
+{
+	struct ct_filter	 f;
+	int			 ids[600], n, i, found = 0;
+
+	for (i = 0; i < schema_live_count; i++)
+		if (strstr(schema_live[i], "CREATE TABLE dns_names") != NULL) {
+			CHECK(sqlite3_exec(db, schema_live[i], NULL, NULL,
+			    NULL) == SQLITE_OK);
+			found = 1;
+		}
+	CHECK_MSG(found, "a migration creates dns_names");
+	CHECK(sqlite3_exec(db, "INSERT INTO dns_names VALUES "
+	    "('192.168.1.10', '203.0.113.1', 'www.example.test', 0), "
+	    "('192.168.1.11', '198.51.100.1', 'cdn.example.net', 0), "
+	    "('192.168.1.12', '9.9.9.9', 'www.example.test', 0)",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	f = base();
+	f.name = "EXAMPLE.test";
+	f.gw_name = "gw";
+	CHECK(run(&f, ids, &n) == count("orig_src = '192.168.1.10' AND "
+	    "orig_dst = '203.0.113.1'") && n > 0);
+	f.name = "example";
+	CHECK(run(&f, ids, &n) == count("(orig_src = '192.168.1.10' AND "
+	    "orig_dst = '203.0.113.1') OR (orig_src = '192.168.1.11' AND "
+	    "orig_dst = '198.51.100.1')"));
+	f.name = "nosuch";
+	CHECK(run(&f, ids, &n) == 0 && n == 0);
+	f.name = "%";
+	CHECK_MSG(run(&f, ids, &n) == 0, "a wildcard in the name is literal");
+	/* The gateway's addresses: configured, or published by addrd. */
+	f.name = "gw";
+	snprintf(f.gw_addr[0], sizeof(f.gw_addr[0]), "1.1.1.1");
+	CHECK(run(&f, ids, &n) == 1 && ids[0] == 999);
+	f.gw_addr[0][0] = '\0';
+	CHECK(run(&f, ids, &n) == 0);
+	CHECK(sqlite3_exec(db, "INSERT INTO addresses (role, ifname, "
+	    "address, plen, state, updated) VALUES ('lan', 'br0', '1.1.1.1', "
+	    "24, 'active', 0)", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(run(&f, ids, &n) == 1 && ids[0] == 999);
+	f.name = "example";
+	f.host = "192.168.1.11";
+	CHECK(run(&f, ids, &n) == count("orig_src = '192.168.1.11' AND "
+	    "orig_dst = '198.51.100.1'"));
+}
+
 int
 main(void)
 {
@@ -248,6 +300,8 @@ main(void)
 	CHECK(query_arg_int("12abc", 50, 1, 500) == 50);
 	CHECK(query_arg_int("99999999999999999999999", 7, 0, 9) == 7);
 	CHECK(query_arg_int(" 5", 50, 1, 500) == 5);
+
+	names();
 
 	sqlite3_close(db);
 	return (tap_done());

@@ -97,9 +97,9 @@ async function main() {
 		await page.goto(base + "/host?h=" + host);
 		const onHost = await until(page, (d) => Array.from(
 		    document.querySelectorAll("#conns tr")).some((tr) =>
-		    tr.children.length > 4 &&
+		    tr.children.length > 5 &&
 		    tr.children[2].textContent === d &&
-		    tr.children[4].textContent !== ""), dest, 20000);
+		    tr.children[5].textContent !== ""), dest, 20000);
 		ok(onHost, "the flow to " + dest + " and its TCP state are on " +
 		    host + "'s page");
 		await page.screenshot({ path: path.join(outdir,
