@@ -122,6 +122,11 @@ struct flow {
 	int		 dirty;		/* to be written */
 	int		 host;		/* index into mirror hosts, -1 */
 	uint64_t	 acct_out, acct_in, acct_pkts;	/* counted so far */
+	/* The current rates: bytes/s over the last two samples (rates). */
+	int64_t		 rate_ms;	/* monotonic time of the last sample */
+	uint64_t	 rate_ob, rate_rb;	/* counters at that sample */
+	double		 rate_orig, rate_reply;
+	int		 gateway;	/* the gateway's own connection */
 };
 TAILQ_HEAD(flow_list, flow);
 
@@ -131,6 +136,18 @@ struct mirror_host {
 	uint64_t	 bytes_out, bytes_in, packets;
 	unsigned int	 connections;	/* open flows now */
 	int		 used;
+	/* Rates: bytes of the open 10 s step, and the sums of flow rates. */
+	uint64_t	 step_out, step_in;
+	double		 rate_out, rate_in;
+	double		 wrote_out, wrote_in;	/* as in host_rates_now */
+	unsigned int	 wrote_flows;
+};
+
+/* The gateway's own addresses, for the flows' gateway flag. */
+#define MIRROR_OWN_MAX		64
+struct mirror_addr {
+	int		 family;
+	uint8_t		 a[16];
 };
 
 
@@ -151,6 +168,9 @@ struct mirror {
 	unsigned int	 max_dead;
 	int		 rewrite;	/* rewrite every row at next flush */
 	int64_t		 last_key;	/* of the newest flow's row */
+	int64_t		 now_ms;	/* monotonic time of this sample */
+	struct mirror_addr own[MIRROR_OWN_MAX];
+	unsigned int	 nown;
 	/* Counters for the metrics. */
 	uint64_t	 created;	/* flows added (events or dumps) */
 	uint64_t	 destroyed;
@@ -211,6 +231,20 @@ struct in_addr	 mirror_flow_lan_addr(const struct mirror *,
 void		 mirror_history_reset(struct mirror *);
 /* After a flush: forget the dead keys and the dirty marks. */
 void		 mirror_flushed(struct mirror *);
+/*
+ * The gateway's own addresses changed: keep them and mark the flows
+ * whose gateway flag changes with them.
+ */
+void		 mirror_set_own(struct mirror *, const struct mirror_addr *,
+		    unsigned int n);
+/*
+ * Sum the flows' current rates per LAN host into hosts[].rate_out and
+ * rate_in; returns 1 when a host's sums or flow count differ from what
+ * was last written (wrote_*), 0 when host_rates_now is up to date.
+ */
+int		 mirror_host_rates(struct mirror *);
+/* Start a new 10 s rate step: clear every host's step bytes. */
+void		 mirror_step_reset(struct mirror *);
 
 /* ctmsg.c */
 
@@ -255,6 +289,11 @@ void		 kernel_ct_resync(struct kernel *);
 unsigned long	 kernel_ct_overruns(const struct kernel *);
 uint64_t	 kernel_ct_events(const struct kernel *);
 uint64_t	 kernel_ct_malformed(const struct kernel *);
+/*
+ * The addresses of our namespace's interfaces, loopback included, into
+ * out[max]; how many, or -errno.
+ */
+int		 kernel_own_addrs(struct mirror_addr *out, unsigned int max);
 /* nf_conntrack_count and nf_conntrack_max of our namespace; -1 if unknown. */
 long		 kernel_ct_count(void);
 long		 kernel_ct_max(void);
@@ -272,6 +311,11 @@ void		 publish_dirty(struct publish *);
 void		 publish_now(struct publish *);
 /* Close a history interval now (timer and stop). */
 void		 publish_history(struct publish *);
+/*
+ * A full sample of the counters was taken at mono_ms (monotonic) and
+ * wall second now: close the 10 s rate step when its time is up.
+ */
+void		 publish_rates(struct publish *, int64_t mono_ms, int64_t now);
 /* Write now (the final flush). */
 void		 publish_flush(struct publish *);
 /* After daemon.c reopened a database (struct hgw_daemon's reopen). */
