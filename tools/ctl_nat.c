@@ -33,9 +33,9 @@ nat_usage(void)
 {
 	fprintf(stderr, "usage: homegwctl nat [--host name|address] "
 	    "[--proto tcp|udp|icmp|...] [--port n] [--state tcp-state]\n"
-	    "           [--sort bytes|packets|age|host|state|proto|port] "
-	    "[--limit n]\n"
-	    "       homegwctl nat top [--limit n]\n"
+	    "           [--sort bytes|packets|age|host|state|proto|port|rate] "
+	    "[--gateway all|no|only] [--limit n]\n"
+	    "       homegwctl nat top [--sort bytes|rate] [--limit n]\n"
 	    "       homegwctl nat rules | flush-rules | load-rules\n");
 	return (CTL_USAGE);
 }
@@ -143,28 +143,46 @@ nat_top(struct ctl *c, int argc, char **argv)
 	sqlite3		*db;
 	sqlite3_stmt	*st;
 	unsigned int	 limit = 10;
-	int		 i, r;
+	int		 i, r, by_rate = 0;
+	char		 sql[2048];
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
 			if (parse_uint(argv[++i], 100000, &limit) < 0)
+				return (nat_usage());
+		} else if (strcmp(argv[i], "--sort") == 0 && i + 1 < argc) {
+			i++;
+			if (strcmp(argv[i], "rate") == 0)
+				by_rate = 1;
+			else if (strcmp(argv[i], "bytes") != 0)
 				return (nat_usage());
 		} else
 			return (nat_usage());
 	}
 	if ((db = ctl_live(c)) == NULL)
 		return (CTL_ERROR);
-	/* Outgoing bytes: the original direction when the host started it. */
-	if (sqlite3_prepare_v2(db, "SELECT lan_addr AS address, "
+	/*
+	 * Outgoing bytes: the original direction when the host started it.
+	 * The current rates (bytes/s) are natd's sums of the host's flow
+	 * rates, in host_rates_now.
+	 */
+	snprintf(sql, sizeof(sql), "SELECT c.address, c.host, c.connections, "
+	    "c.bytes_out, c.bytes_in, c.packets, "
+	    "CAST(round(coalesce(r.rate_out, 0)) AS INTEGER) AS rate_out, "
+	    "CAST(round(coalesce(r.rate_in, 0)) AS INTEGER) AS rate_in "
+	    "FROM (SELECT lan_addr AS address, "
 	    "max(lan_host) AS host, count(*) AS connections, "
 	    "sum(CASE WHEN orig_src = lan_addr THEN orig_bytes "
 	    "ELSE reply_bytes END) AS bytes_out, "
 	    "sum(CASE WHEN orig_src = lan_addr THEN reply_bytes "
 	    "ELSE orig_bytes END) AS bytes_in, "
 	    "sum(orig_packets + reply_packets) AS packets "
-	    "FROM conntrack WHERE lan_addr IS NOT NULL GROUP BY lan_addr "
-	    "ORDER BY bytes_out + bytes_in DESC, connections DESC "
-	    "LIMIT ?1", -1, &st, NULL) != SQLITE_OK) {
+	    "FROM conntrack WHERE lan_addr IS NOT NULL GROUP BY lan_addr) c "
+	    "LEFT JOIN host_rates_now r ON r.host = c.address "
+	    "ORDER BY %s c.bytes_out + c.bytes_in DESC, c.connections DESC "
+	    "LIMIT ?1", by_rate ? "coalesce(r.rate_out + r.rate_in, 0) DESC, " :
+	    "");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
 		return (CTL_ERROR);
 	}
@@ -195,8 +213,10 @@ nat_list(struct ctl *c, int argc, char **argv)
 		{ "state", "tcp_state IS NULL, tcp_state" },
 		{ "proto", "proto" },
 		{ "port", "orig_dport" },
+		{ "rate", "rate_orig + rate_reply DESC" },
 	};
 	const char	*host = NULL, *proto = NULL, *state = NULL;
+	int		 gateway = -1;
 	const char	*order = sorts[0].order;
 	unsigned int	 port = 0, limit = 200;
 	int		 i, r, has_port = 0;
@@ -220,6 +240,16 @@ nat_list(struct ctl *c, int argc, char **argv)
 			has_port = 1;
 		} else if (strcmp(argv[i], "--limit") == 0) {
 			if (parse_uint(argv[++i], 10000000, &limit) < 0)
+				return (nat_usage());
+		} else if (strcmp(argv[i], "--gateway") == 0) {
+			i++;
+			if (strcmp(argv[i], "all") == 0)
+				gateway = -1;
+			else if (strcmp(argv[i], "no") == 0)
+				gateway = 0;
+			else if (strcmp(argv[i], "only") == 0)
+				gateway = 1;
+			else
 				return (nat_usage());
 		} else if (strcmp(argv[i], "--sort") == 0) {
 			i++;
@@ -254,7 +284,11 @@ nat_list(struct ctl *c, int argc, char **argv)
 	    "max(0, timeout - (strftime('%%s', 'now') - last_seen)) "
 	    "AS timeout, "
 	    "coalesce(lan_host, lan_addr, '') AS host, "
-	    "max(0, strftime('%%s', 'now') - first_seen) AS age "
+	    "max(0, strftime('%%s', 'now') - first_seen) AS age, "
+	    "CAST(round(rate_orig) AS INTEGER) AS rate_orig, "
+	    "CAST(round(rate_reply) AS INTEGER) AS rate_reply, "
+	    "CAST(round(rate_orig + rate_reply) AS INTEGER) AS rate, "
+	    "gateway "
 	    "FROM conntrack WHERE "
 	    "(?1 IS NULL OR lan_host = ?1 OR lan_addr = ?1 OR orig_src = ?1 "
 	    "OR orig_dst = ?1 OR reply_src = ?1) "
@@ -262,6 +296,7 @@ nat_list(struct ctl *c, int argc, char **argv)
 	    "AND (?3 IS NULL OR orig_sport = ?3 OR orig_dport = ?3 OR "
 	    "reply_sport = ?3 OR reply_dport = ?3) "
 	    "AND (?4 IS NULL OR tcp_state = upper(replace(?4, '-', '_'))) "
+	    "AND (?6 IS NULL OR gateway = ?6) "
 	    "ORDER BY %s LIMIT ?5", order);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
@@ -276,6 +311,8 @@ nat_list(struct ctl *c, int argc, char **argv)
 	if (state != NULL)
 		sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, limit);
+	if (gateway >= 0)
+		sqlite3_bind_int(st, 6, gateway);
 	r = ctl_print_query(c, st);
 	sqlite3_finalize(st);
 	return (r < 0 ? CTL_ERROR : CTL_OK);

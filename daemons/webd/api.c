@@ -856,19 +856,29 @@ static void
 ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 {
 	const char	*host;
-	int		 i, n = sqlite3_column_count(st);
+	int		 i, gw, n = sqlite3_column_count(st);
 
 	json_object_open(j);
 	for (i = 0; i < n; i++) {
+		/* [rates] gateway: a flag, written as a boolean below. */
+		if (i == QUERY_CT_GATEWAY)
+			continue;
 		json_key(j, sqlite3_column_name(st, i));
 		json_column(j, st, i);
 	}
+	gw = sqlite3_column_int(st, QUERY_CT_GATEWAY);
+	json_kbool(j, "gateway", gw);
+	json_kdouble(j, "rate", sqlite3_column_double(st, QUERY_CT_GATEWAY - 2) +
+	    sqlite3_column_double(st, QUERY_CT_GATEWAY - 1));
 	/* natd names LAN hosts it knows; fall back on our host table. */
 	if (sqlite3_column_type(st, 18) == SQLITE_NULL) {
 		host = host_name_of(w, (const char *)sqlite3_column_text(st, 3));
 		if (host == NULL)
 			host = host_name_of(w,
 			    (const char *)sqlite3_column_text(st, 7));
+		/* The gateway's own connections go by its name. */
+		if (host == NULL && gw)
+			host = w->d->conf->gateway.name;
 		json_kstring(j, "host", host);
 	} else {
 		json_key(j, "host");
@@ -935,6 +945,14 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 	f.desc = order == NULL || strcmp(order, "asc") != 0;
 	f.limit = query_arg_int(ar->arg(ar, "limit"), 50, 1, QUERY_LIMIT_MAX);
 	f.offset = query_arg_int(ar->arg(ar, "offset"), 0, 0, INT32_MAX);
+	if ((f.gateway = query_gateway_arg(ar->arg(ar, "gateway"))) < 0) {
+		res->status = 400;
+		json_object_open(j);
+		json_kstring(j, "error", "gateway must be all, no or only");
+		json_kint(j, "status", 400);
+		json_object_close(j);
+		return;
+	}
 	if ((f.q != NULL && strlen(f.q) > 128) ||
 	    (f.host != NULL && strlen(f.host) > 128) ||
 	    (f.proto != NULL && strlen(f.proto) > 16) ||
@@ -977,6 +995,8 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 	json_kstring(j, "order", f.desc ? "desc" : "asc");
 	json_kint(j, "table_rows", scalar(prep(w->live,
 	    "SELECT count(*) FROM conntrack", ""), 0));
+	json_kint(j, "gateway_rows", scalar(prep(w->live,
+	    "SELECT count(*) FROM conntrack WHERE gateway = 1", ""), 0));
 	if (metric_any(w, "natd", m_ct_max, &max) && max > 0)
 		json_kint(j, "max", (int64_t)max);
 	else
@@ -1235,6 +1255,7 @@ get_host(struct api_request *ar, struct api_response *res, const char *key)
 	    "connections FROM traffic_history WHERE host = ?1 AND time >= ?2 "
 	    "ORDER BY time DESC LIMIT 288", "si", address, ar->now - 86400),
 	    288);
+	api_rates_host(w, j, address, ar->now);
 	json_object_close(j);
 }
 
@@ -1265,6 +1286,8 @@ api_get(struct api_request *ar, struct api_response *res)
 		get_history(ar, j, 0);
 	else if (strcmp(p, "history/dns") == 0)
 		get_history(ar, j, 1);
+	else if (strcmp(p, "top") == 0)
+		api_rates_top(ar, res);
 	else if (strncmp(p, "host/", 5) == 0 && p[5] != '\0')
 		get_host(ar, res, p + 5);
 	else {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sqlite3.h>
 
@@ -40,7 +41,30 @@ static const struct {
 	{ "timeout", QUERY_CT_TIMEOUT },
 	{ "orig_bytes", "orig_bytes" },
 	{ "reply_bytes", "reply_bytes" },
+	{ "rate", "(rate_orig + rate_reply)" },
+	{ "rate_orig", "rate_orig" },
+	{ "rate_reply", "rate_reply" },
 };
+
+/*
+ * The gateway filter: "no" (or "hide") leaves the gateway's own
+ * connections out, "only" (or "yes") shows nothing else, "all" (or
+ * "any", or no argument) shows both.
+ */
+int
+query_gateway_arg(const char *s)
+{
+	if (s == NULL || *s == '\0' || strcasecmp(s, "all") == 0 ||
+	    strcasecmp(s, "any") == 0)
+		return (QUERY_GW_ANY);
+	if (strcasecmp(s, "no") == 0 || strcasecmp(s, "hide") == 0 ||
+	    strcmp(s, "0") == 0)
+		return (QUERY_GW_HIDE);
+	if (strcasecmp(s, "only") == 0 || strcasecmp(s, "yes") == 0 ||
+	    strcmp(s, "1") == 0)
+		return (QUERY_GW_ONLY);
+	return (-1);
+}
 
 /* The SQL expression for a sort key, or NULL when it is not one we know. */
 const char *
@@ -110,6 +134,8 @@ query_ct_sql(const struct ct_filter *f, int count, char *buf, size_t len)
 		    "ESCAPE '\\' OR proto LIKE ?6 ESCAPE '\\' OR "
 		    "tcp_state LIKE ?6 ESCAPE '\\' OR "
 		    "CAST(orig_dport AS TEXT) = ?7)");
+	if (f->gateway == QUERY_GW_HIDE || f->gateway == QUERY_GW_ONLY)
+		COND("gateway = ?10");
 #undef COND
 	if (!count) {
 		r |= add(buf, len, &pos, " ORDER BY ");
@@ -172,6 +198,8 @@ query_ct_bind(sqlite3_stmt *st, const struct ct_filter *f, const char *host_name
 		r |= sqlite3_bind_text(st, 6, pat, -1, SQLITE_TRANSIENT);
 		r |= sqlite3_bind_text(st, 7, f->q, -1, SQLITE_TRANSIENT);
 	}
+	if (f->gateway == QUERY_GW_HIDE || f->gateway == QUERY_GW_ONLY)
+		r |= sqlite3_bind_int(st, 10, f->gateway == QUERY_GW_ONLY);
 	if (!count) {
 		r |= sqlite3_bind_int64(st, 8, f->limit);
 		r |= sqlite3_bind_int64(st, 9, f->offset);

@@ -207,7 +207,9 @@ void	 api_publish(struct webd *);
 	"orig_dst, orig_dport, reply_src, reply_sport, reply_dst, " \
 	"reply_dport, tcp_state, status, " QUERY_CT_TIMEOUT " AS timeout, " \
 	"orig_packets, orig_bytes, reply_packets, reply_bytes, lan_host, " \
-	"first_seen, last_seen, lan_addr"
+	"first_seen, last_seen, lan_addr, rate_orig, rate_reply, gateway"
+/* [rates] Columns of QUERY_CT_COLUMNS: rate_orig, rate_reply, gateway. */
+#define QUERY_CT_GATEWAY	24
 #define QUERY_LIMIT_MAX	500
 struct ct_filter {
 	const char	*host;
@@ -219,7 +221,13 @@ struct ct_filter {
 	int		 desc;
 	int64_t		 limit;
 	int64_t		 offset;
+	int		 gateway;	/* the gateway's own: QUERY_GW_* */
 };
+#define QUERY_GW_ANY	0
+#define QUERY_GW_HIDE	1
+#define QUERY_GW_ONLY	2
+/* The gateway filter's QUERY_GW_* (all, no/hide, yes/only); -1 if bad. */
+int	 query_gateway_arg(const char *);
 const char *query_sort_expr(const char *key);
 int	 query_ct_sql(const struct ct_filter *, int count, char *buf,
 	    size_t len);
@@ -228,6 +236,15 @@ int	 query_ct_bind(sqlite3_stmt *, const struct ct_filter *,
 	    const char *host_name, int count);
 /* A bounded integer argument; def when absent or malformed. */
 int64_t	 query_arg_int(const char *, int64_t def, int64_t min, int64_t max);
+
+/* api_rates.c: current rates and the 10 s history of each LAN host. */
+struct api_request;
+struct api_response;
+/* GET top?limit=: LAN hosts by current rate with their last hour. */
+void	 api_rates_top(struct api_request *, struct api_response *);
+/* The "rates" member of host/KEY for the host at address. */
+void	 api_rates_host(struct webd *, struct json *, const char *address,
+	    int64_t now);
 
 /* tls.c: the local CA and the server certificate. */
 struct webd_tls {
