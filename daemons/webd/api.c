@@ -997,6 +997,7 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 	    "SELECT count(*) FROM conntrack", ""), 0));
 	json_kint(j, "gateway_rows", scalar(prep(w->live,
 	    "SELECT count(*) FROM conntrack WHERE gateway = 1", ""), 0));
+	json_kstring(j, "gateway_name", w->d->conf->gateway.name);
 	if (metric_any(w, "natd", m_ct_max, &max) && max > 0)
 		json_kint(j, "max", (int64_t)max);
 	else
