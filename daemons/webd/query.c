@@ -28,7 +28,7 @@ static const struct {
 	{ "bytes", "(orig_bytes + reply_bytes)" },
 	{ "packets", "(orig_packets + reply_packets)" },
 	{ "first_seen", "first_seen" },
-	{ "age", "first_seen" },
+	{ "age", "(0 - first_seen)" },	/* older is more */
 	{ "last_seen", "last_seen" },
 	{ "src", "orig_src" },
 	{ "dst", "orig_dst" },
