@@ -123,7 +123,7 @@ struct flow {
 	int		 host;		/* index into mirror hosts, -1 */
 	uint64_t	 acct_out, acct_in, acct_pkts;	/* counted so far */
 	/* The current rates: bytes/s over the last two samples (rates). */
-	int64_t		 rate_ms;	/* monotonic time of the last sample */
+	int64_t		 rate_ms;	/* monotonic, of the last sample */
 	uint64_t	 rate_ob, rate_rb;	/* counters at that sample */
 	double		 rate_orig, rate_reply;
 	int		 gateway;	/* the gateway's own connection */
@@ -139,7 +139,7 @@ struct mirror_host {
 	/* Rates: bytes of the open 10 s step, and the sums of flow rates. */
 	uint64_t	 step_out, step_in;
 	double		 rate_out, rate_in;
-	double		 wrote_out, wrote_in;	/* as in host_rates_now */
+	double		 wrote_out, wrote_in;	/* in host_rates_now */
 	unsigned int	 wrote_flows;
 };
 
@@ -168,7 +168,7 @@ struct mirror {
 	unsigned int	 max_dead;
 	int		 rewrite;	/* rewrite every row at next flush */
 	int64_t		 last_key;	/* of the newest flow's row */
-	int64_t		 now_ms;	/* monotonic time of this sample */
+	int64_t		 now_ms;	/* monotonic, of this sample */
 	struct mirror_addr own[MIRROR_OWN_MAX];
 	unsigned int	 nown;
 	/* Counters for the metrics. */
@@ -315,7 +315,8 @@ void		 publish_history(struct publish *);
  * A full sample of the counters was taken at mono_ms (monotonic) and
  * wall second now: close the 10 s rate step when its time is up.
  */
-void		 publish_rates(struct publish *, int64_t mono_ms, int64_t now);
+void		 publish_rates(struct publish *, int64_t mono_ms,
+		    int64_t now);
 /* Write now (the final flush). */
 void		 publish_flush(struct publish *);
 /* After daemon.c reopened a database (struct hgw_daemon's reopen). */

@@ -73,12 +73,13 @@ struct publish {
 	int64_t			 last_prune;
 	uint64_t		 history_dropped;
 	/* Rates (see above). */
-	sqlite3_stmt		*rate_ins, *rate_prune, *now_clear, *now_ins;
+	sqlite3_stmt		*rate_ins, *rate_prune;
+	sqlite3_stmt		*now_clear, *now_ins;
 	struct rate_row		*rates;
 	unsigned int		 nrates, nrates_sent;
-	int			 now_sent;	/* host_rates_now in this txn */
-	int64_t			 step;		/* open step's start, 0: none */
-	int64_t			 step_ms;	/* monotonic, its first sample */
+	int			 now_sent;	/* host_rates_now written */
+	int64_t			 step;		/* the open step, 0: none */
+	int64_t			 step_ms;	/* its first sample */
 	uint64_t		 rates_dropped;
 };
 

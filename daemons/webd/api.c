@@ -868,8 +868,9 @@ ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 	}
 	gw = sqlite3_column_int(st, QUERY_CT_GATEWAY);
 	json_kbool(j, "gateway", gw);
-	json_kdouble(j, "rate", sqlite3_column_double(st, QUERY_CT_GATEWAY - 2) +
-	    sqlite3_column_double(st, QUERY_CT_GATEWAY - 1));
+	json_kdouble(j, "rate", sqlite3_column_double(st,
+	    QUERY_CT_GATEWAY - 2) + sqlite3_column_double(st,
+	    QUERY_CT_GATEWAY - 1));
 	/* natd names LAN hosts it knows; fall back on our host table. */
 	if (sqlite3_column_type(st, 18) == SQLITE_NULL) {
 		host = host_name_of(w, (const char *)sqlite3_column_text(st, 3));

@@ -245,7 +245,8 @@ main(void)
 	f.sort = "rate_reply";
 	CHECK(run(&f, ids, &n) == 301 && ids[0] == 0);
 	f.sort = "age";
-	CHECK(run(&f, ids, &n) == 301 && ids[0] == 999);	/* oldest first */
+	/* Oldest first. */
+	CHECK(run(&f, ids, &n) == 301 && ids[0] == 999);
 	f = base();
 	f.gateway = QUERY_GW_ONLY;
 	CHECK(run(&f, ids, &n) == count("gateway = 1") && n == 30);
