@@ -855,22 +855,26 @@ get_events(struct api_request *ar, struct json *j)
 static void
 ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 {
-	const char	*host;
-	int		 i, gw, n = sqlite3_column_count(st);
+	const char	*host, *name;
+	double		 rate = 0;
+	int		 i, gw = 0, n = sqlite3_column_count(st);
 
 	json_object_open(j);
 	for (i = 0; i < n; i++) {
+		name = sqlite3_column_name(st, i);
 		/* [rates] gateway: a flag, written as a boolean below. */
-		if (i == QUERY_CT_GATEWAY)
+		if (strcmp(name, "gateway") == 0) {
+			gw = sqlite3_column_int(st, i);
 			continue;
-		json_key(j, sqlite3_column_name(st, i));
+		}
+		if (strcmp(name, "rate_orig") == 0 ||
+		    strcmp(name, "rate_reply") == 0)
+			rate += sqlite3_column_double(st, i);
+		json_key(j, name);
 		json_column(j, st, i);
 	}
-	gw = sqlite3_column_int(st, QUERY_CT_GATEWAY);
 	json_kbool(j, "gateway", gw);
-	json_kdouble(j, "rate", sqlite3_column_double(st,
-	    QUERY_CT_GATEWAY - 2) + sqlite3_column_double(st,
-	    QUERY_CT_GATEWAY - 1));
+	json_kdouble(j, "rate", rate);
 	/* natd names LAN hosts it knows; fall back on our host table. */
 	if (sqlite3_column_type(st, 18) == SQLITE_NULL) {
 		host = host_name_of(w, (const char *)sqlite3_column_text(st, 3));

@@ -208,8 +208,6 @@ void	 api_publish(struct webd *);
 	"reply_dport, tcp_state, status, " QUERY_CT_TIMEOUT " AS timeout, " \
 	"orig_packets, orig_bytes, reply_packets, reply_bytes, lan_host, " \
 	"first_seen, last_seen, lan_addr, rate_orig, rate_reply, gateway"
-/* [rates] Columns of QUERY_CT_COLUMNS: rate_orig, rate_reply, gateway. */
-#define QUERY_CT_GATEWAY	24
 #define QUERY_LIMIT_MAX	500
 struct ct_filter {
 	const char	*host;
