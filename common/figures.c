@@ -115,6 +115,12 @@ fig_ct_extra(const struct hgw_conf *c, sqlite3_stmt *st, int64_t now,
 	if (x->host == NULL)
 		x->host = ct_host_of(c,
 		    (const char *)sqlite3_column_text(st, FIG_CT_REPLY_SRC));
+	x->gateway = sqlite3_column_int(st, FIG_CT_GATEWAY) != 0;
+	/* The gateway's own connections go by its name. */
+	if (x->host == NULL && x->gateway && c->gateway.name[0] != '\0')
+		x->host = c->gateway.name;
+	x->rate = sqlite3_column_double(st, FIG_CT_RATE_ORIG) +
+	    sqlite3_column_double(st, FIG_CT_RATE_REPLY);
 	x->label = NULL;
 	if (x->host != NULL && (h = conf_host_by_name(c, x->host)) != NULL &&
 	    h->has_label)

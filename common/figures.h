@@ -56,8 +56,9 @@ int		 fig_sql_register(sqlite3 *db);
 /*
  * The conntrack row of the API and of homegwctl --json nat: every
  * live.db column under its own name (the stored timeout counted down to
- * now), then "host", "age" and "bytes" (fig_ct_extra()).  The column
- * positions below are those of FIG_CT_COLUMNS.
+ * now; natd's gateway flag as a boolean), then "host", "label", "age",
+ * "bytes", "rate" and "dst_name" (fig_ct_extra()).  The column positions
+ * below are those of FIG_CT_COLUMNS.
  */
 #define FIG_CT_TIMEOUT "max(0, timeout - " \
 	"(CAST(strftime('%s', 'now') AS INTEGER) - last_seen))"
@@ -65,7 +66,7 @@ int		 fig_sql_register(sqlite3 *db);
 	"orig_dst, orig_dport, reply_src, reply_sport, reply_dst, " \
 	"reply_dport, tcp_state, status, " FIG_CT_TIMEOUT " AS timeout, " \
 	"orig_packets, orig_bytes, reply_packets, reply_bytes, lan_host, " \
-	"first_seen, last_seen, lan_addr, key"
+	"first_seen, last_seen, lan_addr, key, rate_orig, rate_reply, gateway"
 #define FIG_CT_ORIG_SRC		3
 #define FIG_CT_ORIG_DST		5
 #define FIG_CT_REPLY_SRC	7
@@ -74,6 +75,9 @@ int		 fig_sql_register(sqlite3 *db);
 #define FIG_CT_LAN_HOST		18
 #define FIG_CT_FIRST_SEEN	19
 #define FIG_CT_LAN_ADDR		21
+#define FIG_CT_RATE_ORIG	23
+#define FIG_CT_RATE_REPLY	24
+#define FIG_CT_GATEWAY		25
 
 /*
  * The rows of the query log (live.db dns_log) and of the events table
@@ -89,6 +93,8 @@ struct fig_ct_extra {
 	const char	*label;		/* the host's [host] label, NULL */
 	int64_t		 age;		/* seconds since first seen */
 	int64_t		 bytes;		/* both directions */
+	double		 rate;		/* bytes/s, both directions */
+	int		 gateway;	/* the gateway's own connection */
 };
 void		 fig_ct_extra(const struct hgw_conf *, sqlite3_stmt *,
 		    int64_t now, struct fig_ct_extra *);

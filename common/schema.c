@@ -252,6 +252,33 @@ const char *const schema_live[] = {
 	"  PRIMARY KEY (client, address)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX dns_names_expires ON dns_names(expires);",
+	/*
+	 * [rates] Owner: natd.  Current rates: each flow's bytes per second
+	 * each way over natd's last two samples of its counters (0 until it
+	 * has two), and whether the flow is the gateway's own (from or to
+	 * one of its addresses, not translated).  host_rates_now holds each
+	 * LAN host's sum of its flows' rates; host_rates the same per host
+	 * as an average over each 10 s step of the last hour (no row for a
+	 * step without traffic), for the sparklines and the host page.
+	 */
+	"ALTER TABLE conntrack ADD COLUMN rate_orig REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE conntrack ADD COLUMN rate_reply REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE conntrack ADD COLUMN gateway INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE host_rates_now ("
+	"  host TEXT PRIMARY KEY,"		/* LAN address */
+	"  rate_out REAL NOT NULL,"		/* bytes/s, LAN -> WAN */
+	"  rate_in REAL NOT NULL,"
+	"  flows INTEGER NOT NULL,"		/* open now */
+	"  updated INTEGER NOT NULL"
+	");"
+	"CREATE TABLE host_rates ("
+	"  time INTEGER NOT NULL,"		/* start of the 10 s step */
+	"  host TEXT NOT NULL,"			/* LAN address */
+	"  rate_out REAL NOT NULL,"		/* bytes/s, average */
+	"  rate_in REAL NOT NULL,"
+	"  PRIMARY KEY (host, time)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX host_rates_time ON host_rates(time);",
 };
 const int schema_live_count = sizeof(schema_live) / sizeof(schema_live[0]);
 

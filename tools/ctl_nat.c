@@ -37,9 +37,9 @@ nat_usage(void)
 	fprintf(stderr, "usage: homegwctl nat [--host name|address] "
 	    "[--proto tcp|udp|icmp|...] [--port n] [--state tcp-state]\n"
 	    "           [--name pattern]\n"
-	    "           [--sort bytes|packets|age|host|state|proto|port] "
-	    "[--limit n]\n"
-	    "       homegwctl nat top [--limit n]\n"
+	    "           [--sort bytes|packets|age|host|state|proto|port|rate] "
+	    "[--gateway all|no|only] [--limit n]\n"
+	    "       homegwctl nat top [--sort bytes|rate] [--limit n]\n"
 	    "       homegwctl nat rules | flush-rules | load-rules\n");
 	return (CTL_USAGE);
 }
@@ -147,19 +147,35 @@ nat_top(struct ctl *c, int argc, char **argv)
 	sqlite3		*db;
 	sqlite3_stmt	*st;
 	unsigned int	 limit = 10;
-	int		 i, r;
+	int		 i, r, by_rate = 0;
+	char		 sql[2048];
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
 			if (parse_uint(argv[++i], 100000, &limit) < 0)
+				return (nat_usage());
+		} else if (strcmp(argv[i], "--sort") == 0 && i + 1 < argc) {
+			i++;
+			if (strcmp(argv[i], "rate") == 0)
+				by_rate = 1;
+			else if (strcmp(argv[i], "bytes") != 0)
 				return (nat_usage());
 		} else
 			return (nat_usage());
 	}
 	if ((db = ctl_live(c)) == NULL)
 		return (CTL_ERROR);
-	/* Outgoing bytes: the original direction when the host started it. */
-	if (sqlite3_prepare_v2(db, "SELECT lan_addr AS address, "
+	/*
+	 * Outgoing bytes: the original direction when the host started it.
+	 * The current rates (bytes/s) are natd's sums of the host's flow
+	 * rates, in host_rates_now.
+	 */
+	snprintf(sql, sizeof(sql), "SELECT c.address, c.host, c.label, "
+	    "c.connections, "
+	    "c.bytes_out, c.bytes_in, c.packets, "
+	    "CAST(round(coalesce(r.rate_out, 0)) AS INTEGER) AS rate_out, "
+	    "CAST(round(coalesce(r.rate_in, 0)) AS INTEGER) AS rate_in "
+	    "FROM (SELECT lan_addr AS address, "
 	    "max(lan_host) AS host, max((SELECT label FROM hosts WHERE "
 	    "hosts.name = lan_host)) AS label, count(*) AS connections, "
 	    "sum(CASE WHEN orig_src = lan_addr THEN orig_bytes "
@@ -167,9 +183,12 @@ nat_top(struct ctl *c, int argc, char **argv)
 	    "sum(CASE WHEN orig_src = lan_addr THEN reply_bytes "
 	    "ELSE orig_bytes END) AS bytes_in, "
 	    "sum(orig_packets + reply_packets) AS packets "
-	    "FROM conntrack WHERE lan_addr IS NOT NULL GROUP BY lan_addr "
-	    "ORDER BY bytes_out + bytes_in DESC, connections DESC "
-	    "LIMIT ?1", -1, &st, NULL) != SQLITE_OK) {
+	    "FROM conntrack WHERE lan_addr IS NOT NULL GROUP BY lan_addr) c "
+	    "LEFT JOIN host_rates_now r ON r.host = c.address "
+	    "ORDER BY %s c.bytes_out + c.bytes_in DESC, c.connections DESC "
+	    "LIMIT ?1", by_rate ? "coalesce(r.rate_out + r.rate_in, 0) DESC, " :
+	    "");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
 		return (CTL_ERROR);
 	}
@@ -209,7 +228,8 @@ nat_top(struct ctl *c, int argc, char **argv)
 	"AND (?6 IS NULL OR (coalesce(lan_addr, orig_src), orig_dst) IN " \
 	"(SELECT client, address FROM dns_names WHERE name LIKE ?6 " \
 	"ESCAPE '\\') OR (?7 LIKE ?6 ESCAPE '\\' AND orig_dst IN " \
-	"(SELECT address FROM gw))) "
+	"(SELECT address FROM gw))) " \
+	"AND (?10 IS NULL OR gateway = ?10) "
 
 /* The destination's name, for a row of conntrack (or of the page). */
 #define NAT_DST_NAME(client, dst) "coalesce((SELECT ?7 FROM gw WHERE " \
@@ -242,6 +262,7 @@ struct nat_filter {
 	const char	*host, *proto, *state;
 	const char	*name;		/* the LIKE pattern, or NULL */
 	int		 port;		/* -1: any */
+	int		 gateway;	/* -1: any; 0 not, 1 only its own */
 	unsigned int	 limit;
 };
 
@@ -268,6 +289,8 @@ nat_bind(struct ctl *c, sqlite3_stmt *st, const struct nat_filter *f)
 	if (conf->wan.has_addr)
 		sqlite3_bind_text(st, 9, addr_fmt_ip4(conf->wan.addr, a), -1,
 		    SQLITE_TRANSIENT);
+	if (f->gateway >= 0)
+		sqlite3_bind_int(st, 10, f->gateway);
 }
 
 /*
@@ -299,12 +322,17 @@ nat_json(struct ctl *c, sqlite3 *db, const char *order,
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		fputs(rows++ ? ",\n {" : "\n {", stdout);
 		for (i = 0; i < n; i++) {
+			/* natd's gateway flag: a boolean, as the API has it. */
+			if (i == FIG_CT_GATEWAY)
+				continue;
 			ctl_json_string(stdout, sqlite3_column_name(st, i));
 			fputs(": ", stdout);
 			ctl_json_column(st, i);
 			fputs(", ", stdout);
 		}
 		fig_ct_extra(ctl_conf(c), st, now, &x);
+		printf("\"gateway\": %s, \"rate\": %.6g, ", x.gateway ? "true" :
+		    "false", x.rate);
 		fputs("\"host\": ", stdout);
 		if (x.host != NULL)
 			ctl_json_string(stdout, x.host);
@@ -337,11 +365,13 @@ nat_list(struct ctl *c, int argc, char **argv)
 		{ "state", "tcp_state IS NULL, tcp_state" },
 		{ "proto", "proto" },
 		{ "port", "orig_dport" },
+		{ "rate", "rate_orig + rate_reply DESC" },
 	};
 	const char	*host = NULL, *proto = NULL, *state = NULL;
 	const char	*name = NULL;
 	char		 pat[600];
 	struct nat_filter f;
+	int		 gateway = -1;
 	const char	*order = sorts[0].order;
 	unsigned int	 port = 0, limit = 200;
 	int		 i, r, has_port = 0;
@@ -373,6 +403,16 @@ nat_list(struct ctl *c, int argc, char **argv)
 			has_port = 1;
 		} else if (strcmp(argv[i], "--limit") == 0) {
 			if (parse_uint(argv[++i], 10000000, &limit) < 0)
+				return (nat_usage());
+		} else if (strcmp(argv[i], "--gateway") == 0) {
+			i++;
+			if (strcmp(argv[i], "all") == 0)
+				gateway = -1;
+			else if (strcmp(argv[i], "no") == 0)
+				gateway = 0;
+			else if (strcmp(argv[i], "only") == 0)
+				gateway = 1;
+			else
 				return (nat_usage());
 		} else if (strcmp(argv[i], "--sort") == 0) {
 			i++;
@@ -409,6 +449,7 @@ nat_list(struct ctl *c, int argc, char **argv)
 	f.state = state;
 	f.name = name != NULL ? pat : NULL;
 	f.port = has_port ? (int)port : -1;
+	f.gateway = gateway;
 	f.limit = limit;
 	if (c->json)
 		return (nat_json(c, db, order, &f));
@@ -437,12 +478,16 @@ nat_list(struct ctl *c, int argc, char **argv)
 	    "AS timeout, "
 	    "coalesce(lan_host, lan_addr, '') AS host, "
 	    "(SELECT label FROM hosts WHERE hosts.name = lan_host) AS label, "
-	    "max(0, strftime('%%s', 'now') - first_seen) AS age "
+	    "max(0, strftime('%%s', 'now') - first_seen) AS age, "
+	    "CAST(round(rate_orig) AS INTEGER) AS rate_orig, "
+	    "CAST(round(rate_reply) AS INTEGER) AS rate_reply, "
+	    "CAST(round(rate_orig + rate_reply) AS INTEGER) AS rate, "
+	    "gateway "
 	    NAT_WHERE "ORDER BY %s LIMIT ?5) "
 	    "SELECT proto, source, destination, "
 	    NAT_DST_NAME("ct_client", "ct_dst") ", "
 	    "nat, state, bytes_orig, bytes_reply, packets, timeout, host, "
-	    "label, age FROM page", order);
+	    "label, age, rate_orig, rate_reply, rate, gateway FROM page", order);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(db));
 		return (CTL_ERROR);

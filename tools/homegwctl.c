@@ -175,7 +175,8 @@ ctl_json_column(sqlite3_stmt *st, int i)
 		printf("%lld", (long long)sqlite3_column_int64(st, i));
 		break;
 	case SQLITE_FLOAT:
-		printf("%.17g", sqlite3_column_double(st, i));
+		/* As webd's json_double(): the API's rows, digit for digit. */
+		printf("%.6g", sqlite3_column_double(st, i));
 		break;
 	default:
 		ctl_json_string(stdout, (const char *)sqlite3_column_text(st, i));

@@ -4,6 +4,8 @@
  * host.js: one device's journey: its ARP entry and station history,
  * the names it looked up, its connections through NAT with their TCP
  * states, and its traffic.  Reached with /host?h=NAME-ADDRESS-OR-MAC.
+ * Its bandwidth: the current rate and the last hour at natd's 10 s step,
+ * drawn in bit/s.
  */
 "use strict";
 
@@ -42,6 +44,7 @@ HGW.start(function () {
 			    r.mac) + ")" : r.address || r.mac || key);
 			document.title = $("title").textContent + " · homegw";
 			ident(r);
+			bandwidth(r);
 			HGW.fillTable($("neigh"), r.neighbours, function (n) {
 				return [n.address, { v: n.mac, cls: "mono" },
 				    HGW.badge(n.state, HGW.stateClass(n.state)),
@@ -139,6 +142,26 @@ HGW.start(function () {
 		});
 	}
 	$("watch").addEventListener("click", watch);
+
+	/* The live bandwidth chart from host/KEY's rates, in bit/s. */
+	function bandwidth(r) {
+		var R = HGW.rates, b = r.rates;
+
+		if (!b) {
+			$("bw-now").textContent = "";
+			HGW.chart($("bw-chart"), [], { label: "bandwidth" });
+			return;
+		}
+		$("bw-now").textContent = "now " + R.bps(b.rate) + " (up " +
+		    R.bps(b.rate_out) + ", down " + R.bps(b.rate_in) + ")";
+		var pts = R.fill(b.series, b.since, b.step,
+		    Math.floor(Date.now() / 1000));
+		HGW.chart($("bw-chart"), [
+		    { points: pts.map(function (p) { return [p[0], p[2] * 8]; }) },
+		    { points: pts.map(function (p) { return [p[0], p[1] * 8]; }) }],
+		    { format: HGW.chart.bits, yLabel: "bit/s", step: b.step,
+		    label: "bandwidth, last hour, 10 s steps" });
+	}
 
 	HGW.poll(load, 5000);
 });

@@ -366,6 +366,33 @@ update_stats(struct natd *n)
 	publish_set_stats(n->publish, &s);
 }
 
+/* The monotonic clock in milliseconds: the rates' time base. */
+static int64_t
+mono_ms(void)
+{
+	struct timespec	 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return ((int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000);
+}
+
+/*
+ * The gateway's own addresses, for the flows' gateway flag: read again
+ * before every dump, so a new WAN address is seen within a second.
+ */
+static void
+watch_own_addrs(struct natd *n)
+{
+	struct mirror_addr a[MIRROR_OWN_MAX];
+	int		 r;
+
+	if ((r = kernel_own_addrs(a, MIRROR_OWN_MAX)) < 0) {
+		log_debug("%s: %s", __func__, strerror(-r));
+		return;
+	}
+	mirror_set_own(n->mirror, a, (unsigned int)r);
+}
+
 /* A conntrack entry from an event or a dump, into the mirror. */
 void
 engine_flow_cb(const struct flow_info *i, int is_new, int is_destroy,
@@ -373,6 +400,8 @@ engine_flow_cb(const struct flow_info *i, int is_new, int is_destroy,
 {
 	struct natd	*n = arg;
 
+	/* Each flow's own time: a dump of a big table takes a while. */
+	n->mirror->now_ms = mono_ms();
 	if (is_destroy)
 		(void)mirror_destroy(n->mirror, i, n->started);
 	else
@@ -501,8 +530,10 @@ dump_and_plan(struct natd *n)
 	struct timespec	 t0;
 	long		 ms;
 
+	watch_own_addrs(n);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	(void)dump(n);
+	if (dump(n) == 0)
+		publish_rates(n->publish, mono_ms(), state_now());
 	ms = elapsed_ms(&t0);
 	n->dump_took_ms = (unsigned int)ms;
 	give_back(n);
@@ -591,6 +622,7 @@ engine_start(struct natd *n)
 	}
 	kernel_ct_on_overrun(n->kernel, engine_overrun_cb);
 	n->started = state_now();
+	watch_own_addrs(n);
 	n->baseline = 1;
 	for (tries = 0; tries < 5; tries++) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -25,8 +25,10 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -574,6 +576,35 @@ read_long(const char *path)
 		return (-1);
 	buf[n] = '\0';
 	return (strtol(buf, NULL, 10));
+}
+
+/* The addresses of our namespace's interfaces (the gateway's own). */
+int
+kernel_own_addrs(struct mirror_addr *out, unsigned int max)
+{
+	struct ifaddrs	*ifa, *i;
+	unsigned int	 n = 0;
+
+	if (getifaddrs(&ifa) == -1)
+		return (-errno);
+	for (i = ifa; i != NULL && n < max; i = i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		if (i->ifa_addr->sa_family == AF_INET) {
+			out[n].family = AF_INET;
+			memcpy(out[n].a, &((struct sockaddr_in *)
+			    (void *)i->ifa_addr)->sin_addr, 4);
+			n++;
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			out[n].family = AF_INET6;
+			memcpy(out[n].a, &((struct sockaddr_in6 *)
+			    (void *)i->ifa_addr)->sin6_addr, 16);
+			n++;
+		}
+	}
+	freeifaddrs(ifa);
+	return ((int)n);
 }
 
 /* Entries in our namespace's conntrack table. */

@@ -406,10 +406,14 @@ account(struct mirror *m, int host, const struct flow_info *prev,
 	if (prev != NULL)
 		lan_counts(m, prev, &pout, &pin, &ppkts);
 	/* Counters only grow; a smaller value is a reused id: start over. */
-	if (out >= pout)
+	if (out >= pout) {
 		h->bytes_out += out - pout;
-	if (in >= pin)
+		h->step_out += out - pout;
+	}
+	if (in >= pin) {
 		h->bytes_in += in - pin;
+		h->step_in += in - pin;
+	}
 	if (pkts >= ppkts)
 		h->packets += pkts - ppkts;
 }
@@ -425,6 +429,103 @@ changed(const struct flow_info *a, const struct flow_info *b)
 	    memcmp(&a->reply, &b->reply, sizeof(a->reply)) != 0);
 }
 
+/*
+ * Whether the conntrack entry went through NAT: its reply does not come
+ * back from where the original went to, or not to where it came from.
+ * Ports count for the protocols that have them; ICMP's reply has another
+ * type, so only its id is compared.
+ */
+static int
+translated(const struct flow_info *i)
+{
+	size_t	 n = tuple_len(i->orig.family);
+
+	if (memcmp(i->reply.src, i->orig.dst, n) != 0 ||
+	    memcmp(i->reply.dst, i->orig.src, n) != 0)
+		return (1);
+	switch (i->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+	case IPPROTO_UDPLITE:
+		return (i->reply.sport != i->orig.dport ||
+		    i->reply.dport != i->orig.sport);
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return (i->reply.sport != i->orig.sport);
+	default:
+		return (0);
+	}
+}
+
+static int
+own_addr(const struct mirror *m, int family, const uint8_t *a)
+{
+	unsigned int	 k;
+
+	for (k = 0; k < m->nown; k++)
+		if (m->own[k].family == family &&
+		    memcmp(m->own[k].a, a, tuple_len(family)) == 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * The gateway's own connection: one it opened (from one of its
+ * addresses, whatever masquerade did to it), or one to one of its
+ * addresses that was not translated (a port forward is for a LAN host).
+ */
+static int
+gateway_flow(const struct mirror *m, const struct flow_info *i)
+{
+	if (own_addr(m, i->orig.family, i->orig.src))
+		return (1);
+	return (own_addr(m, i->orig.family, i->orig.dst) && !translated(i));
+}
+
+/*
+ * Take a sample of the flow's counters for its current rates; returns 1
+ * when a rate changed.  A first sample gives no rate (its bytes may be
+ * of any age), and neither does a counter that went back: the kernel
+ * reused the id for a new flow with the same tuple, or the counters
+ * were reset, and the next sample measures from here.  Samples closer
+ * than RATE_MIN_MS to the last (an event right after a dump) are too
+ * short to mean much: the rate over the last two real samples stands.
+ */
+#define RATE_MIN_MS	500
+static int
+rate_sample(struct mirror *m, struct flow *f, const struct flow_info *i,
+    int fresh)
+{
+	uint32_t	 now = (uint32_t)m->now_ms, dt;
+	float		 ro = 0, rr = 0;
+	int		 back, r;
+
+	/* f->info holds the counters last seen, newer than the sample's. */
+	back = i->orig_bytes < f->info.orig_bytes ||
+	    i->reply_bytes < f->info.reply_bytes;
+	if (!fresh && !back && f->rate_ms != 0) {
+		dt = now - f->rate_ms;
+		if (dt < RATE_MIN_MS)
+			return (0);
+		/* A clock that went back (dt "negative"): no rate. */
+		if (dt > INT32_MAX)
+			goto sampled;
+		ro = (float)((double)(uint32_t)((uint32_t)i->orig_bytes -
+		    f->rate_ob) * 1000 / dt);
+		rr = (float)((double)(uint32_t)((uint32_t)i->reply_bytes -
+		    f->rate_rb) * 1000 / dt);
+	}
+ sampled:
+	r = ro != f->rate_orig || rr != f->rate_reply;
+	f->rate_orig = ro;
+	f->rate_reply = rr;
+	f->rate_ms = now != 0 ? now : 1;	/* 0: no sample yet */
+	f->rate_ob = (uint32_t)i->orig_bytes;
+	f->rate_rb = (uint32_t)i->reply_bytes;
+	return (r);
+}
+
 /* Add or update a flow seen by an event or a dump. */
 struct flow *
 mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
@@ -433,6 +534,7 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 	struct flow	*f;
 	struct in_addr	 a;
 	unsigned int	 b;
+	int		 fresh = 0, rated, gw;
 
 	if ((f = mirror_find(m, i)) == NULL) {
 		if (m->nflows >= m->max_flows) {
@@ -470,8 +572,15 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 			resize(m);
 		m->created++;
 		m->history_created++;
+		fresh = 1;
 	} else
 		account(m, f->host, &f->info, i);
+	rated = rate_sample(m, f, i, fresh);
+	gw = gateway_flow(m, i);
+	if (gw != f->gateway) {
+		f->gateway = (uint8_t)gw;
+		rated = 1;
+	}
 	f->gen = m->gen;
 	/*
 	 * Only a change is news: a flow the dump found as it was stays as
@@ -479,7 +588,7 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 	 * always changes (it counts down); readers derive what is left from
 	 * timeout and last_seen, which change together.
 	 */
-	if (!changed(&f->info, i) && f->last_seen != 0)
+	if (!changed(&f->info, i) && !rated && f->last_seen != 0)
 		return (f);
 	f->info = *i;
 	f->last_seen = (uint32_t)now;
@@ -582,7 +691,10 @@ mirror_history_reset(struct mirror *m)
 
 	for (i = 0; i < m->max_hosts; i++) {
 		/* A host with no flow left and nothing counted is forgotten. */
-		if (m->hosts[i].connections == 0)
+		if (m->hosts[i].connections == 0 &&
+		    m->hosts[i].step_out == 0 && m->hosts[i].step_in == 0 &&
+		    m->hosts[i].wrote_flows == 0 &&
+		    m->hosts[i].wrote_out == 0 && m->hosts[i].wrote_in == 0)
 			m->hosts[i].used = 0;
 		m->hosts[i].bytes_out = 0;
 		m->hosts[i].bytes_in = 0;
@@ -604,6 +716,72 @@ mirror_flushed(struct mirror *m)
 	}
 	m->ndead = 0;
 	m->rewrite = 0;
+}
+
+/* The gateway's addresses changed: flag the flows again. */
+void
+mirror_set_own(struct mirror *m, const struct mirror_addr *a, unsigned int n)
+{
+	struct flow	*f;
+	int		 gw;
+
+	if (n > MIRROR_OWN_MAX)
+		n = MIRROR_OWN_MAX;
+	if (n == m->nown && memcmp(m->own, a, n * sizeof(*a)) == 0)
+		return;
+	memcpy(m->own, a, n * sizeof(*a));
+	m->nown = n;
+	TAILQ_FOREACH(f, &m->flows, entry) {
+		gw = gateway_flow(m, &f->info);
+		if (gw != f->gateway) {
+			f->gateway = gw;
+			f->dirty = 1;
+		}
+	}
+}
+
+/* Each LAN host's current rates: the sums over its open flows. */
+int
+mirror_host_rates(struct mirror *m)
+{
+	struct mirror_host *h;
+	struct flow	*f;
+	unsigned int	 i;
+	int		 changed_any = 0;
+
+	for (i = 0; i < m->max_hosts; i++)
+		m->hosts[i].rate_out = m->hosts[i].rate_in = 0;
+	TAILQ_FOREACH(f, &m->flows, entry) {
+		if (f->host < 0)
+			continue;
+		h = &m->hosts[f->host];
+		if (lan_side(m, &f->info) == 1) {
+			h->rate_out += f->rate_orig;
+			h->rate_in += f->rate_reply;
+		} else {
+			h->rate_out += f->rate_reply;
+			h->rate_in += f->rate_orig;
+		}
+	}
+	for (i = 0; i < m->max_hosts; i++) {
+		h = &m->hosts[i];
+		if (!h->used)
+			continue;
+		if (h->rate_out != h->wrote_out || h->rate_in != h->wrote_in ||
+		    h->connections != h->wrote_flows)
+			changed_any = 1;
+	}
+	return (changed_any);
+}
+
+/* A new 10 s step. */
+void
+mirror_step_reset(struct mirror *m)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < m->max_hosts; i++)
+		m->hosts[i].step_out = m->hosts[i].step_in = 0;
 }
 
 /*

@@ -119,6 +119,16 @@ struct flow {
 	struct flow	*hnext;		/* hash chain; free list in a slab */
 	TAILQ_ENTRY(flow) entry;	/* all flows */
 	int64_t		 key;		/* the row's key in live.db */
+	/*
+	 * The current rates (bytes/s over the last two samples).  Their
+	 * time is natd's monotonic milliseconds and the counters at that
+	 * sample the low 32 bits: both are only ever subtracted, and a
+	 * sample comes every few seconds (4 GiB between two is beyond a
+	 * Pi's links), so 32 bits keep them exact at half the memory.
+	 */
+	uint32_t	 rate_ms;
+	uint32_t	 rate_ob, rate_rb;
+	float		 rate_orig, rate_reply;
 	/* Seconds since the epoch: 32 bits unsigned last until 2106. */
 	uint32_t	 first_seen;
 	uint32_t	 last_seen;
@@ -127,6 +137,7 @@ struct flow {
 	uint8_t		 missed;	/* complete dumps since it was seen */
 	uint8_t		 written;	/* has a row in live.db */
 	uint8_t		 dirty;		/* to be written */
+	uint8_t		 gateway;	/* the gateway's own connection */
 };
 TAILQ_HEAD(flow_list, flow);
 
@@ -136,6 +147,18 @@ struct mirror_host {
 	uint64_t	 bytes_out, bytes_in, packets;
 	unsigned int	 connections;	/* open flows now */
 	int		 used;
+	/* Rates: bytes of the open 10 s step, and the sums of flow rates. */
+	uint64_t	 step_out, step_in;
+	double		 rate_out, rate_in;
+	double		 wrote_out, wrote_in;	/* in host_rates_now */
+	unsigned int	 wrote_flows;
+};
+
+/* The gateway's own addresses, for the flows' gateway flag. */
+#define MIRROR_OWN_MAX		64
+struct mirror_addr {
+	int		 family;
+	uint8_t		 a[16];
 };
 
 
@@ -162,6 +185,9 @@ struct mirror {
 	unsigned int	 max_dead;
 	int		 rewrite;	/* rewrite every row at next flush */
 	int64_t		 last_key;	/* of the newest flow's row */
+	int64_t		 now_ms;	/* monotonic, of this sample */
+	struct mirror_addr own[MIRROR_OWN_MAX];
+	unsigned int	 nown;
 	/* Counters for the metrics. */
 	uint64_t	 created;	/* flows added (events or dumps) */
 	uint64_t	 destroyed;
@@ -223,6 +249,20 @@ struct in_addr	 mirror_flow_lan_addr(const struct mirror *,
 void		 mirror_history_reset(struct mirror *);
 /* After a flush: forget the dead keys and the dirty marks. */
 void		 mirror_flushed(struct mirror *);
+/*
+ * The gateway's own addresses changed: keep them and mark the flows
+ * whose gateway flag changes with them.
+ */
+void		 mirror_set_own(struct mirror *, const struct mirror_addr *,
+		    unsigned int n);
+/*
+ * Sum the flows' current rates per LAN host into hosts[].rate_out and
+ * rate_in; returns 1 when a host's sums or flow count differ from what
+ * was last written (wrote_*), 0 when host_rates_now is up to date.
+ */
+int		 mirror_host_rates(struct mirror *);
+/* Start a new 10 s rate step: clear every host's step bytes. */
+void		 mirror_step_reset(struct mirror *);
 
 /* ctmsg.c */
 
@@ -270,6 +310,11 @@ int		 kernel_ct_resync_pending(const struct kernel *);
 unsigned long	 kernel_ct_overruns(const struct kernel *);
 uint64_t	 kernel_ct_events(const struct kernel *);
 uint64_t	 kernel_ct_malformed(const struct kernel *);
+/*
+ * The addresses of our namespace's interfaces, loopback included, into
+ * out[max]; how many, or -errno.
+ */
+int		 kernel_own_addrs(struct mirror_addr *out, unsigned int max);
 /* nf_conntrack_count and nf_conntrack_max of our namespace; -1 if unknown. */
 long		 kernel_ct_count(void);
 long		 kernel_ct_max(void);
@@ -317,6 +362,12 @@ void		 publish_dirty(struct publish *);
 void		 publish_now(struct publish *);
 /* Close a history interval now (timer and stop). */
 void		 publish_history(struct publish *);
+/*
+ * A full sample of the counters was taken at mono_ms (monotonic) and
+ * wall second now: close the 10 s rate step when its time is up.
+ */
+void		 publish_rates(struct publish *, int64_t mono_ms,
+		    int64_t now);
 /* Write now (the final flush). */
 void		 publish_flush(struct publish *);
 /* After daemon.c reopened a database (struct hgw_daemon's reopen). */

@@ -6,6 +6,15 @@
  * state_writer), natd's metrics rows, and the traffic_history table of
  * homegw.db (per LAN host totals, one row per host per history interval,
  * written rarely to spare the SD card).  It never talks to the kernel.
+ *
+ * Rates: every flow row carries its current rates (mirror.c measures
+ * them); host_rates_now holds each LAN host's sums, rewritten only when
+ * one changed; host_rates keeps each host's average over every 10 s step
+ * of the last hour.  A step's average is the bytes counted between the
+ * two full samples (dumps) that close it and its predecessor, over the
+ * time between them, so a dump a little early or late shifts the step
+ * by a fraction of a second but never makes it wrong.  All of it goes in
+ * the live.db transaction natd writes anyway.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -30,6 +39,17 @@
 #define HISTORY_PENDING_MAX	4096
 /* Rows kept in traffic_history at most. */
 #define HISTORY_ROWS_MAX	500000
+/* host_rates: the step, how long it is kept, and its bounds. */
+#define RATE_STEP		10
+#define RATE_KEEP		3600
+#define RATE_STEP_HOSTS		256	/* rows per step at most */
+#define RATE_PENDING_MAX	4096
+
+struct rate_row {
+	int64_t		 time;
+	struct in_addr	 host;
+	double		 out, in;
+};
 
 struct history_row {
 	int64_t		 time;
@@ -52,6 +72,15 @@ struct publish {
 	int64_t			 interval_start;
 	int64_t			 last_prune;
 	uint64_t		 history_dropped;
+	/* Rates (see above). */
+	sqlite3_stmt		*rate_ins, *rate_prune;
+	sqlite3_stmt		*now_clear, *now_ins;
+	struct rate_row		*rates;
+	unsigned int		 nrates, nrates_sent;
+	int			 now_sent;	/* host_rates_now written */
+	int64_t			 step;		/* the open step, 0: none */
+	int64_t			 step_ms;	/* its first sample */
+	uint64_t		 rates_dropped;
 };
 
 static const char *
@@ -197,6 +226,9 @@ write_flow(struct publish *p, const struct flow *f)
 	}
 	sqlite3_bind_int64(s, 21, f->first_seen);
 	sqlite3_bind_int64(s, 22, f->last_seen);
+	sqlite3_bind_double(s, 24, f->rate_orig);
+	sqlite3_bind_double(s, 25, f->rate_reply);
+	sqlite3_bind_int(s, 26, f->gateway);
 	/* step() resets and clears the bindings before the buffers go. */
 	return (step(s));
 }
@@ -217,6 +249,9 @@ update_flow(struct publish *p, const struct flow *f)
 	bind_changing(s, 1, i);
 	sqlite3_bind_int64(s, 8, f->last_seen);
 	sqlite3_bind_int64(s, 9, f->key);
+	sqlite3_bind_double(s, 10, f->rate_orig);
+	sqlite3_bind_double(s, 11, f->rate_reply);
+	sqlite3_bind_int(s, 12, f->gateway);
 	if ((r = step(s)) < 0)
 		return (r);
 	return (sqlite3_changes(sqlite3_db_handle(s)) == 1 ? 0 : -ENOENT);
@@ -257,6 +292,7 @@ set_metrics(struct publish *p, sqlite3 *db)
 		{ "trace_events", (double)s->trace_recorded },
 		{ "trace_dropped", (double)s->trace_dropped },
 		{ "trace_overruns", (double)s->trace_overruns },
+		{ "rates_dropped", (double)p->rates_dropped },
 	};
 	size_t	 i;
 	char	 name[64];
@@ -275,6 +311,55 @@ set_metrics(struct publish *p, sqlite3 *db)
 	/* Forwarded traffic dropped: homegw_nat_dropped_packets_total. */
 	(void)state_metric_set(db, n, "nat_drop_unsolicited",
 	    (double)s->nat_drop);
+}
+
+/* The closed steps' rows, and the hosts' current rates when they moved. */
+static int
+write_rates(struct publish *p)
+{
+	struct mirror	*m = p->m;
+	struct mirror_host *h;
+	struct rate_row	*r;
+	char		 a[INET_ADDRSTRLEN];
+	unsigned int	 i;
+
+	for (i = 0; i < p->nrates; i++) {
+		r = &p->rates[i];
+		sqlite3_bind_int64(p->rate_ins, 1, r->time);
+		sqlite3_bind_text(p->rate_ins, 2, inet_ntop(AF_INET, &r->host,
+		    a, sizeof(a)), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_double(p->rate_ins, 3, r->out);
+		sqlite3_bind_double(p->rate_ins, 4, r->in);
+		if (step(p->rate_ins) < 0)
+			return (-EIO);
+	}
+	p->nrates_sent = p->nrates;
+	if (p->nrates > 0) {
+		sqlite3_bind_int64(p->rate_prune, 1, state_now() - RATE_KEEP);
+		if (step(p->rate_prune) < 0)
+			return (-EIO);
+	}
+	p->now_sent = 0;
+	if (!mirror_host_rates(m) && !m->rewrite)
+		return (0);
+	if (step(p->now_clear) < 0)
+		return (-EIO);
+	for (i = 0; i < m->max_hosts; i++) {
+		h = &m->hosts[i];
+		if (!h->used || (h->connections == 0 && h->rate_out == 0 &&
+		    h->rate_in == 0))
+			continue;
+		sqlite3_bind_text(p->now_ins, 1, inet_ntop(AF_INET, &h->addr,
+		    a, sizeof(a)), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_double(p->now_ins, 2, h->rate_out);
+		sqlite3_bind_double(p->now_ins, 3, h->rate_in);
+		sqlite3_bind_int64(p->now_ins, 4, h->connections);
+		sqlite3_bind_int64(p->now_ins, 5, state_now());
+		if (step(p->now_ins) < 0)
+			return (-EIO);
+	}
+	p->now_sent = 1;
+	return (0);
 }
 
 /*
@@ -313,6 +398,8 @@ live_flush_cb(sqlite3 *db, void *arg)
 		if (write_flow(p, f) < 0)
 			return (-EIO);
 	}
+	if (write_rates(p) < 0)
+		return (-EIO);
 	set_metrics(p, db);
 	return (0);
 }
@@ -321,8 +408,23 @@ static void
 live_committed(void *arg)
 {
 	struct publish	*p = arg;
+	struct mirror_host *h;
+	unsigned int	 i;
 
 	mirror_flushed(p->m);
+	memmove(p->rates, p->rates + p->nrates_sent,
+	    (p->nrates - p->nrates_sent) * sizeof(*p->rates));
+	p->nrates -= p->nrates_sent;
+	p->nrates_sent = 0;
+	if (!p->now_sent)
+		return;
+	for (i = 0; i < p->m->max_hosts; i++) {
+		h = &p->m->hosts[i];
+		h->wrote_out = h->rate_out;
+		h->wrote_in = h->rate_in;
+		h->wrote_flows = h->connections;
+	}
+	p->now_sent = 0;
 }
 
 /* The rows of the last transaction are in: forget them. */
@@ -388,22 +490,37 @@ prepare(struct publish *p, enum hgw_db which)
 	sqlite3_finalize(p->update);
 	sqlite3_finalize(p->del);
 	sqlite3_finalize(p->clear);
+	sqlite3_finalize(p->rate_ins);
+	sqlite3_finalize(p->rate_prune);
+	sqlite3_finalize(p->now_clear);
+	sqlite3_finalize(p->now_ins);
 	p->upsert = state_prepare(d->live, "INSERT OR REPLACE INTO conntrack "
 	    "(key, ct_id, proto, orig_src, orig_sport, orig_dst, orig_dport, "
 	    "reply_src, reply_sport, reply_dst, reply_dport, "
 	    "tcp_state, status, timeout, orig_packets, orig_bytes, "
 	    "reply_packets, reply_bytes, lan_addr, lan_host, first_seen, "
-	    "last_seen, family) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-	    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-	    "?23)");
+	    "last_seen, family, rate_orig, rate_reply, gateway) VALUES (?1, "
+	    "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+	    "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)");
 	p->update = state_prepare(d->live, "UPDATE conntrack SET "
 	    "tcp_state = ?1, status = ?2, timeout = ?3, orig_packets = ?4, "
 	    "orig_bytes = ?5, reply_packets = ?6, reply_bytes = ?7, "
-	    "last_seen = ?8 WHERE key = ?9");
+	    "last_seen = ?8, rate_orig = ?10, rate_reply = ?11, "
+	    "gateway = ?12 WHERE key = ?9");
 	p->del = state_prepare(d->live, "DELETE FROM conntrack WHERE key = ?1");
 	p->clear = state_prepare(d->live, "DELETE FROM conntrack");
+	p->rate_ins = state_prepare(d->live, "INSERT OR REPLACE INTO "
+	    "host_rates (time, host, rate_out, rate_in) VALUES (?1, ?2, ?3, "
+	    "?4)");
+	p->rate_prune = state_prepare(d->live, "DELETE FROM host_rates "
+	    "WHERE time < ?1");
+	p->now_clear = state_prepare(d->live, "DELETE FROM host_rates_now");
+	p->now_ins = state_prepare(d->live, "INSERT INTO host_rates_now "
+	    "(host, rate_out, rate_in, flows, updated) VALUES (?1, ?2, ?3, "
+	    "?4, ?5)");
 	if (p->upsert == NULL || p->update == NULL || p->del == NULL ||
-	    p->clear == NULL) {
+	    p->clear == NULL || p->rate_ins == NULL || p->rate_prune == NULL ||
+	    p->now_clear == NULL || p->now_ins == NULL) {
 		log_warnx("cannot prepare natd's statements: %s",
 		    sqlite3_errmsg(d->live));
 		return (-1);
@@ -423,7 +540,8 @@ publish_new(struct hgw_daemon *d, struct mirror *m)
 	p->m = m;
 	p->stats.ct_count = p->stats.ct_max = -1;
 	if ((p->pending = calloc(HISTORY_PENDING_MAX,
-	    sizeof(*p->pending))) == NULL)
+	    sizeof(*p->pending))) == NULL ||
+	    (p->rates = calloc(RATE_PENDING_MAX, sizeof(*p->rates))) == NULL)
 		goto fail;
 	if (prepare(p, HGW_DB_LIVE) < 0 || prepare(p, HGW_DB_PERSIST) < 0)
 		goto fail;
@@ -460,7 +578,12 @@ publish_free(struct publish *p)
 	sqlite3_finalize(p->del);
 	sqlite3_finalize(p->clear);
 	sqlite3_finalize(p->hist);
+	sqlite3_finalize(p->rate_ins);
+	sqlite3_finalize(p->rate_prune);
+	sqlite3_finalize(p->now_clear);
+	sqlite3_finalize(p->now_ins);
 	free(p->pending);
+	free(p->rates);
 	free(p);
 }
 
@@ -544,6 +667,65 @@ publish_history(struct publish *p)
 	mirror_history_reset(m);
 	p->interval_start = state_now();
 	state_writer_dirty(p->persist_w);
+}
+
+static void
+rate_add(struct publish *p, int64_t t, struct in_addr host, double out,
+    double in)
+{
+	struct rate_row	*r;
+
+	if (p->nrates >= RATE_PENDING_MAX) {
+		p->rates_dropped++;
+		return;
+	}
+	r = &p->rates[p->nrates++];
+	r->time = t;
+	r->host = host;
+	r->out = out;
+	r->in = in;
+}
+
+/*
+ * Close the open 10 s step once the wall clock is past it.  Steps that
+ * went by without a sample (natd stopped, or dumps 10 s apart on a big
+ * table) get the same average, bounded by the hour kept.  A clock set
+ * back, or the first sample, opens a step and writes nothing.
+ */
+void
+publish_rates(struct publish *p, int64_t mono_ms, int64_t now)
+{
+	struct mirror	*m = p->m;
+	struct mirror_host *h;
+	int64_t		 step = now - now % RATE_STEP, t;
+	double		 secs;
+	unsigned int	 i, nhosts;
+
+	if (p->step != 0 && step == p->step)
+		return;
+	if (p->step != 0 && step > p->step &&
+	    (secs = (double)(mono_ms - p->step_ms) / 1000) >= 1) {
+		t = p->step;
+		if (t < step - RATE_KEEP)
+			t = step - RATE_KEEP;
+		for (; t < step; t += RATE_STEP) {
+			nhosts = 0;
+			for (i = 0; i < m->max_hosts &&
+			    nhosts < RATE_STEP_HOSTS; i++) {
+				h = &m->hosts[i];
+				if (!h->used || (h->step_out == 0 &&
+				    h->step_in == 0))
+					continue;
+				rate_add(p, t, h->addr, (double)h->step_out /
+				    secs, (double)h->step_in / secs);
+				nhosts++;
+			}
+		}
+		state_writer_dirty(p->live_w);
+	}
+	mirror_step_reset(m);
+	p->step = step;
+	p->step_ms = mono_ms;
 }
 
 /* The final flush: both databases, now. */

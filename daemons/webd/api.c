@@ -1024,15 +1024,22 @@ ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 {
 	struct fig_ct_extra x;
 	char		 dst_name[NAMES_DST_MAX];
+	const char	*name;
 	int		 i, n = sqlite3_column_count(st);
 
 	json_object_open(j);
 	for (i = 0; i < n; i++) {
-		json_key(j, sqlite3_column_name(st, i));
+		name = sqlite3_column_name(st, i);
+		/* natd's gateway flag: a boolean, with the extras below. */
+		if (i == FIG_CT_GATEWAY)
+			continue;
+		json_key(j, name);
 		json_column(j, st, i);
 	}
 	/* The same extras as homegwctl --json nat (figures.c). */
 	fig_ct_extra(w->d->conf, st, now, &x);
+	json_kbool(j, "gateway", x.gateway);
+	json_kdouble(j, "rate", x.rate);
 	json_kstring(j, "host", x.host);
 	json_kstring(j, "label", x.label);
 	json_kint(j, "age", x.age);
@@ -1129,6 +1136,10 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 	addr_fmt_ip4(w->d->conf->lan.addr, f.gw_addr[0]);
 	if (w->d->conf->wan.has_addr)
 		addr_fmt_ip4(w->d->conf->wan.addr, f.gw_addr[1]);
+	if ((f.gateway = query_gateway_arg(ar->arg(ar, "gateway"))) < 0) {
+		api_error(res, 400, "gateway must be all, no or only");
+		return;
+	}
 	if ((f.q != NULL && strlen(f.q) > 128) ||
 	    (f.host != NULL && strlen(f.host) > 128) ||
 	    (f.name != NULL && strlen(f.name) > 253)) {
@@ -1196,6 +1207,9 @@ get_conntrack(struct api_request *ar, struct api_response *res)
 	json_kstring(j, "order", f.desc ? "desc" : "asc");
 	json_kint(j, "table_rows", scalar(prep(w->live,
 	    "SELECT count(*) FROM conntrack", ""), 0));
+	json_kint(j, "gateway_rows", scalar(prep(w->live,
+	    "SELECT count(*) FROM conntrack WHERE gateway = 1", ""), 0));
+	json_kstring(j, "gateway_name", w->d->conf->gateway.name);
 	if (metric_any(w, "natd", m_ct_max, &max) && max > 0)
 		json_kint(j, "max", (int64_t)max);
 	else
@@ -1547,6 +1561,7 @@ get_host(struct api_request *ar, struct api_response *res, const char *key)
 	    "connections FROM traffic_history WHERE host = ?1 AND time >= ?2 "
 	    "ORDER BY time DESC LIMIT 288", "si", address, ar->now - 86400),
 	    288);
+	api_rates_host(w, j, address, ar->now);
 	json_object_close(j);
 }
 
@@ -1581,6 +1596,8 @@ api_get(struct api_request *ar, struct api_response *res)
 		get_history(ar, res, 1);
 	else if (strcmp(p, "health") == 0)
 		api_health(ar, j);
+	else if (strcmp(p, "top") == 0)
+		api_rates_top(ar, res);
 	else if (strncmp(p, "host/", 5) == 0 && p[5] != '\0')
 		get_host(ar, res, p + 5);
 	else if (strcmp(p, "traces") == 0)

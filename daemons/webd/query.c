@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sqlite3.h>
 
@@ -27,7 +28,7 @@ static const struct {
 	{ "bytes", "(orig_bytes + reply_bytes)" },
 	{ "packets", "(orig_packets + reply_packets)" },
 	{ "first_seen", "first_seen" },
-	{ "age", "first_seen" },
+	{ "age", "(0 - first_seen)" },	/* older is more */
 	{ "last_seen", "last_seen" },
 	{ "src", "orig_src" },
 	{ "dst", "orig_dst" },
@@ -40,7 +41,30 @@ static const struct {
 	{ "timeout", QUERY_CT_TIMEOUT },
 	{ "orig_bytes", "orig_bytes" },
 	{ "reply_bytes", "reply_bytes" },
+	{ "rate", "(rate_orig + rate_reply)" },
+	{ "rate_orig", "rate_orig" },
+	{ "rate_reply", "rate_reply" },
 };
+
+/*
+ * The gateway filter: "no" (or "hide") leaves the gateway's own
+ * connections out, "only" (or "yes") shows nothing else, "all" (or
+ * "any", or no argument) shows both.
+ */
+int
+query_gateway_arg(const char *s)
+{
+	if (s == NULL || *s == '\0' || strcasecmp(s, "all") == 0 ||
+	    strcasecmp(s, "any") == 0)
+		return (QUERY_GW_ANY);
+	if (strcasecmp(s, "no") == 0 || strcasecmp(s, "hide") == 0 ||
+	    strcmp(s, "0") == 0)
+		return (QUERY_GW_HIDE);
+	if (strcasecmp(s, "only") == 0 || strcasecmp(s, "yes") == 0 ||
+	    strcmp(s, "1") == 0)
+		return (QUERY_GW_ONLY);
+	return (-1);
+}
 
 /* The SQL expression for a sort key, or NULL when it is not one we know. */
 const char *
@@ -116,10 +140,12 @@ query_ct_sql(const struct ct_filter *f, int count, char *buf, size_t len)
 	 */
 	if (f->name != NULL && *f->name != '\0')
 		COND("((coalesce(lan_addr, orig_src), orig_dst) IN (SELECT "
-		    "client, address FROM dns_names WHERE name LIKE ?10 "
-		    "ESCAPE '\\') OR (?11 LIKE ?10 ESCAPE '\\' AND orig_dst IN "
+		    "client, address FROM dns_names WHERE name LIKE ?14 "
+		    "ESCAPE '\\') OR (?15 LIKE ?14 ESCAPE '\\' AND orig_dst IN "
 		    "(SELECT address FROM addresses UNION ALL "
-		    "VALUES (?12), (?13))))");
+		    "VALUES (?16), (?17))))");
+	if (f->gateway == QUERY_GW_HIDE || f->gateway == QUERY_GW_ONLY)
+		COND("gateway = ?10");
 #undef COND
 	if (!count) {
 		r |= add(buf, len, &pos, " ORDER BY ");
@@ -185,14 +211,16 @@ query_ct_bind(sqlite3_stmt *st, const struct ct_filter *f, const char *host_name
 	if (f->name != NULL && *f->name != '\0') {
 		if (query_like_pattern(f->name, pat, sizeof(pat)) < 0)
 			return (-1);
-		r |= sqlite3_bind_text(st, 10, pat, -1, SQLITE_TRANSIENT);
-		r |= sqlite3_bind_text(st, 11, f->gw_name != NULL ?
+		r |= sqlite3_bind_text(st, 14, pat, -1, SQLITE_TRANSIENT);
+		r |= sqlite3_bind_text(st, 15, f->gw_name != NULL ?
 		    f->gw_name : "", -1, SQLITE_TRANSIENT);
-		r |= sqlite3_bind_text(st, 12, f->gw_addr[0], -1,
+		r |= sqlite3_bind_text(st, 16, f->gw_addr[0], -1,
 		    SQLITE_TRANSIENT);
-		r |= sqlite3_bind_text(st, 13, f->gw_addr[1], -1,
+		r |= sqlite3_bind_text(st, 17, f->gw_addr[1], -1,
 		    SQLITE_TRANSIENT);
 	}
+	if (f->gateway == QUERY_GW_HIDE || f->gateway == QUERY_GW_ONLY)
+		r |= sqlite3_bind_int(st, 10, f->gateway == QUERY_GW_ONLY);
 	if (!count) {
 		r |= sqlite3_bind_int64(st, 8, f->limit);
 		r |= sqlite3_bind_int64(st, 9, f->offset);

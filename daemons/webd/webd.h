@@ -226,7 +226,13 @@ struct ct_filter {
 	int		 desc;
 	int64_t		 limit;
 	int64_t		 offset;
+	int		 gateway;	/* the gateway's own: QUERY_GW_* */
 };
+#define QUERY_GW_ANY	0
+#define QUERY_GW_HIDE	1
+#define QUERY_GW_ONLY	2
+/* The gateway filter's QUERY_GW_* (all, no/hide, yes/only); -1 if bad. */
+int	 query_gateway_arg(const char *);
 const char *query_sort_expr(const char *key);
 int	 query_ct_sql(const struct ct_filter *, int count, char *buf,
 	    size_t len);
@@ -240,6 +246,14 @@ int64_t	 query_arg_int(const char *, int64_t def, int64_t min, int64_t max);
 #define NAMES_DST_MAX	1024	/* a name in presentation form */
 const char *names_dst(struct webd *, const char *client, const char *dst,
 	    char *buf, size_t len);
+/* api_rates.c: current rates and the 10 s history of each LAN host. */
+struct api_request;
+struct api_response;
+/* GET top?limit=: LAN hosts by current rate with their last hour. */
+void	 api_rates_top(struct api_request *, struct api_response *);
+/* The "rates" member of host/KEY for the host at address. */
+void	 api_rates_host(struct webd *, struct json *, const char *address,
+	    int64_t now);
 
 /* tls.c: the local CA and the server certificate. */
 struct webd_tls {

@@ -11,6 +11,10 @@
  * And the slabs the flows live in and the hash: a flood's memory goes
  * back when its flows go, and a flow keeps its contents whatever the
  * slab does.
+ * Rates: a flow's bytes/s over its last two samples, none from a first
+ * sample or a counter that went back, none from samples too close; the
+ * hosts' sums and step bytes; the gateway flag of the gateway's own
+ * (untranslated) connections.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -302,7 +306,13 @@ test_traffic(void)
 	CHECK(h != NULL && h->bytes_out == 7000 && h->bytes_in == 300 &&
 	    h->connections == 1);
 
-	/* A new interval: totals restart, idle hosts are forgotten. */
+	/*
+	 * A new interval: totals restart, idle hosts are forgotten (once
+	 * their bytes of the open rate step are written too).
+	 */
+	mirror_history_reset(m);
+	CHECK(host(m, "192.168.50.10") != NULL);
+	mirror_step_reset(m);
 	mirror_history_reset(m);
 	CHECK(host(m, "192.168.50.10") == NULL);
 	h = host(m, "192.168.50.12");
@@ -455,6 +465,100 @@ test_slabs(void)
 	mirror_free(m);
 }
 
+/* A sample of flow i at time ms with the given counters. */
+static struct flow *
+sample(struct mirror *m, struct flow_info *i, int64_t ms, uint64_t ob,
+    uint64_t rb)
+{
+	m->now_ms = ms;
+	i->orig_bytes = ob;
+	i->reply_bytes = rb;
+	return (mirror_update(m, i, ms / 1000, 0));
+}
+
+static void
+test_rates(void)
+{
+	struct mirror	*m = mk_mirror(16);
+	struct flow_info a = mk(7, "192.168.50.10", 40000, "203.0.113.1", 80);
+	struct flow_info b = mk(8, "192.168.50.10", 40001, "203.0.113.1", 80);
+	struct mirror_host *h;
+	struct flow	*f;
+
+	/* A first sample, however many bytes it carries, is no rate. */
+	f = sample(m, &a, 100000, 5000000, 9000000);
+	CHECK(f != NULL && f->rate_orig == 0 && f->rate_reply == 0);
+	f = sample(m, &a, 101000, 5100000, 11000000);
+	CHECK(f->rate_orig == 100000 && f->rate_reply == 2000000);
+	CHECK(f->dirty);
+	/* Too close to the last sample: the rate stands. */
+	f = sample(m, &a, 101100, 5100100, 11500000);
+	CHECK(f->rate_orig == 100000 && f->rate_reply == 2000000);
+	/* Measured from the last real sample, over its real time. */
+	f = sample(m, &a, 103000, 5100000 + 200000, 11000000 + 1000000);
+	CHECK(f->rate_orig == 100000 && f->rate_reply == 500000);
+	/* Idle: the rate falls to zero and the row is written again. */
+	mirror_flushed(m);
+	f = sample(m, &a, 104000, 5300000, 12000000);
+	CHECK(f->rate_orig == 0 && f->rate_reply == 0 && f->dirty);
+	/* Counters that go back (id reused): zero, never negative. */
+	f = sample(m, &a, 105000, 1000, 2000);
+	CHECK(f->rate_orig == 0 && f->rate_reply == 0);
+	f = sample(m, &a, 106000, 11000, 42000);
+	CHECK(f->rate_orig == 10000 && f->rate_reply == 40000);
+	/* The host: the sum of its flows, out = what the LAN host sent. */
+	(void)sample(m, &b, 105000, 0, 0);
+	(void)sample(m, &b, 106000, 3000, 1000);
+	CHECK(mirror_host_rates(m) == 1);
+	h = host(m, "192.168.50.10");
+	CHECK(h != NULL && h->rate_out == 13000 && h->rate_in == 41000);
+	h->wrote_out = h->rate_out;
+	h->wrote_in = h->rate_in;
+	h->wrote_flows = h->connections;
+	CHECK(mirror_host_rates(m) == 0);
+	/* A flow gone between samples: its last bytes count in the step. */
+	mirror_step_reset(m);
+	b.orig_bytes = 4000;
+	b.reply_bytes = 1500;
+	CHECK(mirror_destroy(m, &b, 0) == 0);
+	CHECK(h->step_out == 1000 && h->step_in == 500);
+	CHECK(mirror_host_rates(m) == 1);
+	CHECK(h->rate_out == 10000 && h->rate_in == 40000);
+	mirror_free(m);
+}
+
+static void
+test_gateway(void)
+{
+	struct mirror	*m = mk_mirror(16);
+	struct mirror_addr own[2];
+	struct flow_info a = mk(1, "192.168.50.10", 40000, "203.0.113.1", 80);
+	struct flow_info g = mk(2, "203.0.113.2", 40000, "203.0.113.1", 53);
+	struct flow_info l = mk(3, "192.168.50.10", 40002, "192.168.50.1", 443);
+	struct flow_info fw = mk(4, "203.0.113.1", 5000, "203.0.113.2", 8080);
+	struct flow	*f;
+
+	memset(own, 0, sizeof(own));
+	own[0].family = own[1].family = AF_INET;
+	inet_pton(AF_INET, "203.0.113.2", own[0].a);
+	inet_pton(AF_INET, "192.168.50.1", own[1].a);
+	/* Not translated: the reply comes straight back. */
+	memcpy(l.reply.dst, l.orig.src, 4);
+	memcpy(l.reply.src, l.orig.dst, 4);
+	memcpy(g.reply.dst, g.orig.src, 4);
+	/* A port forward to lan1: to the gateway's address, translated. */
+	inet_pton(AF_INET, "192.168.50.10", fw.reply.src);
+	inet_pton(AF_INET, "203.0.113.1", fw.reply.dst);
+	fw.reply.sport = 8000;
+	CHECK((f = mirror_update(m, &g, 100, 0)) != NULL && f->gateway == 0);
+	mirror_set_own(m, own, 2);
+	CHECK(f->gateway == 1 && f->dirty);
+	CHECK((f = mirror_update(m, &a, 100, 0)) != NULL && f->gateway == 0);
+	CHECK((f = mirror_update(m, &l, 100, 0)) != NULL && f->gateway == 1);
+	CHECK((f = mirror_update(m, &fw, 100, 0)) != NULL && f->gateway == 0);
+	mirror_free(m);
+}
+
 int
 main(void)
 {
@@ -464,5 +568,7 @@ main(void)
 	test_traffic();
 	test_discover();
 	test_slabs();
+	test_rates();
+	test_gateway();
 	return (tap_done());
 }
