@@ -160,7 +160,7 @@ HGW.start(function () {
 		    { points: pts.map(function (p) { return [p[0], p[2] * 8]; }) },
 		    { points: pts.map(function (p) { return [p[0], p[1] * 8]; }) }],
 		    { format: HGW.chart.bits, yLabel: "bit/s", step: b.step,
-		    label: "bandwidth, last hour, 10 s steps" });
+		    label: "bandwidth in bit/s, last hour, 10 s steps" });
 	}
 
 	HGW.poll(load, 5000);

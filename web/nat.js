@@ -130,7 +130,8 @@ HGW.start(function () {
 					    gs === 1), cls: "sec" },
 					{ v: side(c, c.orig_dst, c.orig_dport,
 					    gs === 2) },
-					HGW.dstName(c),
+					/* On a phone the rate and total win. */
+					secondary(HGW.dstName(c)),
 					{ v: natted(c) ? HGW.endpoint(c.reply_dst,
 					    c.reply_dport) : c.gateway ?
 					    "the gateway's own" : "not translated",
@@ -174,6 +175,11 @@ HGW.start(function () {
 			    catchingUp(r);
 			headers();
 		});
+	}
+
+	function secondary(cell) {
+		cell.cls += " sec";
+		return cell;
 	}
 
 	/* natd lost events in a burst and is reading the table again. */
