@@ -149,7 +149,7 @@ static void
 changed_cb(void *arg)
 {
 	struct arpd	*a = arg;
-	int		 fd, on = 1;
+	int		 fd;
 
 	if (!trace_recorder_active(a->trace)) {
 		out_close(a);
@@ -162,11 +162,14 @@ changed_cb(void *arg)
 		    "trace: %s", strerror(-fd));
 		return;
 	}
-	/* Stamps for frame_time(); left on: it costs next to nothing. */
-	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof(on));
-	if (a->pkt_fd >= 0)
-		(void)setsockopt(a->pkt_fd, SOL_SOCKET, SO_TIMESTAMP, &on,
-		    sizeof(on));
+	/*
+	 * Stamps for frame_time(): the first SIOCGSTAMP turns them on for
+	 * the socket (and answers ENOENT).  Not SO_TIMESTAMP: with it the
+	 * kernel hands stamps only as control messages and SIOCGSTAMP
+	 * would keep answering the time of the call.
+	 */
+	(void)frame_time(fd);
+	(void)frame_time(a->pkt_fd);
 	a->out_fd = fd;
 	a->ev_out = event_new(a->d->base, fd, EV_READ | EV_PERSIST,
 	    out_read_cb, a);
