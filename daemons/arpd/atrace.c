@@ -149,7 +149,6 @@ static void
 changed_cb(void *arg)
 {
 	struct arpd	*a = arg;
-	struct timeval	 tv;
 	int		 fd;
 
 	if (!trace_recorder_active(a->trace)) {
@@ -164,15 +163,13 @@ changed_cb(void *arg)
 		return;
 	}
 	/*
-	 * Stamps for frame_time(); left on: it costs next to nothing.  The
-	 * first SIOCGSTAMP switches them on.  Not SO_TIMESTAMP: with it the
-	 * kernel hands each stamp over as a control message only and no
-	 * longer updates what SIOCGSTAMP returns, so every frame would
-	 * carry the first one's time.
+	 * Stamps for frame_time(): the first SIOCGSTAMP turns them on for
+	 * the socket (and answers ENOENT).  Not SO_TIMESTAMP: with it the
+	 * kernel hands stamps only as control messages and SIOCGSTAMP
+	 * would keep answering the time of the call.
 	 */
-	(void)ioctl(fd, SIOCGSTAMP, &tv);
-	if (a->pkt_fd >= 0)
-		(void)ioctl(a->pkt_fd, SIOCGSTAMP, &tv);
+	(void)frame_time(fd);
+	(void)frame_time(a->pkt_fd);
 	a->out_fd = fd;
 	a->ev_out = event_new(a->d->base, fd, EV_READ | EV_PERSIST,
 	    out_read_cb, a);
