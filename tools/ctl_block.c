@@ -41,6 +41,8 @@ int	ctl_block(struct ctl *, int, char **);
 /* Exit statuses of "block update" beyond CTL_OK/CTL_ERROR/CTL_USAGE. */
 #define UPDATE_KEPT		CTL_ERROR	/* a list kept its old copy */
 #define UPDATE_NO_RELOAD	3	/* lists changed, dnsd not told */
+/* A usage error already explained: no usage text after it. */
+#define USAGE_SAID		(-CTL_USAGE)
 
 /* Copy as much of src as fits; messages may be cut, never overrun. */
 static void
@@ -328,13 +330,13 @@ block_update(struct ctl *c, int argc, char **argv)
 		if ((bl = conf_blocklist_by_name(conf, argv[i])) == NULL) {
 			fprintf(stderr, "homegwctl: no [blocklist %s] in %s\n",
 			    argv[i], c->conf_path);
-			return (CTL_USAGE);
+			return (USAGE_SAID);
 		}
 		if (!conf_source_is_url(bl->source)) {
 			fprintf(stderr, "homegwctl: [blocklist %s] reads the "
 			    "file %s: nothing to download\n", argv[i],
 			    bl->source);
-			return (CTL_USAGE);
+			return (USAGE_SAID);
 		}
 	}
 	if ((r = blockfile_mkdir(conf, dir, sizeof(dir))) < 0) {
@@ -400,7 +402,7 @@ block_pause(struct ctl *c, int argc, char **argv)
 	if (argc == 2 && blockfile_duration(argv[1], &secs) < 0) {
 		fprintf(stderr, "homegwctl: expected a duration such as 30s, "
 		    "5m, 1h or 1d (at most 7d), got \"%s\"\n", argv[1]);
-		return (CTL_USAGE);
+		return (USAGE_SAID);
 	}
 	if ((r = blockfile_pause_set(conf, now + secs)) < 0) {
 		fprintf(stderr, "homegwctl: cannot write the pause file in "
@@ -447,7 +449,7 @@ block_own(struct ctl *c, int argc, char **argv)
 	if (blockfile_name(argv[1], name, sizeof(name)) < 0) {
 		fprintf(stderr, "homegwctl: expected a domain name such as "
 		    "ads.example.com, got \"%s\"\n", argv[1]);
-		return (CTL_USAGE);
+		return (USAGE_SAID);
 	}
 	blockfile_own_path(conf, path, sizeof(path));
 	r = blockfile_own_edit(conf, name, kind, remove, &changed);
@@ -495,7 +497,8 @@ status_rows(struct ctl *c, sqlite3 *mem)
 	    "?)", -1, &ins, NULL) != SQLITE_OK)
 		return (-1);
 	/* What dnsd loaded, when it runs: the truth about entries. */
-	if ((live = ctl_live(c)) != NULL &&
+	conf_live_db(conf, path, sizeof(path));
+	if (access(path, F_OK) == 0 && (live = ctl_live(c)) != NULL &&
 	    sqlite3_prepare_v2(live, "SELECT entries, error, loaded FROM "
 	    "blocklists WHERE name = ?", -1, &dn, NULL) != SQLITE_OK)
 		dn = NULL;
@@ -643,6 +646,8 @@ ctl_block(struct ctl *c, int argc, char **argv)
 		rv = block_own(c, argc - 1, argv + 1);
 	else
 		goto usage;
+	if (rv == USAGE_SAID)
+		return (CTL_USAGE);
 	if (rv != CTL_USAGE)
 		return (rv);
  usage:
