@@ -1267,6 +1267,8 @@ api_get(struct api_request *ar, struct api_response *res)
 		get_history(ar, j, 1);
 	else if (strncmp(p, "host/", 5) == 0 && p[5] != '\0')
 		get_host(ar, res, p + 5);
+	else if (strcmp(p, "block") == 0)
+		api_block_get(ar, res);
 	else {
 		res->status = 404;
 		json_object_open(j);
@@ -1274,4 +1276,15 @@ api_get(struct api_request *ar, struct api_response *res)
 		json_kint(j, "status", 404);
 		json_object_close(j);
 	}
+}
+
+/* Route a POST (CSRF checked by http.c); -1 when no endpoint takes it. */
+int
+api_post(struct api_request *ar, struct api_response *res)
+{
+	api_db_refresh(ar->w, ar->now);
+	res->status = 200;
+	if (strncmp(ar->path, "block/", 6) == 0)
+		return (api_block_post(ar, res));
+	return (-1);
 }

@@ -178,6 +178,8 @@ struct api_request {
 	const char		*path;	/* after "/api/v1/" */
 	const char		*(*arg)(struct api_request *, const char *);
 	int64_t			 now;
+	const char		*body;	/* POST: NUL-terminated */
+	size_t			 body_len;
 };
 
 struct api_response {
@@ -187,6 +189,11 @@ struct api_response {
 
 /* Answer a GET under /api/v1/; fills res (status and body). */
 void	 api_get(struct api_request *, struct api_response *);
+/*
+ * Answer a POST under /api/v1/ whose CSRF token http.c has checked:
+ * 0 with res filled, or -1 when no endpoint takes the path.
+ */
+int	 api_post(struct api_request *, struct api_response *);
 /* (Re)open the read-only databases when they are missing. */
 void	 api_db_refresh(struct webd *, int64_t now);
 /* Close them (reload, stop). */
@@ -195,6 +202,10 @@ void	 api_db_close(struct webd *);
 void	 api_event(struct webd *, const char *kind, const char *address);
 /* webd's own figures into live.db's metrics table. */
 void	 api_publish(struct webd *);
+
+/* api_block.c: the Blocking page's endpoints (issue 15). */
+void	 api_block_get(struct api_request *, struct api_response *);
+int	 api_block_post(struct api_request *, struct api_response *);
 
 /* query.c: SQL for the conntrack view from client filters. */
 /*
