@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "blockfile.h"
+#include "blocklist.h"
 #include "conf.h"
 #include "state.h"
 #include "ctl.h"
@@ -82,42 +83,31 @@ fmt_duration(int64_t s, char *buf, size_t len)
 		snprintf(buf, len, "%" PRId64 "s", s);
 }
 
+static int
+count_cb(void *arg, const struct bl_entry *e)
+{
+	(void)arg;
+	(void)e;
+	return (0);
+}
+
 /*
- * Count a downloaded list's entries.  Interim: a plain reader of the
- * common forms until dnsd's own parser (blocklist.c) is shared, so "0
- * entries" means dnsd would block nothing with it.
+ * Count a downloaded list's entries with dnsd's own parser, so "no
+ * entries" here means dnsd would block nothing with it.
  */
 static int
-count_entries(const char *path, int64_t *ret_entries, int64_t *ret_skipped)
+count_entries(const char *path, const char *fname, int64_t *ret_entries,
+    int64_t *ret_skipped, struct bl_parse_stats *st)
 {
-	char	 line[1024], name[BLOCKFILE_NAME_MAX + 1], *p, *e;
-	int64_t	 entries = 0, skipped = 0;
 	FILE	*f;
 
+	memset(st, 0, sizeof(*st));
 	if ((f = fopen(path, "r")) == NULL)
-		return (-errno);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		p = line + strspn(line, " \t");
-		p[strcspn(p, "\r\n")] = '\0';
-		if (*p == '\0' || *p == '#' || *p == '!' || *p == ';' ||
-		    *p == '[')
-			continue;
-		/* hosts form: an address, then the name */
-		if ((e = strpbrk(p, " \t")) != NULL) {
-			p = e + strspn(e, " \t");
-			p[strcspn(p, " \t#")] = '\0';
-		}
-		if (strncmp(p, "@@", 2) == 0)
-			p += 2;
-		if (strcmp(p, "localhost") == 0 ||
-		    blockfile_name(p, name, sizeof(name)) < 0)
-			skipped++;
-		else
-			entries++;
-	}
+		return (-1);
+	(void)bl_parse_stream(f, fname, count_cb, NULL, st);
 	fclose(f);
-	*ret_entries = entries;
-	*ret_skipped = skipped;
+	*ret_entries = (int64_t)st->entries;
+	*ret_skipped = (int64_t)(st->skipped + st->bad);
 	return (0);
 }
 
@@ -143,8 +133,9 @@ update_one(struct ctl *c, const struct hgw_blocklist *bl,
 	struct stat		 sb;
 	char			 list[PATH_MAX], meta[PATH_MAX], tmp[PATH_MAX];
 	char			 when[32], why[512];
+	struct bl_parse_stats	 ps;
 	int64_t			 entries = 0, skipped = 0, floor;
-	int			 fd, r, have_copy, same_url;
+	int			 fd, r, i, have_copy, same_url;
 
 	if (blockfile_list_path(conf, bl->name, ".list", list,
 	    sizeof(list)) < 0 || blockfile_list_path(conf, bl->name, ".meta",
@@ -200,8 +191,8 @@ update_one(struct ctl *c, const struct hgw_blocklist *bl,
 		snprintf(why, sizeof(why), "the download failed: %s", f.error);
 		goto kept;
 	}
-	if (fsync(fd) == -1 || (r = count_entries(tmp, &entries,
-	    &skipped)) < 0) {
+	if (fsync(fd) == -1 || count_entries(tmp, bl->source, &entries,
+	    &skipped, &ps) < 0) {
 		snprintf(why, sizeof(why), "the download cannot be read back: "
 		    "%s", strerror(errno));
 		close(fd);
@@ -241,6 +232,12 @@ update_one(struct ctl *c, const struct hgw_blocklist *bl,
 		printf(", %" PRId64 " %s skipped", skipped,
 		    skipped == 1 ? "line" : "lines");
 	printf("\n");
+	/* Unparsable lines are the list maintainer's to fix: show some. */
+	for (i = 0; i < ps.nreported; i++)
+		fprintf(stderr, "homegwctl: %s\n", ps.first_bad[i]);
+	if (ps.bad > (unsigned long)ps.nreported)
+		fprintf(stderr, "homegwctl: %s: %lu more unparsable lines\n",
+		    bl->name, ps.bad - (unsigned long)ps.nreported);
 	snprintf(m.url, sizeof(m.url), "%s", bl->source);
 	snprintf(m.etag, sizeof(m.etag), "%s", f.etag);
 	snprintf(m.last_modified, sizeof(m.last_modified), "%s",
