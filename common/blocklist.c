@@ -824,3 +824,42 @@ bl_lookup(const struct bl_index *ix, const char *name, uint32_t groups,
 	}
 	return (m->blocked);
 }
+
+int
+bl_lookup_wire(const struct bl_index *ix, const uint8_t *name, size_t len,
+    uint32_t groups, struct bl_match *m)
+{
+	uint8_t	 off[128];
+	uint64_t h;
+	size_t	 pos = 0;
+	int	 n = 0, i;
+
+	m->blocked = 0;
+	m->list = -1;
+	m->allow_list = -1;
+	m->depth = 0;
+	m->kind = BL_EXACT;
+	if (ix == NULL || ix->n == 0 || groups == 0)
+		return (0);
+	/* The labels' offsets; a malformed name is simply not blocked. */
+	while (pos < len && name[pos] != 0) {
+		if (name[pos] > 63 || pos + 1 + name[pos] >= len || n == 128)
+			return (0);
+		off[n++] = (uint8_t)pos;
+		pos += 1 + name[pos];
+	}
+	if (n == 0)
+		return (0);
+	h = ix->seed;
+	for (i = n - 1; i >= 0; i--) {
+		h = mix_label(h, (const char *)name + off[i] + 1,
+		    name[off[i]]);
+		if (probe(ix, h, n - i, n, groups, m))
+			return (0);
+	}
+	if (m->list >= 0) {
+		m->blocked = 1;
+		m->allow_list = -1;
+	}
+	return (m->blocked);
+}

@@ -125,4 +125,8 @@ struct bl_match {
 int		 bl_lookup(const struct bl_index *, const char *name,
 		    uint32_t groups, struct bl_match *m);
 
+/* The same for a name in DNS wire form (length-prefixed labels). */
+int		 bl_lookup_wire(const struct bl_index *, const uint8_t *name,
+		    size_t len, uint32_t groups, struct bl_match *m);
+
 #endif /* HGW_BLOCKLIST_H */

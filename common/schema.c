@@ -134,6 +134,22 @@ const char *const schema_live[] = {
 	"CREATE INDEX dns_log_client ON dns_log(client);"
 	"CREATE INDEX dns_log_name ON dns_log(name, time_ms);"
 	"CREATE INDEX dns_log_source ON dns_log(source, time_ms);",
+	/*
+	 * [block] (issue 15), owner dnsd: which list blocked a query ("own"
+	 * for the owner's entries; NULL when not blocked; source is then
+	 * "blocked"), and each blocklist as dnsd last loaded it.
+	 */
+	"ALTER TABLE dns_log ADD COLUMN blocked_by TEXT;"
+	"CREATE TABLE blocklists ("
+	"  name TEXT PRIMARY KEY,"
+	"  source TEXT,"		/* path or URL; own: its file */
+	"  enabled INTEGER,"
+	"  groups TEXT,"		/* comma-separated; "" = every group */
+	"  entries INTEGER,"		/* after duplicates went */
+	"  skipped INTEGER,"		/* lines not used */
+	"  loaded INTEGER,"		/* epoch seconds */
+	"  error TEXT"
+	");",
 };
 const int schema_live_count = sizeof(schema_live) / sizeof(schema_live[0]);
 

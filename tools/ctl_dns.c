@@ -105,7 +105,8 @@ dns_log(struct ctl *c, int argc, char **argv)
 	    "CASE rcode WHEN 0 THEN 'NOERROR' WHEN 2 THEN 'SERVFAIL' "
 	    "WHEN 3 THEN 'NXDOMAIN' WHEN 5 THEN 'REFUSED' "
 	    "ELSE 'RCODE' || rcode END AS rcode, source, upstream, "
-	    "latency_us FROM dns_log WHERE ?1 IS NULL OR client = ?1 OR "
+	    "latency_us, blocked_by FROM dns_log WHERE ?1 IS NULL OR "
+	    "client = ?1 OR "
 	    "instr(name, lower(?1)) > 0 ORDER BY id DESC LIMIT ?2",
 	    filter, (int)n) < 0)
 		return (CTL_ERROR);

@@ -60,7 +60,7 @@ static uint64_t		 saved_batches, saved_bytes;
 static int64_t		 pruned_at;
 
 static const char *const source_names[SRC_MAX] = {
-	"cache", "local", "upstream", "stale", "error"
+	"cache", "local", "upstream", "stale", "error", "blocked"
 };
 
 /* Remember one answered query for the log. */
@@ -96,6 +96,18 @@ stats_log(struct dnsd *dd, const struct sockaddr_storage *client,
 	e->upstream = (int16_t)upstream;
 	e->latency_us = latency_us < 0 ? 0 : latency_us > UINT32_MAX ?
 	    UINT32_MAX : (uint32_t)latency_us;
+	e->blocked_by = -1;
+}
+
+/* The list that blocked the query stats_log() just noted (block.c). */
+void
+stats_log_blocked_by(struct dnsd *dd, int slot)
+{
+	if (!dd->conf->dns.query_log || dd->qlog == NULL ||
+	    dd->qlog_count == 0)
+		return;
+	dd->qlog[(dd->qlog_head + DNSD_LOG_RING - 1) % DNSD_LOG_RING].
+	    blocked_by = (int16_t)slot;
 }
 
 /*
@@ -205,8 +217,8 @@ live_log(sqlite3 *db, struct dnsd *dd)
 		/* OR REPLACE: numbering never stops on a stray row. */
 		if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO dns_log (id, "
 		    "time_ms, client, name, qtype, rcode, source, upstream, "
-		    "latency_us) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &st,
+		    "latency_us, blocked_by) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &st,
 		    NULL) != SQLITE_OK)
 			return (-1);
 		start = (dd->qlog_head + DNSD_LOG_RING - dd->qlog_count) %
@@ -236,6 +248,12 @@ live_log(sqlite3 *db, struct dnsd *dd)
 			else
 				sqlite3_bind_null(st, 8);
 			sqlite3_bind_int64(st, 9, e->latency_us);
+			if (e->source == SRC_BLOCKED && block_slot_name(dd,
+			    e->blocked_by) != NULL)
+				sqlite3_bind_text(st, 10, block_slot_name(dd,
+				    e->blocked_by), -1, SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(st, 10);
 			if (sqlite3_step(st) != SQLITE_DONE) {
 				sqlite3_finalize(st);
 				return (-1);
@@ -313,7 +331,7 @@ flush_live(sqlite3 *db, void *arg)
 	    (double)dd->qlog_batch_bytes);
 	r |= metric(db, "query_log_unsaved", (double)(dd->qlog_next_id - 1 -
 	    dd->qlog_saved_id));
-	if (r != 0 || live_log(db, dd) < 0)
+	if (r != 0 || block_publish(db, dd) < 0 || live_log(db, dd) < 0)
 		return (-1);
 	if (state_exec(db, "DELETE FROM dns_upstreams") < 0)
 		return (-1);
@@ -406,8 +424,9 @@ persist_log(sqlite3 *db, struct dnsd *dd)
 	int		 rc, ret = -1;
 
 	if (sqlite3_prepare_v2(dd->d->live, "SELECT id, time_ms, client, "
-	    "name, qtype, rcode, source, upstream, latency_us FROM dns_log "
-	    "WHERE id > ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	    "name, qtype, rcode, source, upstream, latency_us, blocked_by "
+	    "FROM dns_log WHERE id > ?1 ORDER BY id", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return (-1);
 	sqlite3_bind_int64(st, 1, dd->qlog_saved_id);
 	logpack_init(&p);
@@ -431,6 +450,7 @@ persist_log(sqlite3 *db, struct dnsd *dd)
 		r.sourcelen = col_text(st, 6, &r.source);
 		r.upstreamlen = col_text(st, 7, &r.upstream);
 		r.latency_us = sqlite3_column_int64(st, 8);
+		r.blocked_bylen = col_text(st, 9, &r.blocked_by);
 		if (r.client == NULL || r.name == NULL || r.source == NULL)
 			continue;
 		if (logpack_add(&p, &r) < 0)
@@ -600,6 +620,11 @@ load_row(const struct logrow *r, void *arg)
 	else
 		sqlite3_bind_null(st, 8);
 	sqlite3_bind_int64(st, 9, r->latency_us);
+	if (r->blocked_by != NULL)
+		sqlite3_bind_text(st, 10, r->blocked_by, (int)r->blocked_bylen,
+		    SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 10);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return (-1);
 	l->loaded++;
@@ -634,8 +659,9 @@ load_log(struct dnsd *dd)
 	if (state_begin(live) < 0)
 		return (-1);
 	if (sqlite3_prepare_v2(live, "INSERT INTO dns_log (id, time_ms, "
-	    "client, name, qtype, rcode, source, upstream, latency_us) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &l.ins, NULL) !=
+	    "client, name, qtype, rcode, source, upstream, latency_us, "
+	    "blocked_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1,
+	    &l.ins, NULL) !=
 	    SQLITE_OK ||
 	    sqlite3_prepare_v2(persist, "SELECT first_id, data, rows FROM "
 	    "dns_log_batch WHERE first_id + rows - 1 > ?1 ORDER BY first_id",
