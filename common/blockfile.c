@@ -8,6 +8,7 @@
  * pause file or own list by their mtime, and homegwctl signals it after
  * a URL list changed.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <ctype.h>
@@ -29,6 +30,9 @@
 	"# its subdomains, \"@@||name^\" allows them whatever the lists say.\n" \
 	"# Edited by \"homegwctl block allow|deny|remove\" and the Blocking\n" \
 	"# page; dnsd re-reads it when it changes.\n"
+
+static int	 own_edit_locked(const struct hgw_conf *, const char *,
+		    enum blockfile_kind, int, int *);
 
 static int
 path_in(const char *dir, const char *name, const char *suffix, char *buf,
@@ -388,8 +392,59 @@ blockfile_own_each(const struct hgw_conf *conf,
 	return (0);
 }
 
+/*
+ * homegwctl and webd may edit the own list at the same moment: each
+ * reads, changes and replaces the whole file, so without a lock one
+ * change would be lost.  The lock is a file of its own because the list
+ * itself is replaced by rename.  Returns the locked fd or -errno.
+ */
+static int
+own_lock(const struct hgw_conf *conf, const char *path)
+{
+	struct stat	 st;
+	char		 lock[PATH_MAX];
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 fd, r;
+
+	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", path) >=
+	    sizeof(lock))
+		return (-ENAMETOOLONG);
+	/* Read-only is enough for flock, so any reader of the list may. */
+	if ((fd = open(lock, O_RDONLY | O_CREAT | O_CLOEXEC, 0640)) == -1)
+		return (-errno);
+	owner_of(conf, &uid, &gid);
+	if (uid != (uid_t)-1 && fstat(fd, &st) == 0 && st.st_uid != uid)
+		(void)fchown(fd, uid, gid);
+	while (flock(fd, LOCK_EX) == -1) {
+		if (errno != EINTR) {
+			r = -errno;
+			close(fd);
+			return (r);
+		}
+	}
+	return (fd);
+}
+
 int
 blockfile_own_edit(const struct hgw_conf *conf, const char *in,
+    enum blockfile_kind kind, int remove, int *ret_changed)
+{
+	char	 path[PATH_MAX];
+	int	 lfd, r;
+
+	*ret_changed = 0;
+	if ((r = blockfile_own_path(conf, path, sizeof(path))) < 0)
+		return (r);
+	if ((lfd = own_lock(conf, path)) < 0)
+		return (lfd);
+	r = own_edit_locked(conf, in, kind, remove, ret_changed);
+	close(lfd);
+	return (r);
+}
+
+static int
+own_edit_locked(const struct hgw_conf *conf, const char *in,
     enum blockfile_kind kind, int remove, int *ret_changed)
 {
 	char			 path[PATH_MAX], name[BLOCKFILE_NAME_MAX + 1];

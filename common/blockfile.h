@@ -12,7 +12,9 @@
  *   <state_dir>/blocklists/N.meta    key=value lines about it
  *
  * Every write is atomic (temporary file in the same directory, fsync,
- * rename), readable by the daemons' group.  Functions return 0 or -errno
+ * rename), readable by the daemons' group; edits of the own list hold
+ * an flock on blocklist-own.list.lock so that concurrent editors
+ * (homegwctl, webd) lose no change.  Functions return 0 or -errno
  * and never log.
  */
 #ifndef HGW_BLOCKFILE_H

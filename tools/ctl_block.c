@@ -150,8 +150,6 @@ update_one(struct ctl *c, const struct hgw_blocklist *bl,
 		    strerror(-r));
 	have_copy = stat(list, &sb) == 0;
 	same_url = strcmp(m.url, bl->source) == 0;
-	if (!have_copy || !same_url)
-		m.entries = 0;		/* nothing of this URL to keep */
 
 	memset(&f, 0, sizeof(f));
 	f.url = bl->source;
@@ -208,7 +206,9 @@ update_one(struct ctl *c, const struct hgw_blocklist *bl,
 	}
 	/* entries < old * (100 - share) / 100, without overflow. */
 	floor = m.entries - m.entries * conf->dns.block_shrink_max / 100;
-	if (!o->force && m.entries > 0 && entries < floor) {
+	/* A new source is a new list: nothing to compare it with. */
+	if (!o->force && have_copy && same_url && m.entries > 0 &&
+	    entries < floor) {
 		close(fd);
 		unlink(tmp);
 		snprintf(why, sizeof(why), "the new list has %" PRId64
@@ -257,6 +257,11 @@ update_one(struct ctl *c, const struct hgw_blocklist *bl,
 	 * downloaded again next time, and taken once it is sane again.
 	 */
 	copy_text(m.error, sizeof(m.error), why);
+	if (!have_copy) {
+		/* Whatever the .meta said describes no file any more. */
+		m.etag[0] = m.last_modified[0] = '\0';
+		m.fetched = m.entries = m.size = 0;
+	}
 	if (same_url || !have_copy) {
 		if (!same_url)
 			snprintf(m.url, sizeof(m.url), "%s", bl->source);
@@ -264,7 +269,11 @@ update_one(struct ctl *c, const struct hgw_blocklist *bl,
 			fprintf(stderr, "homegwctl: cannot write %s: %s\n",
 			    meta, strerror(-r));
 	}
-	if (have_copy) {
+	if (have_copy && !same_url)
+		printf("%s: kept the copy from its former source %s because "
+		    "%s\n", bl->name, m.url[0] != '\0' ? m.url : "(unknown)",
+		    why);
+	else if (have_copy) {
 		fmt_time(m.fetched, when, sizeof(when));
 		printf("%s: kept the last good copy (%" PRId64 " entries, "
 		    "from %s) because %s\n", bl->name, m.entries, when, why);

@@ -8,6 +8,7 @@
  * directory under $TMPDIR.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 #include "conf.h"
 #include "../tap.h"
 
-static char	 seen[2048];
+static char	 seen[8192];
 
 static void
 collect(void *arg, enum blockfile_kind kind, const char *name)
@@ -147,6 +148,45 @@ main(void)
 		struct stat	 sb;
 
 		CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0640);
+	}
+
+	/*
+	 * Eight writers at once (homegwctl and webd): no change is lost,
+	 * which read-change-rename without the lock would do.
+	 */
+	{
+		char	 nm[64];
+		int	 k, status, good = 1;
+
+		for (k = 0; k < 8; k++) {
+			pid_t	 pid = fork();
+
+			if (pid == 0) {
+				for (int i = 0; i < 20; i++) {
+					snprintf(nm, sizeof(nm),
+					    "w%d-%d.example", k, i);
+					if (blockfile_own_edit(conf, nm,
+					    BLOCKFILE_DENY, 0, &changed) != 0)
+						_exit(1);
+				}
+				_exit(0);
+			}
+		}
+		for (k = 0; k < 8; k++)
+			if (wait(&status) < 0 || !WIFEXITED(status) ||
+			    WEXITSTATUS(status) != 0)
+				good = 0;
+		CHECK(good);
+		seen[0] = '\0';
+		blockfile_own_each(conf, collect, NULL);
+		n = 0;
+		for (char *q = seen; (q = strstr(q, ".example ")) != NULL;
+		    q++)
+			n++;
+		CHECK_MSG(n == 160 + 2, "8 concurrent writers x 20 names, "
+		    "none lost");
+		if (n != 162)
+			printf("# %zu entries\n", n);
 	}
 
 	/* .meta: a hostile header cannot add a line. */
