@@ -30,6 +30,7 @@ int	ctl_arp(struct ctl *, int, char **);
 int	ctl_passwd(struct ctl *, int, char **);
 int	ctl_dns(struct ctl *, int, char **);
 int	ctl_setup(struct ctl *, int, char **);
+int	ctl_block(struct ctl *, int, char **);
 
 static const struct ctl_command commands[] = {
 	{ "version", ctl_version, "version" },
@@ -42,6 +43,7 @@ static const struct ctl_command commands[] = {
 	{ "arp", ctl_arp, "arp [events [-n count] | history address|mac]" },
 	{ "passwd", ctl_passwd, "passwd" },
 	{ "dns", ctl_dns, "dns [log [-n count] [client|name] | history]" },
+	{ "block", ctl_block, "block check NAME [--client ADDR]" },
 	{ "setup", ctl_setup, "setup [-c file] [--lan if] [--wan if] "
 	    "[--lan-address addr/plen] [--wan-address addr/plen] "
 	    "[--wan-gateway addr] [--upstream addr[:port],...] "
