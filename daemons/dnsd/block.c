@@ -555,6 +555,7 @@ block_query(struct dnsd *dd, const struct dnsd_req *req, uint8_t *out,
 	if (n == 0)
 		return (0);
 	b->blocked++;
+	dd->st.blocked++;
 	slot = m.list < BL_LISTS_MAX ? s->slot[m.list] : -1;
 	if (slot >= 0)
 		b->counters[slot].blocked++;
