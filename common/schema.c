@@ -229,6 +229,12 @@ const char *const schema_persist[] = {
 	"  time_last_ms INTEGER NOT NULL,"
 	"  data BLOB NOT NULL"
 	");",
+	/*
+	 * [block] (issue 15), owner dnsd: queries answered from a blocklist
+	 * in each minute.
+	 */
+	"ALTER TABLE dns_history ADD COLUMN blocked INTEGER NOT NULL "
+	"DEFAULT 0;",
 };
 const int schema_persist_count =
     sizeof(schema_persist) / sizeof(schema_persist[0]);

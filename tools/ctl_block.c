@@ -32,6 +32,7 @@
 #include "block_fetch.h"
 
 int	ctl_block(struct ctl *, int, char **);
+int	ctl_block_check(struct ctl *, int, char **);	/* ctl_block_check.c */
 
 /* What a download may cost; a 1,000,000-name hosts file is ~35 MB. */
 #define UPDATE_MAX_BYTES	(128 * 1024 * 1024)
@@ -631,7 +632,7 @@ block_status(struct ctl *c, int argc, char **argv)
 	return (rv);
 }
 
-/* homegwctl block update|pause|resume|status|allow|deny|remove ... */
+/* homegwctl block check|update|pause|resume|status|allow|deny|remove */
 int
 ctl_block(struct ctl *c, int argc, char **argv)
 {
@@ -639,6 +640,8 @@ ctl_block(struct ctl *c, int argc, char **argv)
 
 	if (argc < 2)
 		goto usage;
+	if (strcmp(argv[1], "check") == 0)
+		return (ctl_block_check(c, argc - 1, argv + 1));
 	if (strcmp(argv[1], "update") == 0)
 		rv = block_update(c, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "pause") == 0)
@@ -657,7 +660,8 @@ ctl_block(struct ctl *c, int argc, char **argv)
 	if (rv != CTL_USAGE)
 		return (rv);
  usage:
-	fprintf(stderr, "usage: homegwctl block update [--force] "
+	fprintf(stderr, "usage: homegwctl block check NAME [--client ADDR]\n"
+	    "       homegwctl block update [--force] "
 	    "[--cafile file] [name ...]\n"
 	    "       homegwctl block pause [duration] | resume | status\n"
 	    "       homegwctl block allow | deny | remove name\n");

@@ -121,7 +121,7 @@ dns_history(struct ctl *c)
 	if ((persist = ctl_persist(c)) == NULL)
 		return (CTL_ERROR);
 	if (run(c, persist, "SELECT datetime(time, 'unixepoch', 'localtime') "
-	    "AS time, queries, cache_hits, upstream, servfail FROM "
+	    "AS time, queries, cache_hits, upstream, servfail, blocked FROM "
 	    "dns_history ORDER BY time DESC LIMIT 60", NULL, 0) < 0)
 		return (CTL_ERROR);
 	return (CTL_OK);

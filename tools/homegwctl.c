@@ -48,9 +48,10 @@ static const struct ctl_command commands[] = {
 	    "[--wan-gateway addr] [--upstream addr[:port],...] "
 	    "[--name name] [--password-file file | --generate-password] "
 	    "[--yes] [--no-start] [--fix]" },
-	{ "block", ctl_block, "block update [--force] [--cafile file] "
-	    "[name ...] | block pause [duration] | block resume | "
-	    "block status | block allow|deny|remove name" },
+	{ "block", ctl_block, "block check NAME [--client ADDR] | "
+	    "block update [--force] [--cafile file] [name ...] | "
+	    "block pause [duration] | block resume | block status | "
+	    "block allow|deny|remove name" },
 };
 
 static void __attribute__((noreturn))

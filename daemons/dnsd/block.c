@@ -418,16 +418,22 @@ void
 block_free(struct dnsd *dd)
 {
 	struct dnsd_block	*b = &dd->block;
-	struct block_job	*job;
 
+	/*
+	 * A worker still reading (a list on a slow disk, a FIFO nobody
+	 * writes) must not hold up the stop: it is left to the exit, with
+	 * its pipe open.
+	 */
 	if (b->running) {
-		/* Let the worker finish: it owns memory and a pipe write. */
-		if (read(b->pipe[0], &job, sizeof(job)) == (ssize_t)sizeof(job)) {
-			pthread_join(b->thread, NULL);
-			set_free(job->set);
-			free(job);
-		}
-		b->running = 0;
+		if (b->ev_done != NULL)
+			event_free(b->ev_done);
+		if (b->ev_watch != NULL)
+			event_free(b->ev_watch);
+		b->ev_done = b->ev_watch = NULL;
+		atomic_store(&b->live, NULL);
+		set_free(b->set);
+		b->set = NULL;
+		return;
 	}
 	if (b->ev_done != NULL)
 		event_free(b->ev_done);
@@ -549,6 +555,7 @@ block_query(struct dnsd *dd, const struct dnsd_req *req, uint8_t *out,
 	if (n == 0)
 		return (0);
 	b->blocked++;
+	dd->st.blocked++;
 	slot = m.list < BL_LISTS_MAX ? s->slot[m.list] : -1;
 	if (slot >= 0)
 		b->counters[slot].blocked++;

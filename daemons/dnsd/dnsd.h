@@ -87,6 +87,7 @@ struct dnsd_stats {
 	uint64_t	 truncated;
 	uint64_t	 overload;	/* refused: too many in flight */
 	uint64_t	 deduplicated;	/* waited on an identical query */
+	uint64_t	 blocked;	/* answered from a blocklist */
 };
 
 /* A TCP client connection; freed once closed and nothing is in flight. */
@@ -314,6 +315,7 @@ struct dnsd_hist {
 	uint64_t		 cache_hits;
 	uint64_t		 upstream;
 	uint64_t		 servfail;
+	uint64_t		 blocked;
 };
 #define DNSD_HIST_MAX		1440	/* a day of minutes */
 

@@ -486,12 +486,14 @@ flush_persist(sqlite3 *db, void *arg)
 		const struct dnsd_hist *h = &dd->hist[i];
 
 		snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO dns_history "
-		    "(time, queries, cache_hits, upstream, servfail) VALUES "
-		    "(%lld, %llu, %llu, %llu, %llu)", (long long)h->time,
+		    "(time, queries, cache_hits, upstream, servfail, blocked) "
+		    "VALUES (%lld, %llu, %llu, %llu, %llu, %llu)",
+		    (long long)h->time,
 		    (unsigned long long)h->queries,
 		    (unsigned long long)h->cache_hits,
 		    (unsigned long long)h->upstream,
-		    (unsigned long long)h->servfail);
+		    (unsigned long long)h->servfail,
+		    (unsigned long long)h->blocked);
 		if (state_exec(db, sql) < 0)
 			return (-1);
 	}
@@ -550,6 +552,7 @@ history_tick(struct dnsd *dd, int64_t now)
 	h->cache_hits = dd->st.cache_hits - dd->st_hist.cache_hits;
 	h->upstream = dd->st.upstream_answers - dd->st_hist.upstream_answers;
 	h->servfail = dd->st.servfail - dd->st_hist.servfail;
+	h->blocked = dd->st.blocked - dd->st_hist.blocked;
 	dd->st_hist = dd->st;
 	dd->hist_time = now;
 }
