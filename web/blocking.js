@@ -170,7 +170,9 @@ HGW.start(function () {
 		    function (r) {
 			if (!r)
 				return;
-			$("own-name").value = "";
+			/* Keep what was typed meanwhile. */
+			if ($("own-name").value.trim() === name)
+				$("own-name").value = "";
 			ownRows(r);
 			HGW.status(r.changed ? (action === "allow" ?
 			    name + " is allowed." : name + " is blocked.") :

@@ -123,6 +123,8 @@ async function main() {
 		    .textContent.includes("gone.example.test")),
 		    "an own deny entry added with Enter appears");
 		await addOwn(page, "Keep.Example.Test", "deny");
+		await until(page, () => document.getElementById("own")
+		    .textContent.includes("keep.example.test"));
 		await addOwn(page, "good.example.test", "allow");
 		ok(await until(page, () => /good\.example\.testallowed/.test(
 		    document.getElementById("own").textContent)),
