@@ -494,14 +494,17 @@ status_rows(struct ctl *c, sqlite3 *mem)
 	struct stat		 sb;
 	sqlite3_stmt		*ins = NULL, *dn = NULL;
 	sqlite3			*live;
-	char			 path[PATH_MAX], upd[32], chk[32];
+	char			 path[PATH_MAX];
+	int64_t			 upd, chk;
 	int			 url;
 
-	if (sqlite3_exec(mem, "CREATE TABLE s (name TEXT, enabled TEXT, "
-	    "source TEXT, entries INTEGER, updated TEXT, checked TEXT, "
-	    "error TEXT)", NULL, NULL, NULL) != SQLITE_OK ||
+	/* Epoch seconds and flags, as the page's API gives them. */
+	if (sqlite3_exec(mem, "CREATE TABLE s (name TEXT, source TEXT, "
+	    "url INTEGER, enabled INTEGER, entries INTEGER, updated INTEGER, "
+	    "checked INTEGER, loaded INTEGER, error TEXT)", NULL, NULL,
+	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(mem, "INSERT INTO s VALUES (?, ?, ?, ?, ?, ?, "
-	    "?)", -1, &ins, NULL) != SQLITE_OK)
+	    "?, ?, ?)", -1, &ins, NULL) != SQLITE_OK)
 		return (-1);
 	/* What dnsd loaded, when it runs: the truth about entries. */
 	conf_live_db(conf, path, sizeof(path));
@@ -530,14 +533,14 @@ status_rows(struct ctl *c, sqlite3 *mem)
 			}
 		}
 		if (url) {
-			fmt_time(m.fetched, upd, sizeof(upd));
-			fmt_time(m.checked, chk, sizeof(chk));
+			upd = m.fetched;
+			chk = m.checked;
 			if (entries < 0 && m.fetched > 0)
 				entries = m.entries;
 		} else {
-			fmt_time(stat(bl->source, &sb) == 0 ?
-			    (int64_t)sb.st_mtime : 0, upd, sizeof(upd));
-			fmt_time(loaded, chk, sizeof(chk));
+			upd = stat(bl->source, &sb) == 0 ?
+			    (int64_t)sb.st_mtime : 0;
+			chk = 0;
 		}
 		if (m.error[0] != '\0')
 			snprintf(err, sizeof(err), "%s", m.error);
@@ -546,19 +549,20 @@ status_rows(struct ctl *c, sqlite3 *mem)
 			    "%sdnsd: %s", err[0] ? "; " : "", derr);
 		sqlite3_reset(ins);
 		sqlite3_bind_text(ins, 1, bl->name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ins, 2, bl->enabled ? "yes" : "no", -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_text(ins, 3, bl->source, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 2, bl->source, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(ins, 3, url);
+		sqlite3_bind_int(ins, 4, bl->enabled);
 		if (entries >= 0)
-			sqlite3_bind_int64(ins, 4, entries);
+			sqlite3_bind_int64(ins, 5, entries);
 		else
-			sqlite3_bind_null(ins, 4);
-		sqlite3_bind_text(ins, 5, upd, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ins, 6, chk, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_null(ins, 5);
+		sqlite3_bind_int64(ins, 6, upd);
+		sqlite3_bind_int64(ins, 7, chk);
+		sqlite3_bind_int64(ins, 8, loaded);
 		if (err[0] != '\0')
-			sqlite3_bind_text(ins, 7, err, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins, 9, err, -1, SQLITE_TRANSIENT);
 		else
-			sqlite3_bind_null(ins, 7);
+			sqlite3_bind_null(ins, 9);
 		if (sqlite3_step(ins) != SQLITE_DONE)
 			break;
 	}
@@ -578,6 +582,10 @@ own_row(void *arg, enum blockfile_kind kind, const char *name)
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
 	(void)sqlite3_step(st);
 }
+
+/* An epoch column as local time, "never" for 0. */
+#define WHEN_SQL(col) "CASE WHEN " col " > 0 THEN datetime(" col ", " \
+	"'unixepoch', 'localtime') ELSE 'never' END AS " col
 
 static int
 block_status(struct ctl *c, int argc, char **argv)
@@ -612,8 +620,11 @@ block_status(struct ctl *c, int argc, char **argv)
 		printf("blocking: paused until %s (%s left)\n\n", when, left);
 	} else
 		printf("blocking: on\n\n");
-	if (sqlite3_prepare_v2(mem, "SELECT * FROM s", -1, &st, NULL) !=
-	    SQLITE_OK || ctl_print_query(c, st) < 0)
+	if (sqlite3_prepare_v2(mem, c->json ? "SELECT * FROM s" :
+	    "SELECT name, CASE enabled WHEN 1 THEN 'yes' ELSE 'no' END AS "
+	    "enabled, source, entries, " WHEN_SQL("updated") ", "
+	    WHEN_SQL("checked") ", " WHEN_SQL("loaded") ", error FROM s", -1,
+	    &st, NULL) != SQLITE_OK || ctl_print_query(c, st) < 0)
 		goto out;
 	sqlite3_finalize(st);
 	if (c->json)
