@@ -101,8 +101,8 @@ HGW.start(function () {
 			HGW.fillTable($("lists"), d.lists, function (l) {
 				return [
 					{ v: l.name + (l.enabled ? "" :
-					    " (off)") },
-					{ v: l.source, cls: "mono" },
+					    " (off)"), title: l.source },
+					{ v: l.source, cls: "mono sec" },
 					{ v: HGW.num(l.entries), cls: "num" },
 					{ v: l.updated ? HGW.time(l.updated) :
 					    "never", title: l.checked ?
