@@ -104,10 +104,11 @@ HGW.start(function () {
 					    " (off)"), title: l.source },
 					{ v: l.source, cls: "mono sec" },
 					{ v: HGW.num(l.entries), cls: "num" },
-					{ v: l.updated ? HGW.time(l.updated) :
-					    "never", title: l.checked ?
-					    "last checked " +
-					    HGW.time(l.checked) : "" },
+					{ v: l.updated ? HGW.ago(l.updated) :
+					    "never", title: (l.updated ?
+					    HGW.time(l.updated) : "") +
+					    (l.checked ? ", last checked " +
+					    HGW.time(l.checked) : "") },
 					l.error ? { v: l.error, cls: "error" } :
 					    { v: "none", cls: "muted" }
 				];
