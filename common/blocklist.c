@@ -574,6 +574,21 @@ bl_builder_add(struct bl_builder *b, int list, const struct bl_entry *e)
 	return (0);
 }
 
+int
+bl_builder_reserve(struct bl_builder *b, size_t n)
+{
+	uint64_t	*k;
+
+	if (n <= b->cap - b->n)
+		return (0);
+	if (n > SIZE_MAX / sizeof(*k) - b->n ||
+	    (k = realloc(b->keys, (b->n + n) * sizeof(*k))) == NULL)
+		return (-1);
+	b->keys = k;
+	b->cap = b->n + n;
+	return (0);
+}
+
 void *
 bl_builder_target(struct bl_builder *b, int list)
 {

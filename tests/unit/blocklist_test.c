@@ -275,6 +275,7 @@ test_size(void)
 	double			 per;
 
 	bl_builder_list(b, "own", BL_GROUPS_ALL);
+	CHECK(bl_builder_reserve(b, n) == 0);
 	for (i = 0; i < n; i++) {
 		r = r * 1103515245u + 12345u;
 		snprintf(name, sizeof(name), "d%zu-%08x.example%u.com", i, r,
