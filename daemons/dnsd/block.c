@@ -654,17 +654,17 @@ block_publish(sqlite3 *db, struct dnsd *dd)
 	return (0);
 }
 
-/* For the status line: "blocking 12345 names" or why not. */
+/* For the status line: "12345 names blocked", or why none are. */
 const char *
 block_status(const struct dnsd *dd)
 {
 	static char	 buf[64];
 
 	if (!dd->block.ready)
-		return ("blocklists loading");
+		return ("blocklists loading, not blocking yet");
 	if (dd->block.paused_until != 0)
 		return ("blocking paused");
-	snprintf(buf, sizeof(buf), "blocking %zu names",
+	snprintf(buf, sizeof(buf), "%zu names blocked",
 	    bl_index_entries(dd->block.set->ix));
 	return (buf);
 }
