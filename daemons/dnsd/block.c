@@ -654,7 +654,7 @@ block_publish(sqlite3 *db, struct dnsd *dd)
 	return (0);
 }
 
-/* For the status line: "12345 names blocked", or why none are. */
+/* For the status line: "blocking, 12345 list entries", or why not. */
 const char *
 block_status(const struct dnsd *dd)
 {
@@ -664,7 +664,7 @@ block_status(const struct dnsd *dd)
 		return ("blocklists loading, not blocking yet");
 	if (dd->block.paused_until != 0)
 		return ("blocking paused");
-	snprintf(buf, sizeof(buf), "%zu names blocked",
+	snprintf(buf, sizeof(buf), "blocking, %zu list entries",
 	    bl_index_entries(dd->block.set->ix));
 	return (buf);
 }
