@@ -169,6 +169,25 @@ groups_text(char *buf, size_t len, const char names[][CONF_NAME_MAX + 1],
 		    names[i]);
 }
 
+/* Lines of a file: room for that many entries is made at once. */
+static size_t
+count_lines(const char *path)
+{
+	char	 buf[65536];
+	FILE	*f;
+	size_t	 n, lines = 0;
+	char	*p, *end;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return (0);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		for (p = buf, end = buf + n; (p = memchr(p, '\n',
+		    (size_t)(end - p))) != NULL; p++)
+			lines++;
+	fclose(f);
+	return (lines + 1);
+}
+
 /* Parse one file into list id of the builder; 0, or -1 with l->error. */
 static int
 load_file(struct bl_builder *bld, int id, struct blockconf_list *l)
@@ -209,6 +228,8 @@ blockconf_load(const struct hgw_conf *c, uint64_t seed,
 	unsigned int		 i;
 	int			 id, n;
 	const char		*d;
+	char			 path[PATH_MAX];
+	size_t			 reserve;
 
 	if (rep == NULL && (rep = mine = malloc(sizeof(*rep))) == NULL)
 		return (NULL);
@@ -243,6 +264,18 @@ blockconf_load(const struct hgw_conf *c, uint64_t seed,
 			goto nomem;
 		l->st.entries++;
 	}
+	/*
+	 * One allocation for the keys, sized by the lists' lines, keeps a
+	 * reload's peak near the old index plus the new one.
+	 */
+	reserve = count_lines(l->path);
+	TAILQ_FOREACH(b, &c->blocklists, entry) {
+		if (!b->enabled)
+			continue;
+		blockconf_list_path(c, b, path, sizeof(path));
+		reserve += count_lines(path);
+	}
+	(void)bl_builder_reserve(bld, reserve);
 	(void)load_file(bld, 0, l);
 	l->loaded = time(NULL);
 	n = 1;

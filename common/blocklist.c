@@ -57,8 +57,12 @@ struct bl_target {
 	int			 list;
 };
 
+/* Bit d - 1 set: some entry's name has d labels (64 and more: bit 63). */
+#define DEPTH_BIT(d)	((uint64_t)1 << ((d) > 64 ? 63 : (d) - 1))
+
 struct bl_builder {
 	uint64_t		 seed;
+	uint64_t		 depths;
 	uint64_t		*keys;
 	size_t			 n, cap;
 	int			 nlists;
@@ -68,6 +72,7 @@ struct bl_builder {
 
 struct bl_index {
 	uint64_t		 seed;
+	uint64_t		 depths;	/* a look-up skips the others */
 	uint64_t		*keys;		/* sorted */
 	size_t			 n;
 	uint32_t		*tab;		/* 2^bits + 1 run starts */
@@ -246,7 +251,8 @@ is_address(const char *s, size_t len)
 	struct in6_addr	 a6;
 	struct in_addr	 a4;
 
-	if (len == 0 || len >= sizeof(buf))
+	if (len == 0 || len >= sizeof(buf) || !((*s >= '0' && *s <= '9') ||
+	    *s == ':' || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
 		return (0);
 	memcpy(buf, s, len);
 	buf[len] = '\0';
@@ -262,6 +268,8 @@ is_cosmetic(const char *s, size_t len)
 	    "#%#", "#@$#", "#@?#", "$$" };
 	size_t	 i, j, m;
 
+	if (memchr(s, '#', len) == NULL && memchr(s, '$', len) == NULL)
+		return (0);
 	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
 		m = strlen(marks[i]);
 		for (j = 0; j + m <= len; j++)
@@ -427,36 +435,57 @@ bl_parse_stream(FILE *f, const char *fname, bl_entry_fn fn, void *arg,
     struct bl_parse_stats *st)
 {
 	struct bl_parser p = { fname, fn, arg, st, 0 };
-	char		*line;
-	size_t		 llen;
-	int		 c, toolong;
+	const size_t	 chunk = 64 * 1024;
+	char		*buf, *nl;
+	size_t		 have = 0, off, n, llen;
+	int		 eof = 0, skipping = 0;
 
-	if ((line = malloc(BL_LINE_MAX + 2)) == NULL)
+	/*
+	 * Blocks of 64 KiB split at newlines: a list of a million lines is
+	 * read in a few hundred reads, and a line may hold NUL bytes (they
+	 * are reported).  A line longer than BL_LINE_MAX is reported and
+	 * skipped to its end without being kept.
+	 */
+	if ((buf = malloc(chunk + BL_LINE_MAX + 2)) == NULL)
 		return (-1);
 	while (!p.stop) {
-		/* fgets() cannot tell a NUL from the end of the line. */
-		llen = 0;
-		toolong = 0;
-		while ((c = getc_unlocked(f)) != EOF && c != '\n') {
-			if (llen <= BL_LINE_MAX)
-				line[llen++] = (char)c;
-			else
-				toolong = 1;
+		if (!eof && have <= BL_LINE_MAX) {
+			n = fread(buf + have, 1, chunk, f);
+			if (n == 0)
+				eof = 1;
+			have += n;
 		}
-		if (c == EOF && llen == 0 && !toolong)
+		if (have == 0)
 			break;
-		st->lines++;
-		if (toolong || llen > BL_LINE_MAX)
-			report_bad(&p, "a line of at most 4096 bytes", line,
-			    40);
-		else {
-			line[llen] = '\0';
-			parse_line(&p, line, llen);
+		off = 0;
+		while (off < have && !p.stop) {
+			nl = memchr(buf + off, '\n', have - off);
+			if (nl == NULL && !eof && have - off <= BL_LINE_MAX)
+				break;		/* read more of this line */
+			llen = nl != NULL ? (size_t)(nl - (buf + off)) :
+			    have - off;
+			if (skipping) {
+				/* The rest of an over-long line. */
+				if (nl != NULL)
+					skipping = 0;
+			} else if (llen > BL_LINE_MAX || (nl == NULL && !eof)) {
+				st->lines++;
+				report_bad(&p, "a line of at most 4096 bytes",
+				    buf + off, 40);
+				skipping = nl == NULL;
+			} else {
+				st->lines++;
+				buf[off + llen] = '\0';
+				parse_line(&p, buf + off, llen);
+			}
+			off += nl != NULL ? llen + 1 : llen;
 		}
-		if (c == EOF)
+		memmove(buf, buf + off, have - off);
+		have -= off;
+		if (eof && have == 0)
 			break;
 	}
-	free(line);
+	free(buf);
 	if (ferror(f))
 		return (-1);
 	return (p.stop ? -1 : 0);
@@ -516,8 +545,8 @@ int
 bl_builder_add(struct bl_builder *b, int list, const struct bl_entry *e)
 {
 	uint64_t	*k;
-	size_t		 cap;
-	unsigned int	 meta;
+	size_t		 cap, i;
+	unsigned int	 meta, d;
 
 	if (list < 0 || list >= b->nlists)
 		return (-1);
@@ -533,11 +562,30 @@ bl_builder_add(struct bl_builder *b, int list, const struct bl_entry *e)
 		b->keys = k;
 		b->cap = cap;
 	}
+	for (i = 0, d = 1; i < e->len; i++)
+		if (e->name[i] == '.')
+			d++;
+	b->depths |= DEPTH_BIT(d);
 	meta = (unsigned int)list | (unsigned int)e->kind << 7 |
 	    (unsigned int)(e->allow != 0) << 9;
 	b->keys[b->n++] = (name_hash(b->seed, e->name, e->len) &
 	    ~(uint64_t)KEY_META_MASK) | meta;
 	b->lists[list].entries++;
+	return (0);
+}
+
+int
+bl_builder_reserve(struct bl_builder *b, size_t n)
+{
+	uint64_t	*k;
+
+	if (n <= b->cap - b->n)
+		return (0);
+	if (n > SIZE_MAX / sizeof(*k) - b->n ||
+	    (k = realloc(b->keys, (b->n + n) * sizeof(*k))) == NULL)
+		return (-1);
+	b->keys = k;
+	b->cap = b->n + n;
 	return (0);
 }
 
@@ -589,45 +637,52 @@ fill_table(uint32_t *tab, int bits, const uint64_t *keys, size_t n)
 }
 
 /*
- * Sort the keys in place: one pass that moves each key into its run (an
- * American flag sort on the table's bits), then insertion sort within the
- * runs, which hold a handful of keys.  No second copy of the keys, so a
- * reload never needs more than the old index and the new one.
+ * Sort the keys in place, most significant byte first: each pass moves
+ * the keys into 256 runs by one byte (an American flag sort), and runs of
+ * a few keys are finished by insertion.  With only 256 places written to
+ * at a time the moves stay in the cache, and there is no second copy of
+ * the keys, so a reload never needs more than the old index and the new.
  */
-static int
-sort_keys(uint64_t *keys, size_t n, uint32_t *tab, int bits)
+static void
+sort_keys(uint64_t *keys, size_t n, int shift)
 {
-	size_t	 nb = (size_t)1 << bits, i, j, t;
-	uint32_t *next;
+	size_t	 count[256], next[256], end[256], i, j, b, t;
 	uint64_t x, y;
 
-	fill_table(tab, bits, keys, n);
-	if ((next = malloc(nb * sizeof(*next))) == NULL)
-		return (-1);
-	memcpy(next, tab, nb * sizeof(*next));
-	for (i = 0; i < nb; i++) {
-		while (next[i] < tab[i + 1]) {
-			x = keys[next[i]];
-			t = top(x, bits);
-			if (t == i) {
-				next[i]++;
+	if (n < 32 || shift < 0) {
+		for (j = 1; j < n; j++) {
+			x = keys[j];
+			for (t = j; t > 0 && keys[t - 1] > x; t--)
+				keys[t] = keys[t - 1];
+			keys[t] = x;
+		}
+		return;
+	}
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		count[(keys[i] >> shift) & 0xff]++;
+	for (b = 0, t = 0; b < 256; b++) {
+		next[b] = t;
+		t += count[b];
+		end[b] = t;
+	}
+	for (b = 0; b < 256; b++) {
+		while (next[b] < end[b]) {
+			x = keys[next[b]];
+			t = (x >> shift) & 0xff;
+			if (t == b) {
+				next[b]++;
 				continue;
 			}
 			y = keys[next[t]];
 			keys[next[t]++] = x;
-			keys[next[i]] = y;
+			keys[next[b]] = y;
 		}
 	}
-	free(next);
-	for (i = 0; i < nb; i++) {
-		for (j = tab[i] + 1; j < tab[i + 1]; j++) {
-			x = keys[j];
-			for (t = j; t > tab[i] && keys[t - 1] > x; t--)
-				keys[t] = keys[t - 1];
-			keys[t] = x;
-		}
+	for (b = 0, t = 0; b < 256; b++) {
+		sort_keys(keys + t, count[b], shift - 8);
+		t += count[b];
 	}
-	return (0);
 }
 
 struct bl_index *
@@ -649,8 +704,7 @@ bl_build(struct bl_builder *b)
 	if ((ix->tab = malloc((((size_t)1 << bits) + 1) *
 	    sizeof(*ix->tab))) == NULL)
 		goto fail;
-	if (sort_keys(b->keys, b->n, ix->tab, bits) < 0)
-		goto fail;
+	sort_keys(b->keys, b->n, 56);
 	/* Drop duplicates: the same name twice in one list, same meaning. */
 	for (i = o = 0; i < b->n; i++)
 		if (o == 0 || b->keys[i] != b->keys[o - 1])
@@ -663,6 +717,7 @@ bl_build(struct bl_builder *b)
 	ix->n = o;
 	b->keys = NULL;
 	ix->seed = b->seed;
+	ix->depths = b->depths;
 	ix->nlists = b->nlists;
 	memcpy(ix->lists, b->lists, sizeof(ix->lists));
 	for (i = 0; i < (size_t)ix->nlists; i++)
@@ -743,6 +798,9 @@ probe(const struct bl_index *ix, uint64_t h, int depth, int total,
 	unsigned int	 meta;
 	int		 list;
 
+	/* No entry has this many labels: nothing to read. */
+	if (!(ix->depths & DEPTH_BIT(depth)))
+		return (0);
 	for (i = ix->tab[t]; i < ix->tab[t + 1]; i++) {
 		k = ix->keys[i];
 		if ((k & ~(uint64_t)KEY_META_MASK) < want)

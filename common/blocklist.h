@@ -92,6 +92,12 @@ int		 bl_builder_add(struct bl_builder *, int list,
 /* The arg to pass with bl_builder_entry to the parser for list id. */
 void		*bl_builder_target(struct bl_builder *, int list);
 int		 bl_builder_entry(void *target, const struct bl_entry *);
+/*
+ * Make room for n more entries at once, so that the keys are allocated
+ * once instead of grown (growing by half may leave a third unused at
+ * the peak).  -1 on no memory; adding still works.
+ */
+int		 bl_builder_reserve(struct bl_builder *, size_t n);
 /* Entries of a list added so far (duplicates included). */
 unsigned long	 bl_builder_count(const struct bl_builder *, int list);
 /*

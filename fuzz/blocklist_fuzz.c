@@ -6,7 +6,8 @@
  * the parser hands over must be a valid lower-case domain, the stats must
  * add up, and once the entries are indexed every deny entry must block
  * its own name (or a name under it) unless an allow entry covers it,
- * which is checked against the entries themselves.
+ * which is checked against the entries themselves.  The stream reader
+ * must count the same lines as the buffer parser.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -92,6 +93,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < st.nreported; i++)
 		if (strncmp(st.first_bad[i], "fuzz.list:", 10) != 0)
 			abort();
+	/* The stream reader must see the same lines as the buffer's. */
+	if (size > 0) {
+		struct bl_parse_stats	 st2;
+		FILE			*fp;
+
+		memset(&st2, 0, sizeof(st2));
+		if ((fp = fmemopen((void *)(uintptr_t)data, size, "r")) ==
+		    NULL)
+			abort();
+		if (bl_parse_stream(fp, "fuzz.list", NULL, NULL, &st2) != 0 ||
+		    st2.lines != st.lines || st2.entries != st.entries ||
+		    st2.skipped != st.skipped || st2.bad != st.bad)
+			abort();
+		fclose(fp);
+	}
 	if ((ix = bl_build(f.b)) == NULL)
 		abort();
 	for (i = 0; i < f.n; i++) {

@@ -229,6 +229,7 @@ block_done_cb(int fd, short ev, void *arg)
 	struct dnsd_block	*b = &dd->block;
 	struct block_job	*job;
 	struct block_set	*old, *s;
+	struct timespec		 t0, t1;
 	int			 i;
 
 	(void)ev;
@@ -245,10 +246,15 @@ block_done_cb(int fd, short ev, void *arg)
 		for (i = 0; i < s->rep->nlists; i++)
 			s->slot[i] = counter_slot(b, s->rep->lists[i].name);
 		report_set(s);
+		/* All the loop does for a reload: a store and a free. */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		old = b->set;
 		atomic_store_explicit(&b->live, s, memory_order_release);
 		b->set = s;
 		set_free(old);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		b->swap_us = (t1.tv_sec - t0.tv_sec) * 1000000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000;
 		b->builds++;
 		if (!b->ready)
 			log_info("blocklists ready after %lld ms: %zu entries "
@@ -257,8 +263,9 @@ block_done_cb(int fd, short ev, void *arg)
 			    bl_index_bytes(s->ix));
 		else
 			log_info("blocklists reloaded in %lld ms: %zu entries "
-			    "in %zu bytes", (long long)s->build_ms,
-			    bl_index_entries(s->ix), bl_index_bytes(s->ix));
+			    "in %zu bytes; swapped in %lld us",
+			    (long long)s->build_ms, bl_index_entries(s->ix),
+			    bl_index_bytes(s->ix), (long long)b->swap_us);
 		b->ready = 1;
 		b->dirty = 1;
 		if (dd->w_live != NULL)
@@ -654,17 +661,17 @@ block_publish(sqlite3 *db, struct dnsd *dd)
 	return (0);
 }
 
-/* For the status line: "blocking 12345 names" or why not. */
+/* For the status line: "blocking, 12345 list entries", or why not. */
 const char *
 block_status(const struct dnsd *dd)
 {
 	static char	 buf[64];
 
 	if (!dd->block.ready)
-		return ("blocklists loading");
+		return ("blocklists loading, not blocking yet");
 	if (dd->block.paused_until != 0)
 		return ("blocking paused");
-	snprintf(buf, sizeof(buf), "blocking %zu names",
+	snprintf(buf, sizeof(buf), "blocking, %zu list entries",
 	    bl_index_entries(dd->block.set->ix));
 	return (buf);
 }

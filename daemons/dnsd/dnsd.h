@@ -377,6 +377,7 @@ struct dnsd_block {
 	int			 ready;		/* a set was built */
 	int			 dirty;		/* blocklists table to write */
 	uint64_t		 builds;
+	int64_t			 swap_us;	/* the loop's part of a reload */
 	struct timespec		 own_mtime;	/* the own list, last seen */
 	off_t			 own_size;
 	ino_t			 own_ino;

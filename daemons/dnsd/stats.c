@@ -872,12 +872,12 @@ stats_free(struct dnsd *dd)
 const char *
 stats_status(struct dnsd *dd)
 {
-	static char	 buf[128];
+	static char	 buf[192];
 	uint64_t	 lookups = dd->st.cache_hits + dd->st.cache_misses;
 
-	snprintf(buf, sizeof(buf), "%llu queries, %u cached, %.0f%% hits",
+	snprintf(buf, sizeof(buf), "%llu queries, %u cached, %.0f%% hits, %s",
 	    (unsigned long long)dd->st.queries, cache_count(dd->cache),
 	    lookups ? 100.0 * (double)dd->st.cache_hits / (double)lookups :
-	    0.0);
+	    0.0, block_status(dd));
 	return (buf);
 }

@@ -1084,7 +1084,8 @@ get_dns_log(struct api_request *ar, struct json *j)
 	json_object_open(j);
 	json_key(j, "rows");
 	rows(j, prep(w->live, "SELECT id, time_ms, client, name, qtype, "
-	    "rcode, source, upstream, latency_us FROM dns_log WHERE id > ?1 AND "
+	    "rcode, source, upstream, latency_us, blocked_by FROM dns_log "
+	    "WHERE id > ?1 AND "
 	    "(?2 = '' OR client = ?2) AND name LIKE ?3 ESCAPE '\\' AND "
 	    "(?4 = '' OR source = ?4) ORDER BY id DESC LIMIT ?5", "isssi",
 	    since, client != NULL ? client : "", pat,

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,20 @@ test_parse(void)
 	memset(&c, 0, sizeof(c));
 	CHECK(bl_parse_buffer(list, sizeof(list) - 1, "t.list", collect, &c,
 	    &st) == 0);
+	{
+		struct bl_parse_stats	 st2;
+		struct collect		 c2;
+		FILE			*f = fmemopen((void *)(uintptr_t)list,
+					    sizeof(list) - 1, "r");
+
+		memset(&st2, 0, sizeof(st2));
+		memset(&c2, 0, sizeof(c2));
+		CHECK(f != NULL && bl_parse_stream(f, "t.list", collect, &c2,
+		    &st2) == 0);
+		CHECK_STREQ(c2.text, c.text);
+		CHECK(st2.lines == 24 && st2.skipped == 11 && st2.bad == 4);
+		fclose(f);
+	}
 	CHECK_STREQ(c.text,
 	    "e ads.example.com@4\n"
 	    "e a.example@5\n"
@@ -133,6 +148,19 @@ test_hostile(void)
 	CHECK(st.nreported == BL_BAD_REPORT);
 	CHECK(strncmp(st.first_bad[0], "big:1: a line of at most 4096 bytes",
 	    35) == 0);
+	/* The stream reader, in small blocks or large, agrees. */
+	{
+		struct bl_parse_stats	 st2;
+		FILE			*f = fmemopen(big, 10000, "r");
+
+		memset(&st2, 0, sizeof(st2));
+		CHECK(f != NULL && bl_parse_stream(f, "big", NULL, NULL,
+		    &st2) == 0);
+		CHECK(st2.lines == st.lines && st2.bad == st.bad &&
+		    st2.entries == st.entries && st2.skipped == st.skipped);
+		CHECK_STREQ(st2.first_bad[0], st.first_bad[0]);
+		fclose(f);
+	}
 	free(big);
 
 	/* 64-character labels and 254-character names are refused. */
@@ -247,6 +275,7 @@ test_size(void)
 	double			 per;
 
 	bl_builder_list(b, "own", BL_GROUPS_ALL);
+	CHECK(bl_builder_reserve(b, n) == 0);
 	for (i = 0; i < n; i++) {
 		r = r * 1103515245u + 12345u;
 		snprintf(name, sizeof(name), "d%zu-%08x.example%u.com", i, r,
