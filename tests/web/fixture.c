@@ -253,7 +253,8 @@ fill_persist(sqlite3 *db, sqlite3 *live, int64_t now)
 	sqlite3_finalize(st);
 	exec(live, "COMMIT");
 
-	st = prepare(db, "INSERT INTO dns_history VALUES (?1, ?2, ?3, ?4, ?5)");
+	st = prepare(db, "INSERT INTO dns_history (time, queries, cache_hits, "
+	    "upstream, servfail) VALUES (?1, ?2, ?3, ?4, ?5)");
 	for (i = 0; i < 288; i++) {
 		t = now - now % 300 - (287 - i) * 300;
 		sqlite3_bind_int64(st, 1, t);
