@@ -9,12 +9,15 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "blockconf.h"
 #include "blocklist.h"
@@ -169,17 +172,27 @@ groups_text(char *buf, size_t len, const char names[][CONF_NAME_MAX + 1],
 		    names[i]);
 }
 
-/* Lines of a file: room for that many entries is made at once. */
+/*
+ * Lines of a regular file: room for that many entries is made at once.
+ * Anything else (a pipe) is read once only, by the parser.
+ */
 static size_t
 count_lines(const char *path)
 {
-	char	 buf[65536];
-	FILE	*f;
-	size_t	 n, lines = 0;
-	char	*p, *end;
+	char		 buf[65536];
+	struct stat	 st;
+	FILE		*f;
+	size_t		 n, lines = 0;
+	char		*p, *end;
+	int		 fd;
 
-	if ((f = fopen(path, "r")) == NULL)
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return (0);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return (0);
+	}
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		for (p = buf, end = buf + n; (p = memchr(p, '\n',
 		    (size_t)(end - p))) != NULL; p++)

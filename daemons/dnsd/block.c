@@ -544,7 +544,7 @@ block_query(struct dnsd *dd, const struct dnsd_req *req, uint8_t *out,
 	struct bl_match		 m;
 	uint32_t		 groups, hit;
 	size_t			 n;
-	int			 slot, i;
+	int			 slot;
 
 	s = atomic_load_explicit(&b->live, memory_order_acquire);
 	if (s == NULL)
@@ -566,10 +566,9 @@ block_query(struct dnsd *dd, const struct dnsd_req *req, uint8_t *out,
 	slot = m.list < BL_LISTS_MAX ? s->slot[m.list] : -1;
 	if (slot >= 0)
 		b->counters[slot].blocked++;
-	hit = groups & bl_index_list_groups(s->ix, m.list);
-	for (i = 0; i < CONF_GROUPS_MAX; i++)
-		if (hit & ((uint32_t)1 << i))
-			b->group_blocked[i]++;
+	for (hit = groups & bl_index_list_groups(s->ix, m.list); hit != 0;
+	    hit &= hit - 1)
+		b->group_blocked[__builtin_ctz(hit)]++;
 	if (s->conf->dns.block_reply == CONF_BLOCK_NXDOMAIN)
 		dd->st.nxdomain++;
 	stats_log(dd, &req->from, req->key, req->q.qnamelen, req->q.qtype,
