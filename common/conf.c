@@ -52,6 +52,7 @@ enum conf_sec {
 	SEC_ARP,
 	SEC_WEB,
 	SEC_FIREWALL,
+	SEC_BLOCKLIST,
 	SEC_BAD,			/* an invalid header: skip its keys */
 	SEC_MAX
 };
@@ -71,6 +72,7 @@ static const struct {
 	[SEC_ARP] = { "arp", 0 },
 	[SEC_WEB] = { "web", 0 },
 	[SEC_FIREWALL] = { "firewall", 0 },
+	[SEC_BLOCKLIST] = { "blocklist", 1 },
 };
 
 enum conf_type {
@@ -94,8 +96,13 @@ enum conf_type {
 	KT_HASH,	/* char[256]: crypt(3) hash or empty */
 	KT_TOKEN,	/* char[CONF_TOKEN_MAX + 1]: a secret, or empty */
 	KT_TEXT,	/* char[CONF_HOST_LABEL_MAX + 1]: UTF-8, no controls */
-	KT_SERVICES	/* hgw_service[CONF_LIST_MAX], count at aux;
+	KT_SERVICES,	/* hgw_service[CONF_LIST_MAX], count at aux;
 			   min 1: "all" allowed (CONF_SERVICES_ALL) */
+	KT_GROUPS,	/* char[CONF_LIST_MAX][CONF_NAME_MAX + 1], count at aux */
+	KT_DOMAINS,	/* char[CONF_LIST_MAX][CONF_DOMAIN_MAX + 1], count at
+			   aux: domains, each may start with "*." */
+	KT_SOURCE,	/* char[CONF_SOURCE_MAX + 1]: a path or http(s) URL */
+	KT_BLOCK_REPLY	/* enum conf_block_reply */
 };
 
 #define K_REQUIRED	0x01	/* must be set in its section */
@@ -117,6 +124,7 @@ struct conf_key {
 #define G(f)	offsetof(struct hgw_conf, f)
 #define H(f)	offsetof(struct hgw_host, f)
 #define F(f)	offsetof(struct hgw_forward, f)
+#define B(f)	offsetof(struct hgw_blocklist, f)
 #define NF	NOFIELD
 /* Row shapes for the common types. */
 #define KBOOL(s, n, f, d)		{ s, n, KT_BOOL, f, NF, NF, d, 0, 0, 0 }
@@ -147,6 +155,9 @@ static const struct conf_key keys[] = {
 	KSTR(SEC_HOST, "address", KT_IP4, H(addr), NULL, K_REQUIRED),
 	KBOOL(SEC_HOST, "pin_arp", H(pin_arp), "no"),
 	{ SEC_HOST, "label", KT_TEXT, H(label), NF, H(has_label), NULL, 0, 0, 0 },
+	{ SEC_HOST, "groups", KT_GROUPS, H(groups), H(ngroups), NF,
+	    "default", 0, 0, 0 },
+	KBOOL(SEC_HOST, "block", H(block), "yes"),
 	{ SEC_DNS, "listen", KT_ENDPOINTS, G(dns.listen), G(dns.nlisten), NF,
 	    NULL, 53, 0, K_NONEMPTY },
 	{ SEC_DNS, "upstream", KT_ENDPOINTS, G(dns.upstream), G(dns.nupstream), NF,
@@ -167,6 +178,13 @@ static const struct conf_key keys[] = {
 	KUINT(SEC_DNS, "query_log_max", G(dns.query_log_max), "100000", 0, 10000000),
 	KUINT(SEC_DNS, "query_log_interval", G(dns.query_log_interval), "600", 10, 86400),
 	KUINT(SEC_DNS, "threads", G(dns.threads), "1", 0, 64),
+	KSTR(SEC_DNS, "block_reply", KT_BLOCK_REPLY, G(dns.block_reply), "null", 0),
+	KUINT(SEC_DNS, "block_ttl", G(dns.block_ttl), "10", 0, 86400),
+	{ SEC_DNS, "block_allow", KT_DOMAINS, G(dns.block_allow),
+	    G(dns.nblock_allow), NF, "", 0, 0, 0 },
+	{ SEC_DNS, "block_deny", KT_DOMAINS, G(dns.block_deny),
+	    G(dns.nblock_deny), NF, "", 0, 0, 0 },
+	KUINT(SEC_DNS, "block_shrink_max", G(dns.block_shrink_max), "50", 0, 100),
 	KBOOL(SEC_NAT, "rules", G(nat.rules), "yes"),
 	KBOOL(SEC_NAT, "masquerade", G(nat.masquerade), "yes"),
 	KBOOL(SEC_NAT, "flow_offload", G(nat.flow_offload), "yes"),
@@ -203,6 +221,10 @@ static const struct conf_key keys[] = {
 	KUINT(SEC_FIREWALL, "wan_ping_rate", G(firewall.wan_ping_rate), "5", 1, 10000),
 	{ SEC_FIREWALL, "lan_allow", KT_SERVICES, G(firewall.lan_allow),
 	    G(firewall.nlan_allow), NF, "all", 1, 0, 0 },
+	KSTR(SEC_BLOCKLIST, "source", KT_SOURCE, B(source), NULL, K_REQUIRED),
+	KBOOL(SEC_BLOCKLIST, "enabled", B(enabled), "yes"),
+	{ SEC_BLOCKLIST, "groups", KT_GROUPS, B(groups), B(ngroups), NF,
+	    "", 0, 0, 0 },
 };
 
 #define NKEYS	nitems(keys)
@@ -215,6 +237,11 @@ struct conf_host_priv {
 
 struct conf_fwd_priv {
 	struct hgw_forward	 f;	/* first, as above */
+	int			 kline[NKEYS];
+};
+
+struct conf_bl_priv {
+	struct hgw_blocklist	 b;	/* first, as above */
 	int			 kline[NKEYS];
 };
 
@@ -821,6 +848,94 @@ text_check(const char *s)
 	return (0);
 }
 
+/* "kids, guests": client group names, each a DNS label, each once. */
+static int
+parse_groups(const struct conf_key *k, void *obj, char *val,
+    struct conf_why *w)
+{
+	char	 g[CONF_LIST_MAX][CONF_NAME_MAX + 1];
+	char	*items[CONF_LIST_MAX] = { NULL };
+	int	 n, i, j;
+
+	if ((n = split_list(val, items, w, k->name)) < 0)
+		return (-1);
+	memset(g, 0, sizeof(g));
+	for (i = 0; i < n; i++) {
+		if (parse_label(items[i], g[i]) < 0)
+			return (why(w, items[i], "a group name (a DNS label: "
+			    "letters, digits, '-') after \"%s\"", k->name));
+		for (j = 0; j < i; j++)
+			if (strcmp(g[i], g[j]) == 0)
+				return (why(w, items[i], "each group once "
+				    "after \"%s\"", k->name));
+	}
+	memcpy((char *)obj + k->off, g, sizeof(g));
+	*(unsigned int *)(void *)((char *)obj + k->aux) = (unsigned int)n;
+	return (0);
+}
+
+/* "ads.example, *.tracker.example": domains, lower-cased, each once. */
+static int
+parse_domains(const struct conf_key *k, void *obj, char *val,
+    struct conf_why *w)
+{
+	char	 d[CONF_LIST_MAX][CONF_DOMAIN_MAX + 1];
+	char	*items[CONF_LIST_MAX] = { NULL };
+	int	 n, i, j, wild;
+
+	if ((n = split_list(val, items, w, k->name)) < 0)
+		return (-1);
+	memset(d, 0, sizeof(d));
+	for (i = 0; i < n; i++) {
+		wild = strncmp(items[i], "*.", 2) == 0;
+		if (wild)
+			memcpy(d[i], "*.", 2);
+		if (parse_domain(items[i] + (wild ? 2 : 0), d[i] +
+		    (wild ? 2 : 0), sizeof(d[i]) - (wild ? 2 : 0)) < 0)
+			return (why(w, items[i], "a domain name, or *. and a "
+			    "domain name, after \"%s\"", k->name));
+		for (j = 0; j < i; j++)
+			if (strcmp(d[i], d[j]) == 0)
+				return (why(w, items[i], "each domain once "
+				    "after \"%s\"", k->name));
+	}
+	memcpy((char *)obj + k->off, d, sizeof(d));
+	*(unsigned int *)(void *)((char *)obj + k->aux) = (unsigned int)n;
+	return (0);
+}
+
+/* Is s an http:// or https:// URL? */
+int
+conf_source_is_url(const char *s)
+{
+	return (strncasecmp(s, "http://", 7) == 0 ||
+	    strncasecmp(s, "https://", 8) == 0);
+}
+
+/*
+ * A blocklist's source: an absolute path, or an http(s) URL with a host
+ * and no white space or control characters (it goes into a request).
+ */
+static int
+valid_source(const char *s)
+{
+	const char	*host;
+	size_t		 i, len = strlen(s);
+
+	if (len == 0 || len > CONF_SOURCE_MAX)
+		return (0);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return (0);
+	if (s[0] == '/')
+		return (len < PATH_MAX - 32);
+	if (!conf_source_is_url(s))
+		return (0);
+	host = strstr(s, "://") + 3;
+	return (*host != '\0' && *host != '/' && *host != '?' &&
+	    *host != '#');
+}
+
 /*
  * Parse val for key k into obj (the conf, a host or a forward).  The
  * field is written only on success; on failure w says what was expected.
@@ -970,6 +1085,31 @@ conf_parse_value(const struct conf_key *k, void *obj, const char *val,
 			    k->name));
 		strcpy(field, val);
 		break;
+	case KT_GROUPS:
+		return (parse_groups(k, obj, buf, w));
+	case KT_DOMAINS:
+		return (parse_domains(k, obj, buf, w));
+	case KT_SOURCE:
+		if (!valid_source(val))
+			return (why(w, NULL, "an absolute path or an http:// "
+			    "or https:// URL (at most %d characters, no "
+			    "spaces) after \"%s\"", CONF_SOURCE_MAX, k->name));
+		strcpy(field, val);
+		break;
+	case KT_BLOCK_REPLY:
+		if (strcmp(val, "null") == 0)
+			*(enum conf_block_reply *)(void *)field =
+			    CONF_BLOCK_NULL;
+		else if (strcmp(val, "nxdomain") == 0)
+			*(enum conf_block_reply *)(void *)field =
+			    CONF_BLOCK_NXDOMAIN;
+		else if (strcmp(val, "nodata") == 0)
+			*(enum conf_block_reply *)(void *)field =
+			    CONF_BLOCK_NODATA;
+		else
+			return (why(w, NULL, "null, nxdomain or nodata after "
+			    "\"%s\"", k->name));
+		break;
 	}
 	if (k->has != NOFIELD)
 		*(int *)(void *)((char *)obj + k->has) = 1;
@@ -1007,6 +1147,7 @@ conf_alloc(void)
 		return (NULL);
 	TAILQ_INIT(&c->hosts);
 	TAILQ_INIT(&c->forwards);
+	TAILQ_INIT(&c->blocklists);
 	conf_set_all_defaults(c);
 	return (c);
 }
@@ -1041,6 +1182,54 @@ section_names(char *buf, size_t len)
 		    sections[s].named ? " NAME" : "");
 }
 
+/* Start a "[blocklist NAME]" section. */
+static void
+begin_blocklist(struct parser *p, const char *rawname)
+{
+	struct hgw_conf		*c = p->conf;
+	struct conf_bl_priv	*bp;
+	struct hgw_blocklist	*b;
+	char			 name[CONF_NAME_MAX + 1];
+
+	p->sec = SEC_BAD;
+	if (parse_label(rawname, name) < 0) {
+		conf_errorf(p, p->line, rawname, "a blocklist name (a DNS "
+		    "label: letters, digits, '-') after \"[blocklist\"");
+		return;
+	}
+	/* "own" names the owner's entries in the query log and counters. */
+	if (strcmp(name, "own") == 0) {
+		conf_errorf(p, p->line, rawname, "a blocklist name other than "
+		    "\"own\" (the owner's own entries)");
+		return;
+	}
+	TAILQ_FOREACH(b, &c->blocklists, entry) {
+		if (strcmp(b->name, name) == 0) {
+			conf_errorf(p, p->line, rawname, "a blocklist name "
+			    "not used before (line %d)", b->line);
+			return;
+		}
+	}
+	if (c->nblocklists >= CONF_BLOCKLISTS_MAX) {
+		conf_errorf(p, p->line, rawname, "at most %d [blocklist] "
+		    "sections", CONF_BLOCKLISTS_MAX);
+		return;
+	}
+	if ((bp = calloc(1, sizeof(*bp))) == NULL) {
+		p->nomem = 1;
+		return;
+	}
+	conf_set_defaults(SEC_BLOCKLIST, &bp->b);
+	strcpy(bp->b.name, name);
+	bp->b.line = p->line;
+	TAILQ_INSERT_TAIL(&c->blocklists, &bp->b, entry);
+	c->nblocklists++;
+	p->obj = &bp->b;
+	p->kline = bp->kline;
+	snprintf(p->header, sizeof(p->header), "[blocklist %s]", name);
+	p->sec = SEC_BLOCKLIST;
+}
+
 /* Start a "[host NAME]" or "[forward NAME]" section. */
 static void
 begin_named(struct parser *p, enum conf_sec sec, const char *rawname)
@@ -1051,6 +1240,11 @@ begin_named(struct parser *p, enum conf_sec sec, const char *rawname)
 	struct hgw_host		*h;
 	struct hgw_forward	*f;
 	char			 name[CONF_NAME_MAX + 1];
+
+	if (sec == SEC_BLOCKLIST) {
+		begin_blocklist(p, rawname);
+		return;
+	}
 
 	p->sec = SEC_BAD;
 	if (parse_label(rawname, name) < 0) {
@@ -1525,6 +1719,63 @@ web_listen_tls(struct parser *p)
 	}
 }
 
+/* Add a group name to the set seen so far; 0 if over the limit. */
+static int
+group_seen(char seen[CONF_GROUPS_MAX][CONF_NAME_MAX + 1], unsigned int *n,
+    const char *g)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp(seen[i], g) == 0)
+			return (1);
+	if (*n >= CONF_GROUPS_MAX)
+		return (0);
+	strcpy(seen[(*n)++], g);
+	return (1);
+}
+
+/*
+ * Blocklists need their source; client groups ("default" included) fit
+ * the index's 32-bit group masks.
+ */
+static void
+check_blocklists(struct parser *p)
+{
+	char			 seen[CONF_GROUPS_MAX][CONF_NAME_MAX + 1];
+	struct hgw_conf		*c = p->conf;
+	struct hgw_blocklist	*b;
+	struct hgw_host		*h;
+	struct conf_bl_priv	*bp;
+	struct conf_host_priv	*hp;
+	char			 hdr[CONF_NAME_MAX + 16];
+	unsigned int		 n = 0, i;
+	int			 gi = key_index(SEC_HOST, "groups");
+	int			 bgi = key_index(SEC_BLOCKLIST, "groups");
+
+	(void)group_seen(seen, &n, "default");
+	TAILQ_FOREACH(b, &c->blocklists, entry) {
+		bp = (struct conf_bl_priv *)(void *)b;
+		snprintf(hdr, sizeof(hdr), "[blocklist %s]", b->name);
+		check_required(p, SEC_BLOCKLIST, bp->kline, b->line, hdr);
+		for (i = 0; i < b->ngroups; i++)
+			if (!group_seen(seen, &n, b->groups[i]))
+				conf_errorf(p, bp->kline[bgi] > 0 ?
+				    bp->kline[bgi] : b->line, b->groups[i],
+				    "at most %d client groups in all",
+				    CONF_GROUPS_MAX);
+	}
+	TAILQ_FOREACH(h, &c->hosts, entry) {
+		hp = (struct conf_host_priv *)(void *)h;
+		for (i = 0; i < h->ngroups; i++)
+			if (!group_seen(seen, &n, h->groups[i]))
+				conf_errorf(p, hp->kline[gi] > 0 ?
+				    hp->kline[gi] : h->line, h->groups[i],
+				    "at most %d client groups in all",
+				    CONF_GROUPS_MAX);
+	}
+}
+
 /* Checks that span keys and sections, run once the file is read. */
 static void
 conf_validate(struct parser *p)
@@ -1554,6 +1805,7 @@ conf_validate(struct parser *p)
 	check_wan(p, lan_ok);
 	check_hosts(p, lan_ok);
 	check_forwards(p, lan_ok);
+	check_blocklists(p);
 
 	if (c->dns.min_ttl > c->dns.max_ttl) {
 		line = kline_of(p->gline, SEC_DNS, "max_ttl", 0);
@@ -1782,9 +2034,14 @@ conf_free(struct hgw_conf *c)
 {
 	struct hgw_host		*h;
 	struct hgw_forward	*f;
+	struct hgw_blocklist	*b;
 
 	if (c == NULL)
 		return;
+	while ((b = TAILQ_FIRST(&c->blocklists)) != NULL) {
+		TAILQ_REMOVE(&c->blocklists, b, entry);
+		free(b);
+	}
 	while ((h = TAILQ_FIRST(&c->hosts)) != NULL) {
 		TAILQ_REMOVE(&c->hosts, h, entry);
 		free(h);
@@ -1807,7 +2064,8 @@ print_value(FILE *fp, const struct conf_key *k, const void *obj)
 	uint16_t	 p1, p2;
 
 	if (k->aux != NOFIELD && (k->type == KT_ENDPOINTS ||
-	    k->type == KT_PREFIXES || k->type == KT_ZONES)) {
+	    k->type == KT_PREFIXES || k->type == KT_ZONES ||
+	    k->type == KT_GROUPS || k->type == KT_DOMAINS)) {
 		n = *(const unsigned int *)(const void *)((const char *)obj +
 		    k->aux);
 		if (n > CONF_LIST_MAX)
@@ -1828,7 +2086,30 @@ print_value(FILE *fp, const struct conf_key *k, const void *obj)
 	case KT_HASH:
 	case KT_TOKEN:
 	case KT_TEXT:
+	case KT_SOURCE:
 		fputs(field, fp);
+		break;
+	case KT_GROUPS:
+		for (i = 0; i < n; i++)
+			fprintf(fp, "%s%s", i ? ", " : "",
+			    field + i * (CONF_NAME_MAX + 1));
+		break;
+	case KT_DOMAINS:
+		for (i = 0; i < n; i++)
+			fprintf(fp, "%s%s", i ? ", " : "",
+			    field + i * (CONF_DOMAIN_MAX + 1));
+		break;
+	case KT_BLOCK_REPLY:
+		switch (*(const enum conf_block_reply *)(const void *)field) {
+		case CONF_BLOCK_NXDOMAIN:
+			fputs("nxdomain", fp);
+			break;
+		case CONF_BLOCK_NODATA:
+			fputs("nodata", fp);
+			break;
+		default:
+			fputs("null", fp);
+		}
 		break;
 	case KT_PREFIX:
 		fprintf(fp, "%s/%d", addr_fmt_ip4(*(const struct in_addr *)
@@ -1940,7 +2221,8 @@ print_section(FILE *fp, enum conf_sec sec, const char *name, const void *obj)
 		    keys[i].type == KT_PATH ? ((const char *)obj +
 		    keys[i].off)[0] != '\0' : !((keys[i].type == KT_ENDPOINTS ||
 		    keys[i].type == KT_PREFIXES || keys[i].type == KT_ZONES ||
-		    keys[i].type == KT_SERVICES) &&
+		    keys[i].type == KT_SERVICES || keys[i].type == KT_GROUPS ||
+		    keys[i].type == KT_DOMAINS) &&
 		    *(const unsigned int *)(const void *)((const char *)obj +
 		    keys[i].aux) == 0)) {
 			fputc(' ', fp);
@@ -1956,6 +2238,7 @@ conf_print(FILE *fp, const struct hgw_conf *c)
 {
 	const struct hgw_host		*h;
 	const struct hgw_forward	*f;
+	const struct hgw_blocklist	*b;
 
 	print_section(fp, SEC_GATEWAY, NULL, c);
 	print_section(fp, SEC_LAN, NULL, c);
@@ -1964,6 +2247,8 @@ conf_print(FILE *fp, const struct hgw_conf *c)
 	TAILQ_FOREACH(h, &c->hosts, entry)
 		print_section(fp, SEC_HOST, h->name, h);
 	print_section(fp, SEC_DNS, NULL, c);
+	TAILQ_FOREACH(b, &c->blocklists, entry)
+		print_section(fp, SEC_BLOCKLIST, b->name, b);
 	print_section(fp, SEC_NAT, NULL, c);
 	TAILQ_FOREACH(f, &c->forwards, entry)
 		print_section(fp, SEC_FORWARD, f->name, f);
@@ -2023,5 +2308,17 @@ conf_host_by_mac(const struct hgw_conf *c, const uint8_t mac[ADDR_MAC_LEN])
 	TAILQ_FOREACH(h, &c->hosts, entry)
 		if (memcmp(h->mac, mac, ADDR_MAC_LEN) == 0)
 			return (h);
+	return (NULL);
+}
+
+/* The blocklist with this name, or NULL. */
+struct hgw_blocklist *
+conf_blocklist_by_name(const struct hgw_conf *c, const char *name)
+{
+	struct hgw_blocklist	*b;
+
+	TAILQ_FOREACH(b, &c->blocklists, entry)
+		if (strcmp(b->name, name) == 0)
+			return (b);
 	return (NULL);
 }

@@ -24,6 +24,9 @@
 #define CONF_DOMAIN_MAX		253
 #define CONF_LIST_MAX		16	/* entries in a comma-separated list */
 #define CONF_TOKEN_MAX		128	/* [web] metrics_token */
+#define CONF_BLOCKLISTS_MAX	64	/* [blocklist] sections */
+#define CONF_GROUPS_MAX		32	/* client groups, "default" included */
+#define CONF_SOURCE_MAX		1024	/* a blocklist's path or URL */
 
 struct hgw_host {
 	TAILQ_ENTRY(hgw_host)	 entry;
@@ -34,8 +37,32 @@ struct hgw_host {
 	char			 label[CONF_HOST_LABEL_MAX + 1];	/* UTF-8 */
 	int			 has_label;
 	int			 line;		/* of the [host] header */
+	/* Blocking: the client groups the host is in; block = no exempts. */
+	char			 groups[CONF_LIST_MAX][CONF_NAME_MAX + 1];
+	unsigned int		 ngroups;
+	int			 block;
 };
 TAILQ_HEAD(hgw_host_list, hgw_host);
+
+/* A [blocklist NAME] section: a list of names dnsd refuses to resolve. */
+struct hgw_blocklist {
+	TAILQ_ENTRY(hgw_blocklist) entry;
+	char			 name[CONF_NAME_MAX + 1];
+	char			 source[CONF_SOURCE_MAX + 1];	/* path or URL */
+	int			 enabled;
+	/* Client groups it applies to; none listed: every group. */
+	char			 groups[CONF_LIST_MAX][CONF_NAME_MAX + 1];
+	unsigned int		 ngroups;
+	int			 line;
+};
+TAILQ_HEAD(hgw_blocklist_list, hgw_blocklist);
+
+/* [dns] block_reply: what a blocked name gets. */
+enum conf_block_reply {
+	CONF_BLOCK_NULL,	/* 0.0.0.0 / :: for A/AAAA, NODATA others */
+	CONF_BLOCK_NXDOMAIN,
+	CONF_BLOCK_NODATA
+};
 
 enum conf_proto {
 	CONF_PROTO_TCP = 1,
@@ -126,7 +153,18 @@ struct hgw_conf {
 		unsigned int	 query_log_max;	/* rows kept */
 		unsigned int	 query_log_interval;	/* s between batches */
 		unsigned int	 threads;	/* 0 = one per core */
+		/* Blocking: see also the [blocklist] sections. */
+		enum conf_block_reply block_reply;
+		unsigned int	 block_ttl;	/* seconds */
+		char		 block_allow[CONF_LIST_MAX][CONF_DOMAIN_MAX + 1];
+		unsigned int	 nblock_allow;
+		char		 block_deny[CONF_LIST_MAX][CONF_DOMAIN_MAX + 1];
+		unsigned int	 nblock_deny;
+		unsigned int	 block_shrink_max;	/* percent */
 	} dns;
+
+	struct hgw_blocklist_list blocklists;
+	unsigned int		 nblocklists;
 
 	struct {
 		int		 rules;		/* load table inet homegw */
@@ -212,5 +250,10 @@ struct hgw_host	*conf_host_by_name(const struct hgw_conf *, const char *);
 struct hgw_host	*conf_host_by_addr(const struct hgw_conf *, struct in_addr);
 struct hgw_host	*conf_host_by_mac(const struct hgw_conf *,
 		    const uint8_t mac[ADDR_MAC_LEN]);
+/* Look up a blocklist by name; NULL if none. */
+struct hgw_blocklist *conf_blocklist_by_name(const struct hgw_conf *,
+		    const char *);
+/* Is source an http:// or https:// URL (rather than a file)? */
+int		 conf_source_is_url(const char *);
 
 #endif /* HGW_CONF_H */

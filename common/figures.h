@@ -84,7 +84,7 @@ int		 fig_sql_register(sqlite3 *db);
  * (homegw.db) as the API and homegwctl --json print them.
  */
 #define FIG_DNS_LOG_COLUMNS "id, time_ms, client, name, qtype, rcode, " \
-	"source, upstream, latency_us"
+	"source, upstream, latency_us, blocked_by"
 #define FIG_EVENT_COLUMNS "id, time, daemon, kind, address, mac_old, " \
 	"mac_new, detail"
 

@@ -279,6 +279,22 @@ const char *const schema_live[] = {
 	"  PRIMARY KEY (host, time)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX host_rates_time ON host_rates(time);",
+	/*
+	 * [block] (issue 15), owner dnsd: which list blocked a query ("own"
+	 * for the owner's entries; NULL when not blocked; source is then
+	 * "blocked"), and each blocklist as dnsd last loaded it.
+	 */
+	"ALTER TABLE dns_log ADD COLUMN blocked_by TEXT;"
+	"CREATE TABLE blocklists ("
+	"  name TEXT PRIMARY KEY,"
+	"  source TEXT,"		/* path or URL; own: its file */
+	"  enabled INTEGER,"
+	"  groups TEXT,"		/* comma-separated; "" = every group */
+	"  entries INTEGER,"		/* after duplicates went */
+	"  skipped INTEGER,"		/* lines not used */
+	"  loaded INTEGER,"		/* epoch seconds */
+	"  error TEXT"
+	");",
 };
 const int schema_live_count = sizeof(schema_live) / sizeof(schema_live[0]);
 
@@ -388,6 +404,12 @@ const char *const schema_persist[] = {
 	"  data TEXT NOT NULL"		/* JSON object of the fields */
 	");"
 	"CREATE INDEX trace_events_trace ON trace_events(trace, id);",
+	/*
+	 * [block] (issue 15), owner dnsd: queries answered from a blocklist
+	 * in each minute.
+	 */
+	"ALTER TABLE dns_history ADD COLUMN blocked INTEGER NOT NULL "
+	"DEFAULT 0;",
 };
 const int schema_persist_count =
     sizeof(schema_persist) / sizeof(schema_persist[0]);

@@ -117,7 +117,8 @@ dns_log(struct ctl *c, int argc, char **argv)
 	    "CASE rcode WHEN 0 THEN 'NOERROR' WHEN 2 THEN 'SERVFAIL' "
 	    "WHEN 3 THEN 'NXDOMAIN' WHEN 5 THEN 'REFUSED' "
 	    "ELSE 'RCODE' || rcode END AS rcode, source, upstream, "
-	    "latency_us FROM dns_log WHERE ?1 IS NULL OR client = ?1 OR "
+	    "latency_us, blocked_by FROM dns_log WHERE ?1 IS NULL OR "
+	    "client = ?1 OR "
 	    "instr(name, lower(?1)) > 0 ORDER BY id DESC LIMIT ?2",
 	    filter, (int)n) < 0)
 		return (CTL_ERROR);
@@ -132,7 +133,7 @@ dns_history(struct ctl *c)
 	if ((persist = ctl_persist(c)) == NULL)
 		return (CTL_ERROR);
 	if (run(c, persist, "SELECT datetime(time, 'unixepoch', 'localtime') "
-	    "AS time, queries, cache_hits, upstream, servfail FROM "
+	    "AS time, queries, cache_hits, upstream, servfail, blocked FROM "
 	    "dns_history ORDER BY time DESC LIMIT 60", NULL, 0) < 0)
 		return (CTL_ERROR);
 	return (CTL_OK);

@@ -139,6 +139,12 @@ main(int argc, char *argv[])
 			fprintf(stderr, "homegw-generator: %s: cannot write "
 			    "the drop-in for homegw-%s: %s\n", outdir,
 			    state_daemons[i], strerror(errno));
+	/* The blocklist download writes in state_dir too. */
+	if (n > 0 && write_dropin(outdir, "blocklist-update", conf_path,
+	    conf->gateway.user, dirs, n) == -1)
+		fprintf(stderr, "homegw-generator: %s: cannot write the "
+		    "drop-in for homegw-blocklist-update: %s\n", outdir,
+		    strerror(errno));
 	conf_free(conf);
 	return (0);
 }

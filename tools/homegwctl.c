@@ -31,6 +31,7 @@ int	ctl_passwd(struct ctl *, int, char **);
 int	ctl_dns(struct ctl *, int, char **);
 int	ctl_trace(struct ctl *, int, char **);
 int	ctl_setup(struct ctl *, int, char **);
+int	ctl_block(struct ctl *, int, char **);
 
 static const struct ctl_command commands[] = {
 	{ "version", ctl_version, "version" },
@@ -50,6 +51,10 @@ static const struct ctl_command commands[] = {
 	    "[--wan-gateway addr] [--upstream addr[:port],...] "
 	    "[--name name] [--password-file file | --generate-password] "
 	    "[--yes] [--no-start] [--fix]" },
+	{ "block", ctl_block, "block check NAME [--client ADDR] | "
+	    "block update [--force] [--cafile file] [name ...] | "
+	    "block pause [duration] | block resume | block status | "
+	    "block allow|deny|remove name" },
 };
 
 static void __attribute__((noreturn))

@@ -188,7 +188,8 @@ HGW.start(function () {
 				    String(q.qtype)),
 				    el("td", null, HGW.badge(rc, q.rcode === 0 ?
 				    "ok" : q.rcode === 3 ? "warn" : "bad")),
-				    el("td", { class: "sec" }, q.source),
+				    el("td", { class: "sec" }, q.blocked_by ?
+				    "blocked by " + q.blocked_by : q.source),
 				    el("td", { class: "num sec" },
 				    (q.latency_us / 1000).toFixed(1) + " ms"));
 				tb.insertBefore(tr, tb.firstChild);

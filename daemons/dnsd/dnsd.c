@@ -64,6 +64,7 @@ dnsd_reload(struct hgw_daemon *d, struct hgw_conf *newconf)
 	upstream_reload(dd, newconf);
 	cache_limits(dd->cache, newconf->dns.cache_size,
 	    cache_bytes_for(newconf));
+	block_reload(dd);
 	log_info("reloaded: %u hosts, %u upstreams, %u answers kept",
 	    newconf->nhosts, dd->nupstreams, cache_count(dd->cache));
 	return (0);
@@ -135,11 +136,15 @@ main(int argc, char **argv)
 		fatalx("cannot follow traces");
 	if (daemon_drop_privileges(&d, caps, 1) == -1)
 		exit(1);
+	/* After the drop: capabilities are per thread. */
+	if (block_init(&dnsd) == -1)
+		fatal("blocklists");
 
 	daemon_start(&d);
 	event_base_dispatch(d.base);
 	daemon_stop(&d);
 
+	block_free(&dnsd);
 	upstream_free(&dnsd);
 	listen_close(&dnsd);
 	cache_free(dnsd.cache);

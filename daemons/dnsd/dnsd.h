@@ -11,9 +11,13 @@
 
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "addr.h"
 #include "dnswire.h"
@@ -59,6 +63,7 @@ enum dnsd_source {
 	SRC_UPSTREAM,
 	SRC_STALE,
 	SRC_ERROR,
+	SRC_BLOCKED,		/* a blocklist's reply (block.c) */
 	SRC_MAX
 };
 
@@ -84,6 +89,7 @@ struct dnsd_stats {
 	uint64_t	 truncated;
 	uint64_t	 overload;	/* refused: too many in flight */
 	uint64_t	 deduplicated;	/* waited on an identical query */
+	uint64_t	 blocked;	/* answered from a blocklist */
 };
 
 /* A TCP client connection; freed once closed and nothing is in flight. */
@@ -301,6 +307,7 @@ struct qlog {
 	uint8_t			 source;	/* enum dnsd_source */
 	int16_t			 upstream;	/* index or -1 */
 	uint32_t		 latency_us;
+	int16_t			 blocked_by;	/* block counter slot or -1 */
 };
 
 /* One dns_history row waiting for the next batch to homegw.db. */
@@ -310,6 +317,7 @@ struct dnsd_hist {
 	uint64_t		 cache_hits;
 	uint64_t		 upstream;
 	uint64_t		 servfail;
+	uint64_t		 blocked;
 };
 #define DNSD_HIST_MAX		1440	/* a day of minutes */
 
@@ -327,6 +335,8 @@ struct logrow {
 	const char		*upstream;	/* may be NULL */
 	size_t			 upstreamlen;
 	int64_t			 latency_us;
+	const char		*blocked_by;	/* may be NULL */
+	size_t			 blocked_bylen;
 };
 struct logpack_str {
 	size_t			 off;
@@ -352,6 +362,35 @@ struct rate_slot {
 	uint32_t		 addr;		/* hash of the address */
 	uint32_t		 tokens;	/* in 1/1000 of a query */
 	int64_t			 last_ms;
+};
+
+/* Blocking (block.c): the set in use and the worker that builds the next. */
+#define DNSD_BLOCK_COUNTERS	256	/* list names counted since start */
+struct block_set;
+struct dnsd_block {
+	_Atomic(struct block_set *) live;	/* what queries read */
+	struct block_set	*set;		/* the same, for the loop */
+	pthread_t		 thread;
+	int			 running;
+	int			 again;		/* rebuild when it finishes */
+	int			 pipe[2];	/* worker -> loop: done */
+	struct event		*ev_done;
+	struct event		*ev_watch;
+	int			 ready;		/* a set was built */
+	int			 dirty;		/* blocklists table to write */
+	uint64_t		 builds;
+	int64_t			 swap_us;	/* the loop's part of a reload */
+	struct timespec		 own_mtime;	/* the own list, last seen */
+	off_t			 own_size;
+	ino_t			 own_ino;
+	int64_t			 paused_until;	/* epoch s; 0: not paused */
+	uint64_t		 blocked;
+	struct {
+		char		 name[64];
+		uint64_t	 blocked;
+	}			 counters[DNSD_BLOCK_COUNTERS];
+	int			 ncounters;
+	uint64_t		 group_blocked[32];
 };
 
 struct dnsd {
@@ -406,6 +445,7 @@ struct dnsd {
 	/* stats.c: live.db dns_series, the current minute's row */
 	struct dnsd_stats	 st_series;	/* at the minute's start */
 	int64_t			 series_time;	/* the minute; 0 = none yet */
+	struct dnsd_block	 block;
 
 	/* Time, read once per batch of packets. */
 	int64_t			 now_s;		/* monotonic */
@@ -492,6 +532,17 @@ void	stats_log(struct dnsd *, const struct sockaddr_storage *,
 	    unsigned int rcode, enum dnsd_source, int upstream,
 	    int64_t latency_us);
 int	stats_ratelimit(struct dnsd *, const struct sockaddr_storage *);
+void	stats_log_blocked_by(struct dnsd *, int slot);
+
+/* block.c */
+int	block_init(struct dnsd *);
+void	block_reload(struct dnsd *);
+void	block_free(struct dnsd *);
+size_t	block_query(struct dnsd *, const struct dnsd_req *, uint8_t *out,
+	    size_t cap);
+const char *block_slot_name(const struct dnsd *, int slot);
+int	block_publish(sqlite3 *, struct dnsd *);
+const char *block_status(const struct dnsd *);
 
 /* logpack.c */
 void	logpack_init(struct logpack *);

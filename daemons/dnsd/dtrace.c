@@ -38,9 +38,10 @@ source_name(enum dnsd_source src)
 		return ("stale");
 	case SRC_ERROR:
 		return ("error");
-	default:
-		/* The one source added since: blocklists. */
+	case SRC_BLOCKED:
 		return ("blocked");
+	default:
+		return ("other");
 	}
 }
 

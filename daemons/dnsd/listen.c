@@ -165,6 +165,8 @@ listen_query(struct dnsd *dd, struct dnsd_req *req, uint8_t *out,
 	}
 	if ((n = local_answer(dd, req, out, cap)) > 0)
 		goto done_local;
+	if ((n = block_query(dd, req, out, cap)) > 0)
+		return ((int)n);
 
 	e = cache_lookup(dd->cache, req->key, req->keylen, req->hash,
 	    dd->now_s, 0);

@@ -20,7 +20,12 @@
 
 #include "dnsd.h"
 
-#define LOGPACK_VERSION	1
+/*
+ * Version 2 adds blocked_by: the low bit of the rcode varint says it
+ * follows the latency, so rows that were not blocked cost nothing more.
+ * Version 1 batches still read.
+ */
+#define LOGPACK_VERSION	2
 #define LOGPACK_STR_MAX	2048	/* longer strings are cut */
 
 static int
@@ -161,10 +166,13 @@ logpack_add(struct logpack *p, const struct logrow *r)
 	    put_str(p, r->client, r->clientlen) < 0 ||
 	    put_str(p, r->name, r->namelen) < 0 ||
 	    put_varint(p, (uint64_t)r->qtype) < 0 ||
-	    put_varint(p, (uint64_t)r->rcode) < 0 ||
+	    put_varint(p, (uint64_t)r->rcode << 1 |
+	    (r->blocked_by != NULL)) < 0 ||
 	    put_str(p, r->source, r->sourcelen) < 0 ||
 	    put_str(p, r->upstream, r->upstreamlen) < 0 ||
-	    put_varint(p, r->latency_us < 0 ? 0 : (uint64_t)r->latency_us) < 0)
+	    put_varint(p, r->latency_us < 0 ? 0 : (uint64_t)r->latency_us) < 0 ||
+	    (r->blocked_by != NULL && put_str(p, r->blocked_by,
+	    r->blocked_bylen) < 0))
 		return (-1);
 	p->rows++;
 	return (0);
@@ -257,10 +265,12 @@ logpack_decode(const void *blob, size_t len,
 	uint32_t		 ndict = 0, max;
 	uint64_t		 v, qtype, rcode, lat;
 	int64_t			 t = 0;
-	int			 rc = 0;
+	int			 rc = 0, version;
+	uint64_t		 flags = 0;
 
-	if (len == 0 || rd.p[0] != LOGPACK_VERSION)
+	if (len == 0 || rd.p[0] < 1 || rd.p[0] > LOGPACK_VERSION)
 		return (-1);
+	version = rd.p[0];
 	rd.p++;
 	/* Each new string takes at least two bytes of the blob. */
 	max = (uint32_t)(len / 2 + 1);
@@ -277,12 +287,20 @@ logpack_decode(const void *blob, size_t len,
 		    get_str(&rd, dict, &ndict, max, blob, &r.name,
 		    &r.namelen) < 0 ||
 		    get_varint(&rd, &qtype) < 0 || qtype > UINT16_MAX ||
-		    get_varint(&rd, &rcode) < 0 || rcode > 4095 ||
+		    get_varint(&rd, &rcode) < 0)
+			goto bad;
+		if (version >= 2) {
+			flags = rcode & 1;
+			rcode >>= 1;
+		}
+		if (rcode > 4095 ||
 		    get_str(&rd, dict, &ndict, max, blob, &r.source,
 		    &r.sourcelen) < 0 ||
 		    get_str(&rd, dict, &ndict, max, blob, &r.upstream,
 		    &r.upstreamlen) < 0 ||
 		    get_varint(&rd, &lat) < 0 || lat > INT64_MAX ||
+		    (flags && get_str(&rd, dict, &ndict, max, blob,
+		    &r.blocked_by, &r.blocked_bylen) < 0) ||
 		    r.client == NULL || r.name == NULL || r.source == NULL)
 			goto bad;
 		r.qtype = (int)qtype;

@@ -60,7 +60,7 @@ static uint64_t		 saved_batches, saved_bytes;
 static int64_t		 pruned_at;
 
 static const char *const source_names[SRC_MAX] = {
-	"cache", "local", "upstream", "stale", "error"
+	"cache", "local", "upstream", "stale", "error", "blocked"
 };
 
 /* Remember one answered query for the log. */
@@ -96,6 +96,18 @@ stats_log(struct dnsd *dd, const struct sockaddr_storage *client,
 	e->upstream = (int16_t)upstream;
 	e->latency_us = latency_us < 0 ? 0 : latency_us > UINT32_MAX ?
 	    UINT32_MAX : (uint32_t)latency_us;
+	e->blocked_by = -1;
+}
+
+/* The list that blocked the query stats_log() just noted (block.c). */
+void
+stats_log_blocked_by(struct dnsd *dd, int slot)
+{
+	if (!dd->conf->dns.query_log || dd->qlog == NULL ||
+	    dd->qlog_count == 0)
+		return;
+	dd->qlog[(dd->qlog_head + DNSD_LOG_RING - 1) % DNSD_LOG_RING].
+	    blocked_by = (int16_t)slot;
 }
 
 /*
@@ -205,8 +217,8 @@ live_log(sqlite3 *db, struct dnsd *dd)
 		/* OR REPLACE: numbering never stops on a stray row. */
 		if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO dns_log (id, "
 		    "time_ms, client, name, qtype, rcode, source, upstream, "
-		    "latency_us) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &st,
+		    "latency_us, blocked_by) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &st,
 		    NULL) != SQLITE_OK)
 			return (-1);
 		start = (dd->qlog_head + DNSD_LOG_RING - dd->qlog_count) %
@@ -236,6 +248,12 @@ live_log(sqlite3 *db, struct dnsd *dd)
 			else
 				sqlite3_bind_null(st, 8);
 			sqlite3_bind_int64(st, 9, e->latency_us);
+			if (e->source == SRC_BLOCKED && block_slot_name(dd,
+			    e->blocked_by) != NULL)
+				sqlite3_bind_text(st, 10, block_slot_name(dd,
+				    e->blocked_by), -1, SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(st, 10);
 			if (sqlite3_step(st) != SQLITE_DONE) {
 				sqlite3_finalize(st);
 				return (-1);
@@ -296,12 +314,11 @@ static int
 series_row(sqlite3 *db, int64_t time, const struct dnsd_stats *s,
     const struct dnsd_stats *b)
 {
-	char	 sql[320];
+	char	 sql[384];
 
-	/* blocked: wire the blocklists' counter here once dnsd has one. */
 	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO dns_series (time, "
 	    "queries, cache, misses, local, upstream, stale, failed, blocked) "
-	    "VALUES (%lld, %llu, %llu, %llu, %llu, %llu, %llu, %llu, 0)",
+	    "VALUES (%lld, %llu, %llu, %llu, %llu, %llu, %llu, %llu, %llu)",
 	    (long long)time,
 	    (unsigned long long)(s->queries - b->queries),
 	    (unsigned long long)(s->cache_hits - b->cache_hits),
@@ -309,7 +326,8 @@ series_row(sqlite3 *db, int64_t time, const struct dnsd_stats *s,
 	    (unsigned long long)(s->local - b->local),
 	    (unsigned long long)(s->upstream_answers - b->upstream_answers),
 	    (unsigned long long)(s->stale - b->stale),
-	    (unsigned long long)(s->servfail - b->servfail));
+	    (unsigned long long)(s->servfail - b->servfail),
+	    (unsigned long long)(s->blocked - b->blocked));
 	return (state_exec(db, sql));
 }
 
@@ -377,8 +395,8 @@ flush_live(sqlite3 *db, void *arg)
 	    (double)dd->qlog_batch_bytes);
 	r |= metric(db, "query_log_unsaved", (double)(dd->qlog_next_id - 1 -
 	    dd->qlog_saved_id));
-	if (r != 0 || live_log(db, dd) < 0 || live_series(db, dd) < 0 ||
-	    names_flush(db, dd) < 0)
+	if (r != 0 || block_publish(db, dd) < 0 || live_log(db, dd) < 0 ||
+	    live_series(db, dd) < 0 || names_flush(db, dd) < 0)
 		return (-1);
 	if (state_exec(db, "DELETE FROM dns_upstreams") < 0)
 		return (-1);
@@ -471,8 +489,9 @@ persist_log(sqlite3 *db, struct dnsd *dd)
 	int		 rc, ret = -1;
 
 	if (sqlite3_prepare_v2(dd->d->live, "SELECT id, time_ms, client, "
-	    "name, qtype, rcode, source, upstream, latency_us FROM dns_log "
-	    "WHERE id > ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	    "name, qtype, rcode, source, upstream, latency_us, blocked_by "
+	    "FROM dns_log WHERE id > ?1 ORDER BY id", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return (-1);
 	sqlite3_bind_int64(st, 1, dd->qlog_saved_id);
 	logpack_init(&p);
@@ -496,6 +515,7 @@ persist_log(sqlite3 *db, struct dnsd *dd)
 		r.sourcelen = col_text(st, 6, &r.source);
 		r.upstreamlen = col_text(st, 7, &r.upstream);
 		r.latency_us = sqlite3_column_int64(st, 8);
+		r.blocked_bylen = col_text(st, 9, &r.blocked_by);
 		if (r.client == NULL || r.name == NULL || r.source == NULL)
 			continue;
 		if (logpack_add(&p, &r) < 0)
@@ -531,12 +551,14 @@ flush_persist(sqlite3 *db, void *arg)
 		const struct dnsd_hist *h = &dd->hist[i];
 
 		snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO dns_history "
-		    "(time, queries, cache_hits, upstream, servfail) VALUES "
-		    "(%lld, %llu, %llu, %llu, %llu)", (long long)h->time,
+		    "(time, queries, cache_hits, upstream, servfail, blocked) "
+		    "VALUES (%lld, %llu, %llu, %llu, %llu, %llu)",
+		    (long long)h->time,
 		    (unsigned long long)h->queries,
 		    (unsigned long long)h->cache_hits,
 		    (unsigned long long)h->upstream,
-		    (unsigned long long)h->servfail);
+		    (unsigned long long)h->servfail,
+		    (unsigned long long)h->blocked);
 		if (state_exec(db, sql) < 0)
 			return (-1);
 	}
@@ -595,6 +617,7 @@ history_tick(struct dnsd *dd, int64_t now)
 	h->cache_hits = dd->st.cache_hits - dd->st_hist.cache_hits;
 	h->upstream = dd->st.upstream_answers - dd->st_hist.upstream_answers;
 	h->servfail = dd->st.servfail - dd->st_hist.servfail;
+	h->blocked = dd->st.blocked - dd->st_hist.blocked;
 	dd->st_hist = dd->st;
 	dd->hist_time = now;
 }
@@ -665,6 +688,11 @@ load_row(const struct logrow *r, void *arg)
 	else
 		sqlite3_bind_null(st, 8);
 	sqlite3_bind_int64(st, 9, r->latency_us);
+	if (r->blocked_by != NULL)
+		sqlite3_bind_text(st, 10, r->blocked_by, (int)r->blocked_bylen,
+		    SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 10);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return (-1);
 	l->loaded++;
@@ -699,8 +727,9 @@ load_log(struct dnsd *dd)
 	if (state_begin(live) < 0)
 		return (-1);
 	if (sqlite3_prepare_v2(live, "INSERT INTO dns_log (id, time_ms, "
-	    "client, name, qtype, rcode, source, upstream, latency_us) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &l.ins, NULL) !=
+	    "client, name, qtype, rcode, source, upstream, latency_us, "
+	    "blocked_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1,
+	    &l.ins, NULL) !=
 	    SQLITE_OK ||
 	    sqlite3_prepare_v2(persist, "SELECT first_id, data, rows FROM "
 	    "dns_log_batch WHERE first_id + rows - 1 > ?1 ORDER BY first_id",
@@ -911,12 +940,12 @@ stats_free(struct dnsd *dd)
 const char *
 stats_status(struct dnsd *dd)
 {
-	static char	 buf[128];
+	static char	 buf[192];
 	uint64_t	 lookups = dd->st.cache_hits + dd->st.cache_misses;
 
-	snprintf(buf, sizeof(buf), "%llu queries, %u cached, %.0f%% hits",
+	snprintf(buf, sizeof(buf), "%llu queries, %u cached, %.0f%% hits, %s",
 	    (unsigned long long)dd->st.queries, cache_count(dd->cache),
 	    lookups ? 100.0 * (double)dd->st.cache_hits / (double)lookups :
-	    0.0);
+	    0.0, block_status(dd));
 	return (buf);
 }

@@ -1604,6 +1604,24 @@ api_get(struct api_request *ar, struct api_response *res)
 		api_trace_list(ar, res);
 	else if (strncmp(p, "trace/", 6) == 0)
 		api_trace_get(ar, res, p + 6);
+	else if (strcmp(p, "block") == 0)
+		api_block_get(ar, res);
 	else
 		api_error(res, 404, "no such endpoint");
+}
+
+/* Route a POST (CSRF checked by http.c); -1 when no endpoint takes it. */
+int
+api_post(struct api_request *ar, struct api_response *res)
+{
+	api_db_refresh(ar->w, ar->now);
+	res->status = 200;
+	if (strncmp(ar->path, "block/", 6) == 0)
+		return (api_block_post(ar, res));
+	if (strcmp(ar->path, "trace") == 0) {
+		api_trace_post(ar, res, ar->body, ar->body_len,
+		    ar->content_type);
+		return (0);
+	}
+	return (-1);
 }

@@ -446,34 +446,61 @@ get_arg(struct api_request *ar, const char *name)
 }
 
 /*
- * A POST that changes something: with a login, the session's CSRF token
- * must come in the X-CSRF-Token header (without one, open access, the
- * origin check above is what stands).  fn answers into res.
+ * The token of the session, or with open access the pre-login one
+ * (double submit: the cookie must match the header), so that no page
+ * of another site can make the browser change anything.
  */
-static enum MHD_Result
-serve_post(struct webd *w, struct MHD_Connection *conn, const char *path,
-    struct http_req *req, int64_t now, void (*fn)(struct api_request *,
-    struct api_response *, const char *, size_t, const char *))
+static int
+post_token_ok(struct webd *w, struct MHD_Connection *conn, int64_t now)
 {
 	struct auth_session	*s;
+	const char		*pre;
+
+	if (auth_required(w))
+		return ((s = session_of(w, conn, now)) != NULL &&
+		    auth_token_cmp(s->csrf, csrf_header(conn)) == 0);
+	pre = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND,
+	    COOKIE_PRELOGIN);
+	return (pre != NULL && auth_token_cmp(pre, csrf_header(conn)) == 0);
+}
+
+/* A POST that changes something: token, JSON body, then api_post(). */
+static enum MHD_Result
+serve_post(struct webd *w, struct MHD_Connection *conn, const char *path,
+    struct http_req *req, int64_t now)
+{
 	struct api_request	 ar;
 	struct api_response	 res;
+	const char		*ctype;
 
-	if (auth_required(w) && ((s = session_of(w, conn, now)) == NULL ||
-	    auth_token_cmp(s->csrf, csrf_header(conn)) != 0))
+	if (!post_token_ok(w, conn, now))
 		return (respond_error(w, conn, MHD_HTTP_FORBIDDEN,
 		    "missing or wrong CSRF token"));
+	ctype = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "Content-Type");
+	/* JSON; a trace may also be started by a plain form. */
+	if (req->len > 0 && (ctype == NULL ||
+	    strncasecmp(ctype, "application/json", 16) != 0) &&
+	    (strcmp(path, "trace") != 0 || ctype == NULL ||
+	    strncasecmp(ctype, "application/x-www-form-urlencoded", 33) != 0))
+		return (respond_error(w, conn,
+		    MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "expected a JSON body"));
 	memset(&ar, 0, sizeof(ar));
 	ar.w = w;
 	ar.conn = conn;
 	ar.path = path;
 	ar.arg = get_arg;
 	ar.now = now;
+	ar.body = req->body;
+	ar.body_len = req->len;
+	ar.content_type = ctype;
 	res.status = MHD_HTTP_OK;
-	json_init(&res.json, 1024 * 1024);
-	api_db_refresh(w, now);
-	fn(&ar, &res, req->body, req->len, MHD_lookup_connection_value(conn,
-	    MHD_HEADER_KIND, "Content-Type"));
+	json_init(&res.json, 256 * 1024);
+	if (api_post(&ar, &res) < 0) {
+		json_free(&res.json);
+		return (respond_error(w, conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "method not allowed"));
+	}
 	return (respond_json(w, conn, res.status, &res.json, NULL, NULL));
 }
 
@@ -499,11 +526,7 @@ serve_api(struct webd *w, struct MHD_Connection *conn, const char *path,
 		if (auth_required(w) && session_of(w, conn, now) == NULL)
 			return (respond_error(w, conn, MHD_HTTP_UNAUTHORIZED,
 			    "login required"));
-		if (strcmp(path, "trace") == 0)
-			return (serve_post(w, conn, path, req, now,
-			    api_trace_post));
-		return (respond_error(w, conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-		    "method not allowed"));
+		return (serve_post(w, conn, path, req, now));
 	}
 	if (strcmp(path, "session") == 0)
 		return (api_session(w, conn, req, now));

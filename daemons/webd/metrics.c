@@ -625,6 +625,28 @@ metrics_text(struct webd *w, int64_t now, size_t *ret_len)
 		    "from the cache: hits / (hits + misses).");
 		sample(&m, "dns_cache_hit_ratio", NULL, NULL, fd.hit_ratio);
 	}
+	/* Blocking (issue 15): list and group names come from the config. */
+	single(&m, &rows, "dnsd", "block_blocked", "dns_blocked_total",
+	    "counter", "Queries answered from a blocklist.");
+	by_prefix(&m, &rows, "dnsd", "block_list_",
+	    "dns_blocked_by_list_total", "list", "counter",
+	    "Queries blocked, by the list that blocked them (own: the "
+	    "owner's entries).");
+	by_prefix(&m, &rows, "dnsd", "block_group_",
+	    "dns_blocked_by_group_total", "group", "counter",
+	    "Queries blocked, by the client's groups the list applied to.");
+	single(&m, &rows, "dnsd", "block_index_ready",
+	    "dns_blocklist_ready", "gauge",
+	    "1 once the blocklists are indexed and blocking, else 0.");
+	single(&m, &rows, "dnsd", "block_index_entries",
+	    "dns_blocklist_entries", "gauge",
+	    "Entries in the blocklist index.");
+	single(&m, &rows, "dnsd", "block_index_bytes",
+	    "dns_blocklist_index_bytes", "gauge",
+	    "Memory of the blocklist index.");
+	single(&m, &rows, "dnsd", "block_paused_until",
+	    "dns_blocking_paused_until_timestamp_seconds", "gauge",
+	    "When paused blocking resumes; 0 when not paused.");
 	upstreams(&m, w, &rows);
 
 	/* arpd */

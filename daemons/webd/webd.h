@@ -181,6 +181,9 @@ struct api_request {
 	const char		*path;	/* after "/api/v1/" */
 	const char		*(*arg)(struct api_request *, const char *);
 	int64_t			 now;
+	const char		*body;	/* POST: NUL-terminated */
+	size_t			 body_len;
+	const char		*content_type;	/* POST: the header, or NULL */
 };
 
 struct api_response {
@@ -196,6 +199,11 @@ void	 api_trace_get(struct api_request *, struct api_response *,
 	    const char *id);
 void	 api_trace_post(struct api_request *, struct api_response *,
 	    const char *body, size_t len, const char *content_type);
+/*
+ * Answer a POST under /api/v1/ whose CSRF token http.c has checked:
+ * 0 with res filled, or -1 when no endpoint takes the path.
+ */
+int	 api_post(struct api_request *, struct api_response *);
 /* (Re)open the read-only databases when they are missing. */
 void	 api_db_refresh(struct webd *, int64_t now);
 /* Close them (reload, stop). */
@@ -207,6 +215,9 @@ void	 api_publish(struct webd *);
 
 /* api_health.c: GET /api/v1/health (addrd's health tables). */
 void	 api_health(struct api_request *, struct json *);
+/* api_block.c: the Blocking page's endpoints (issue 15). */
+void	 api_block_get(struct api_request *, struct api_response *);
+int	 api_block_post(struct api_request *, struct api_response *);
 
 /* query.c: SQL for the conntrack view from client filters. */
 /* The conntrack row is defined once, for homegwctl too (figures.h). */

@@ -174,7 +174,8 @@ static const struct {
 	  "\"name\"" },
 	{ LAN "[dhcp]\nrange = 1\n",
 	  "t.conf:4: expected a section name (gateway, lan, wan, host NAME, "
-	  "dns, nat, forward NAME, arp, web, firewall), got \"dhcp\"" },
+	  "dns, nat, forward NAME, arp, web, firewall, blocklist NAME), "
+	  "got \"dhcp\"" },
 	{ LAN "[dns\n",
 	  "t.conf:4: expected \"[section]\" or \"[section name]\", got "
 	  "\"[dns\"" },
@@ -417,6 +418,51 @@ static const struct {
 	  "to = 192.168.1.10\n[forward a]\n",
 	  "t.conf:9: expected a forward name not used before (line 6), got "
 	  "\"a\"" },
+	/* Blocking (issue 15). */
+	{ LAN "[dns]\nblock_reply = refused\n",
+	  "t.conf:5: expected null, nxdomain or nodata after \"block_reply\", "
+	  "got \"refused\"" },
+	{ LAN "[dns]\nblock_deny = ads.example, ads..example\n",
+	  "t.conf:5: expected a domain name, or *. and a domain name, after "
+	  "\"block_deny\", got \"ads..example\"" },
+	{ LAN "[dns]\nblock_allow = *.a.example, *.A.example\n",
+	  "t.conf:5: expected each domain once after \"block_allow\", got "
+	  "\"*.A.example\"" },
+	{ LAN "[dns]\nblock_shrink_max = 101\n",
+	  "t.conf:5: expected a number from 0 to 100 after "
+	  "\"block_shrink_max\", got \"101\"" },
+	{ LAN "[blocklist ads]\nenabled = yes\n",
+	  "t.conf:4: expected key \"source\" in [blocklist ads], got \"\"" },
+	{ LAN "[blocklist ads]\nsource = lists/ads.txt\n",
+	  "t.conf:5: expected an absolute path or an http:// or https:// URL "
+	  "(at most 1024 characters, no spaces) after \"source\", got "
+	  "\"lists/ads.txt\"" },
+	{ LAN "[blocklist ads]\nsource = ftp://example.org/a\n",
+	  "t.conf:5: expected an absolute path or an http:// or https:// URL "
+	  "(at most 1024 characters, no spaces) after \"source\", got "
+	  "\"ftp://example.org/a\"" },
+	{ LAN "[blocklist ads]\nsource = https:///a\n",
+	  "t.conf:5: expected an absolute path or an http:// or https:// URL "
+	  "(at most 1024 characters, no spaces) after \"source\", got "
+	  "\"https:///a\"" },
+	{ LAN "[blocklist own]\nsource = /a\n",
+	  "t.conf:4: expected a blocklist name other than \"own\" (the "
+	  "owner's own entries), got \"own\"" },
+	{ LAN "[blocklist a]\nsource = /a\n[blocklist a]\nsource = /b\n",
+	  "t.conf:6: expected a blocklist name not used before (line 4), got "
+	  "\"a\"" },
+	{ LAN "[blocklist a]\nsource = /a\ngroups = kids, Kids\n",
+	  "t.conf:6: expected each group once after \"groups\", got "
+	  "\"Kids\"" },
+	{ LAN "[host tv]\nmac = 02:00:00:00:00:01\naddress = 192.168.1.9\n"
+	  "groups = kids_tv\n",
+	  "t.conf:7: expected a group name (a DNS label: letters, digits, "
+	  "'-') after \"groups\", got \"kids_tv\"" },
+	{ LAN "[blocklist a]\nsource = /a\ngroups = g1, g2, g3, g4, g5, g6, "
+	  "g7, g8, g9, g10, g11, g12, g13, g14, g15, g16\n"
+	  "[blocklist b]\nsource = /b\ngroups = h1, h2, h3, h4, h5, h6, "
+	  "h7, h8, h9, h10, h11, h12, h13, h14, h15, h16\n",
+	  "t.conf:9: expected at most 32 client groups in all, got \"h16\"" },
 };
 
 static void

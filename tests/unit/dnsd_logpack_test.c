@@ -76,6 +76,19 @@ static char	 names[400][40];
 static char	 longname[3000];
 static struct got g;
 
+static char	 blocked_seen[128];
+
+static int
+blocked_cb(const struct logrow *r, void *arg)
+{
+	(void)arg;
+	snprintf(blocked_seen, sizeof(blocked_seen), "%.*s %.*s %.*s",
+	    (int)r->namelen, r->name, (int)r->sourcelen, r->source,
+	    r->blocked_by != NULL ? (int)r->blocked_bylen : 1,
+	    r->blocked_by != NULL ? r->blocked_by : "-");
+	return (0);
+}
+
 static void
 mkrow(struct logrow *r, int i)
 {
@@ -162,9 +175,35 @@ main(void)
 	CHECK(g.n == 1 && strcmp(g.strs[0][1], r.name) == 0);
 	got_free(&g);
 
+	/* Version 2 keeps blocked_by; version 1 rows decode without it. */
+	{
+		static const char v1[] = "\x01\x02\x01\x01" "c\x02\x01n"
+		    "\x01\x00\x03\x01s\x00\x07";
+
+		memset(&r, 0, sizeof(r));
+		r.time_ms = 5;
+		r.client = "10.0.0.1";
+		r.clientlen = 8;
+		r.name = "ads.example";
+		r.namelen = 11;
+		r.source = "blocked";
+		r.sourcelen = 7;
+		r.blocked_by = "ads";
+		r.blocked_bylen = 3;
+		logpack_reset(&p);
+		CHECK(logpack_add(&p, &r) == 0);
+		blocked_seen[0] = '\0';
+		CHECK(logpack_decode(p.buf, p.len, blocked_cb, NULL) == 0);
+		CHECK(strcmp(blocked_seen, "ads.example blocked ads") == 0);
+		blocked_seen[0] = '\0';
+		CHECK(logpack_decode(v1, sizeof(v1) - 1, blocked_cb, NULL) == 0);
+		CHECK(strcmp(blocked_seen, "n s -") == 0);
+		logpack_reset(&p);
+	}
+
 	/* Hostile blobs: wrong version, empty, cut short, flipped bytes. */
 	CHECK(logpack_decode("", 0, collect, &g) == -1);
-	CHECK(logpack_decode("\x02\x00", 2, collect, &g) == -1);
+	CHECK(logpack_decode("\x03\x00", 2, collect, &g) == -1);
 	CHECK(logpack_decode("\x01\xff", 2, collect, &g) == -1);
 	/* A reference to a string never defined. */
 	CHECK(logpack_decode("\x01\x00\x05", 3, collect, &g) == -1);

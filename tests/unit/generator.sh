@@ -47,6 +47,9 @@ for d in addrd arpd natd dnsd webd; do
 	    grep -qx '\[Service\]' "$f" && c=$((c + 1))
 done
 result $([ $c -eq 5 ]; echo $?) "a drop-in for each of the five daemons opens both directories"
+f=$tmp/moved/homegw-blocklist-update.service.d/50-homegw-dirs.conf
+result $(grep -qx 'ReadWritePaths=-/srv/homegw' "$f"; echo $?) \
+    "and one for the blocklist download, which writes in state_dir"
 
 run defaults "$lan"
 result $([ $? -eq 0 ] && [ -z "$(ls "$tmp/defaults")" ]; echo $?) \

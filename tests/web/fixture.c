@@ -291,7 +291,9 @@ fill_persist(sqlite3 *db, sqlite3 *live, int64_t now)
 	sqlite3_finalize(st);
 	exec(live, "COMMIT");
 
-	st = prepare(db, "INSERT INTO dns_history VALUES (?1, ?2, ?3, ?4, ?5)");
+	/* Named columns: later schemas add some (blocked, issue 15). */
+	st = prepare(db, "INSERT INTO dns_history (time, queries, cache_hits, "
+	    "upstream, servfail) VALUES (?1, ?2, ?3, ?4, ?5)");
 	for (i = 0; i < 288; i++) {
 		t = now - now % 300 - (287 - i) * 300;
 		sqlite3_bind_int64(st, 1, t);
@@ -302,6 +304,9 @@ fill_persist(sqlite3 *db, sqlite3 *live, int64_t now)
 		step(st);
 	}
 	sqlite3_finalize(st);
+	/* Some of them blocked, where the schema counts that. */
+	(void)sqlite3_exec(db, "UPDATE dns_history SET blocked = queries / 8",
+	    NULL, NULL, NULL);
 	st = prepare(db, "INSERT INTO traffic_history VALUES (?1, ?2, ?3, ?4, "
 	    "?5, ?6)");
 	for (i = 0; i < 288; i++) {
