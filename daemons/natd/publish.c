@@ -270,6 +270,8 @@ set_metrics(struct publish *p, sqlite3 *db)
 		{ "conntrack_max", (double)s->ct_max },
 		{ "flows", (double)p->m->nflows },
 		{ "flows_max", (double)p->m->max_flows },
+		/* The slabs the flows live in, spare included (mirror.c). */
+		{ "flow_bytes", (double)mirror_flow_bytes(p->m) },
 		{ "flows_created", (double)p->m->created },
 		{ "flows_destroyed", (double)p->m->destroyed },
 		{ "flows_swept", (double)p->m->swept },
