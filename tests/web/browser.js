@@ -53,6 +53,8 @@ const pages = [
 	["hosts", "/hosts", "#hosts tr"],
 	["dns", "/dns", "#log tr"],
 	["host", "/host?h=lan1", "#conns tr"],
+	["blocking", "/blocking", "#lists tr"],
+	["trace", "/trace", "#traces tr"],
 ];
 
 /*
@@ -326,6 +328,31 @@ async function main() {
 		const overflow = await pp.evaluate(() =>
 		    document.documentElement.scrollWidth <= window.innerWidth + 1);
 		ok(overflow, "the page itself does not scroll sideways on a phone");
+
+		/*
+		 * Every page in both themes at both widths, kept as artifacts:
+		 * the loops above took desktop light and phone dark.
+		 */
+		for (const [pg, theme, width] of [[page, "dark", "desktop"],
+		    [pp, "light", "phone"]]) {
+			await pg.evaluate((t) => localStorage.setItem("hgw-theme",
+			    t), theme);
+			let right = 0;
+			for (const [name, url, sel] of pages) {
+				await pg.goto(base + url);
+				await pg.waitForSelector(sel);
+				await pg.waitForTimeout(200);
+				if (await pg.evaluate(() =>
+				    document.documentElement.dataset.theme) === theme)
+					right++;
+				await pg.screenshot({ path: path.join(outdir,
+				    width + "-" + name + "-" + theme + ".png"),
+				    fullPage: true });
+			}
+			ok(right === pages.length, "every page in " + theme +
+			    " at " + width + " width (" + right + " of " +
+			    pages.length + ")");
+		}
 		await pp.close();
 
 		/* Logout ends the session. */
