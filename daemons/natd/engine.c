@@ -504,12 +504,16 @@ watch_forwarding(struct natd *n)
 	n->ip_forward = 0;
 }
 
-/* See TRIM_FLOWS. */
+/* See TRIM_FLOWS, and mirror_compact() for the flows' own slabs. */
 static void
 give_back(struct natd *n)
 {
 	uint64_t	 gone = n->mirror->destroyed + n->mirror->swept;
+	unsigned int	 moved;
 
+	if ((moved = mirror_compact(n->mirror)) > 0)
+		log_debug("%s: %u flows moved, %zu bytes of slabs left",
+		    __func__, moved, mirror_flow_bytes(n->mirror));
 	if (gone - n->trim_gone < TRIM_FLOWS)
 		return;
 	n->trim_gone = gone;

@@ -60,6 +60,7 @@ struct flow_slab {
 	struct flow	*free;		/* chained through hnext */
 	unsigned int	 used;
 	unsigned int	 unused;	/* slots never handed out yet */
+	int		 evacuate;	/* mirror_compact() empties it */
 	struct flow	 slots[];
 };
 
@@ -93,6 +94,7 @@ slab_new(void)
 	s->free = NULL;
 	s->used = 0;
 	s->unused = SLAB_SLOTS;
+	s->evacuate = 0;
 	POISON(s->slots, SLAB_SLOTS * sizeof(struct flow));
 	return (s);
 }
@@ -156,6 +158,103 @@ flow_release(struct mirror *m, struct flow *f)
 		TAILQ_REMOVE(&m->slabs, s, entry);
 		TAILQ_INSERT_HEAD(&m->slabs, s, entry);
 	}
+}
+
+static unsigned int key_hash(const struct mirror *, const struct flow_info *);
+
+static int
+slab_cmp_used(const void *a, const void *b)
+{
+	const struct flow_slab *x = *(struct flow_slab *const *)a;
+	const struct flow_slab *y = *(struct flow_slab *const *)b;
+
+	return (x->used < y->used ? -1 : x->used > y->used);
+}
+
+/*
+ * Compaction.  Flows die in any order, so after a flood many slabs keep
+ * a few flows each and none of them empties: natd held several
+ * megabytes of slabs a third full (issue 18).  When the slabs could hold
+ * a quarter more than the flows, and two slabs besides, the flows of the
+ * emptiest slabs move into the holes of the others, and the emptied
+ * slabs go back to the kernel.  A flow is only ever reached through the
+ * hash and the list of all flows, both fixed up here, and no caller
+ * keeps a flow across calls into the mirror.  Returns the flows moved.
+ */
+unsigned int
+mirror_compact(struct mirror *m)
+{
+	struct flow_slab **v, *sl;
+	struct flow	*f, *g, *next, **pp;
+	size_t		 slots = (size_t)m->nslabs * SLAB_SLOTS;
+	unsigned int	 n = m->nslabs, i, k, lo, room = 0, moved = 0;
+
+	if (n < 3 || slots <= (size_t)m->nflows + m->nflows / 4 +
+	    2 * SLAB_SLOTS)
+		return (0);
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		return (0);
+	i = 0;
+	TAILQ_FOREACH(sl, &m->slabs, entry)
+		v[i++] = sl;
+	qsort(v, n, sizeof(*v), slab_cmp_used);
+	/* Empty the emptiest slabs while the others have the room. */
+	for (k = 0; k < n; k++)
+		room += SLAB_SLOTS - v[k]->used;
+	for (lo = 0; lo < n - 1; lo++) {
+		room -= SLAB_SLOTS - v[lo]->used;
+		if (v[lo]->used > room)
+			break;
+		room -= v[lo]->used;
+	}
+	if (lo == 0) {
+		free(v);
+		return (0);
+	}
+	/* The rest, those with room first: flow_alloc() takes the head. */
+	TAILQ_INIT(&m->slabs);
+	for (k = n; k-- > lo; )
+		if (v[k]->used < SLAB_SLOTS)
+			TAILQ_INSERT_TAIL(&m->slabs, v[k], entry);
+	for (k = lo; k < n; k++)
+		if (v[k]->used == SLAB_SLOTS)
+			TAILQ_INSERT_TAIL(&m->slabs, v[k], entry);
+	for (k = 0; k < lo; k++)
+		v[k]->evacuate = 1;
+	m->nslabs = n - lo;
+	for (f = TAILQ_FIRST(&m->flows); f != NULL; f = next) {
+		next = TAILQ_NEXT(f, entry);
+		sl = slab_of(f);
+		if (!sl->evacuate || (g = flow_alloc(m)) == NULL)
+			continue;
+		memcpy(g, f, sizeof(*g));
+		for (pp = &m->buckets[key_hash(m, &f->info)]; *pp != f;
+		    pp = &(*pp)->hnext)
+			;
+		*pp = g;
+		TAILQ_INSERT_AFTER(&m->flows, f, g, entry);
+		TAILQ_REMOVE(&m->flows, f, entry);
+		f->hnext = sl->free;
+		sl->free = f;
+		POISON(f, sizeof(*f));
+		sl->used--;
+		moved++;
+	}
+	/* Emptied: back to the kernel; a slab a flow could not leave stays. */
+	for (k = 0; k < lo; k++) {
+		v[k]->evacuate = 0;
+		if (v[k]->used > 0) {
+			TAILQ_INSERT_HEAD(&m->slabs, v[k], entry);
+			m->nslabs++;
+		} else if (m->spare == NULL) {
+			v[k]->free = NULL;
+			v[k]->unused = SLAB_SLOTS;
+			m->spare = v[k];
+		} else
+			(void)munmap(v[k], SLAB_BYTES);
+	}
+	free(v);
+	return (moved);
 }
 
 /* The memory the flows hold, slabs whole (the spare too). */

@@ -243,6 +243,8 @@ unsigned int	 mirror_sweep(struct mirror *);
 struct flow	*mirror_find(struct mirror *, const struct flow_info *);
 /* The LAN side address of a flow (0.0.0.0 if none). */
 size_t		 mirror_flow_bytes(const struct mirror *);
+/* Move flows out of the emptiest slabs when many are part empty. */
+unsigned int	 mirror_compact(struct mirror *);
 struct in_addr	 mirror_flow_lan_addr(const struct mirror *,
 		    const struct flow_info *);
 /* Reset the per-host interval counters (after they were saved). */
