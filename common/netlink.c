@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/neighbour.h>
+
 #include <event2/event.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
@@ -312,4 +314,26 @@ netlink_watch_resync_pending(const struct netlink_watch *w)
 {
 	return (w->ev_resync != NULL &&
 	    evtimer_pending(w->ev_resync, NULL) != 0);
+}
+
+const char *
+netlink_nud_name(int state)
+{
+	if (state & NUD_PERMANENT)
+		return ("permanent");
+	if (state & NUD_REACHABLE)
+		return ("reachable");
+	if (state & NUD_STALE)
+		return ("stale");
+	if (state & NUD_DELAY)
+		return ("delay");
+	if (state & NUD_PROBE)
+		return ("probe");
+	if (state & NUD_FAILED)
+		return ("failed");
+	if (state & NUD_NOARP)
+		return ("noarp");
+	if (state & NUD_INCOMPLETE)
+		return ("incomplete");
+	return ("none");
 }

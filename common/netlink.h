@@ -58,5 +58,7 @@ void	netlink_watch_free(struct netlink_watch *);
 struct nl_sock *netlink_request_sock(int protocol);
 /* Map a libnl error (negative NLE_*) to a negative errno. */
 int	netlink_errno(int nlerr);
+/* A neighbour's NUD_* state in the words live.db uses ("reachable"). */
+const char *netlink_nud_name(int state);
 
 #endif /* HGW_NETLINK_H */

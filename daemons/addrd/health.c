@@ -32,6 +32,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
+#include "netlink.h"
 #include "state.h"
 #include "addrd.h"
 
@@ -487,22 +488,6 @@ write_ifaces(struct health *h, sqlite3 *db)
 	return (0);
 }
 
-static const char *
-nud_name(int state)
-{
-	if (state & NUD_PERMANENT)
-		return ("permanent");
-	if (state & NUD_REACHABLE)
-		return ("reachable");
-	if (state & NUD_STALE)
-		return ("stale");
-	if (state & NUD_DELAY)
-		return ("delay");
-	if (state & NUD_PROBE)
-		return ("probe");
-	return ("other");
-}
-
 /*
  * Only stations: unicast entries with a MAC the kernel resolved.  The
  * multicast and broadcast entries the kernel makes without ARP (NOARP,
@@ -559,7 +544,7 @@ write_neighbours(struct health *h, sqlite3 *db)
 		    SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 3, addr_fmt_mac(k->mac, mac), -1,
 		    SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, nud_name(k->state), -1,
+		sqlite3_bind_text(st, 4, netlink_nud_name(k->state), -1,
 		    SQLITE_STATIC);
 		sqlite3_bind_int(st, 5, router);
 		bind_int(st, 6, ago >= 0, h->now - ago);

@@ -29,28 +29,6 @@
 static sqlite3_stmt *st_neigh_del, *st_neigh_ins, *st_proxy_ins;
 static sqlite3_stmt *st_station, *st_event_time;
 
-static const char *
-nud_name(int state)
-{
-	if (state & NUD_PERMANENT)
-		return ("permanent");
-	if (state & NUD_REACHABLE)
-		return ("reachable");
-	if (state & NUD_STALE)
-		return ("stale");
-	if (state & NUD_DELAY)
-		return ("delay");
-	if (state & NUD_PROBE)
-		return ("probe");
-	if (state & NUD_FAILED)
-		return ("failed");
-	if (state & NUD_NOARP)
-		return ("noarp");
-	if (state & NUD_INCOMPLETE)
-		return ("incomplete");
-	return ("none");
-}
-
 static int
 bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -100,7 +78,7 @@ write_neigh(struct arpd *a, const struct neigh *n)
 	bind_text(st_neigh_ins, 2, a->ifname);
 	if (n->has_mac)
 		bind_text(st_neigh_ins, 3, addr_fmt_mac(n->mac, mac));
-	bind_text(st_neigh_ins, 4, nud_name(n->state));
+	bind_text(st_neigh_ins, 4, netlink_nud_name(n->state));
 	sqlite3_bind_int(st_neigh_ins, 5, mirror_is_pinned(a, n->addr));
 	sqlite3_bind_int64(st_neigh_ins, 6, n->updated);
 	return (step(st_neigh_ins));

@@ -274,7 +274,7 @@ scalar(sqlite3_stmt *st, int64_t def)
  * An error answer, {"error": msg, "status": N}: every error body carries
  * its status (docs/api.md).  Written before anything else of the answer.
  */
-static void
+void
 api_error(struct api_response *res, unsigned int status, const char *fmt,
     ...)
 {
@@ -390,7 +390,7 @@ dns_hit_ratio(struct webd *w, struct json *j)
 static struct hgw_host *host_by_name(struct webd *, const char *);
 static void ct_catching_up(struct webd *, struct json *);
 
-static const char *
+const char *
 host_name_of(struct webd *w, const char *address)
 {
 	struct in_addr	 a;

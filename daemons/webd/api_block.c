@@ -343,13 +343,10 @@ api_block_get(struct api_request *ar, struct api_response *res)
 static void
 block_error(struct api_response *res, unsigned int status, const char *msg)
 {
+	/* Whatever was written already goes: the error is the answer. */
 	json_free(&res->json);
 	json_init(&res->json, 4096);
-	res->status = status;
-	json_object_open(&res->json);
-	json_kstring(&res->json, "error", msg);
-	json_kint(&res->json, "status", status);
-	json_object_close(&res->json);
+	api_error(res, status, "%s", msg);
 }
 
 /* A string member of the JSON body; "" when the body has none. */

@@ -74,30 +74,6 @@ series(struct webd *w, struct json *j, const char *address, int64_t now)
 	json_array_close(j);
 }
 
-static const char *
-host_name(struct webd *w, const char *address)
-{
-	struct in_addr	 a;
-	struct hgw_host	*h;
-
-	if (address == NULL || addr_parse_ip4(address, &a) < 0)
-		return (NULL);
-	h = conf_host_by_addr(w->d->conf, a);
-	return (h != NULL ? h->name : NULL);
-}
-
-static void
-bad_request(struct api_response *res, const char *why)
-{
-	struct json	*j = &res->json;
-
-	res->status = 400;
-	json_object_open(j);
-	json_kstring(j, "error", why);
-	json_kint(j, "status", 400);
-	json_object_close(j);
-}
-
 /*
  * GET top?limit=N: the LAN hosts with traffic or open connections, the
  * busiest first, and the totals of them all.  Rates in bytes/s; "out" is
@@ -119,7 +95,7 @@ api_rates_top(struct api_request *ar, struct api_response *res)
 		limit = strtol(arg, &end, 10);
 		if (*arg == '\0' || *end != '\0' || errno != 0 || limit < 1 ||
 		    limit > TOP_MAX) {
-			bad_request(res, "limit must be 1 to 100");
+			api_error(res, 400, "limit must be 1 to 100");
 			return;
 		}
 	}
@@ -149,7 +125,7 @@ api_rates_top(struct api_request *ar, struct api_response *res)
 			address = (const char *)sqlite3_column_text(st, 0);
 			json_object_open(j);
 			json_kstring(j, "address", address);
-			json_kstring(j, "host", host_name(w, address));
+			json_kstring(j, "host", host_name_of(w, address));
 			json_kdouble(j, "rate_out",
 			    sqlite3_column_double(st, 1));
 			json_kdouble(j, "rate_in",

@@ -29,18 +29,6 @@
 
 #define EVENTS_PAGE	2000	/* events in one answer at most */
 
-static void
-refuse(struct api_response *res, unsigned int status, const char *msg)
-{
-	struct json	*j = &res->json;
-
-	res->status = status;
-	json_object_open(j);
-	json_kstring(j, "error", msg);
-	json_kint(j, "status", status);
-	json_object_close(j);
-}
-
 static int
 append_info(struct json *j, const struct trace_info *t, int full,
     int64_t now_ms)
@@ -70,7 +58,7 @@ api_trace_list(struct api_request *ar, struct api_response *res)
 	struct json	*j = &res->json;
 
 	if (ar->w->persist == NULL) {
-		refuse(res, 503, "homegw.db is not there yet");
+		api_error(res, 503, "homegw.db is not there yet");
 		return;
 	}
 	json_object_open(j);
@@ -130,19 +118,19 @@ api_trace_get(struct api_request *ar, struct api_response *res,
 	int		 r;
 
 	if (parse_id(id_text, &id) < 0 || id < 1) {
-		refuse(res, 400, "a trace id is a positive number");
+		api_error(res, 400, "a trace id is a positive number");
 		return;
 	}
 	if (after_text != NULL && parse_id(after_text, &after) < 0) {
-		refuse(res, 400, "after: an event id (a number) expected");
+		api_error(res, 400, "after: an event id (a number) expected");
 		return;
 	}
 	if (ar->w->persist == NULL) {
-		refuse(res, 503, "homegw.db is not there yet");
+		api_error(res, 503, "homegw.db is not there yet");
 		return;
 	}
 	if ((r = trace_get(ar->w->persist, id, &t)) < 0) {
-		refuse(res, r == -ENOENT ? 404 : 503, r == -ENOENT ?
+		api_error(res, r == -ENOENT ? 404 : 503, "%s", r == -ENOENT ?
 		    "no such trace" : "cannot read the traces");
 		return;
 	}
@@ -276,7 +264,7 @@ api_trace_post(struct api_request *ar, struct api_response *res,
 	if ((json ? json_get_string(body, len, "host", host, sizeof(host)) :
 	    form_get(body, len, "host", host, sizeof(host))) < 0 ||
 	    host[0] == '\0') {
-		refuse(res, 400, "host: a host name, an address or a MAC "
+		api_error(res, 400, "host: a host name, an address or a MAC "
 		    "expected");
 		return;
 	}
@@ -289,18 +277,18 @@ api_trace_post(struct api_request *ar, struct api_response *res,
 		    seconds > TRACE_SECONDS_MAX) {
 			snprintf(msg, sizeof(msg), "seconds: a number from 1 "
 			    "to %d expected", TRACE_SECONDS_MAX);
-			refuse(res, 400, msg);
+			api_error(res, 400, "%s", msg);
 			return;
 		}
 	}
 	if ((r = trace_resolve(w->d->conf, w->live, host, &t)) < 0) {
-		refuse(res, 400, r == -EINVAL ? "host: not a host name, an "
-		    "address or a MAC" : "host: not in the host table nor a "
-		    "known neighbour; give its address");
+		api_error(res, 400, "%s", r == -EINVAL ? "host: not a host "
+		    "name, an address or a MAC" : "host: not in the host table "
+		    "nor a known neighbour; give its address");
 		return;
 	}
 	if ((db = persist_rw(w)) == NULL) {
-		refuse(res, 503, "homegw.db is not there yet");
+		api_error(res, 503, "homegw.db is not there yet");
 		return;
 	}
 	r = trace_start(db, &t, (int)seconds, "webd");
@@ -308,11 +296,11 @@ api_trace_post(struct api_request *ar, struct api_response *res,
 	if (r == -EBUSY) {
 		snprintf(msg, sizeof(msg), "%d traces are running already; "
 		    "try again when one ends", TRACE_RUNNING_MAX);
-		refuse(res, 429, msg);
+		api_error(res, 429, "%s", msg);
 		return;
 	}
 	if (r < 0) {
-		refuse(res, 503, "cannot start the trace: homegw.db refused "
+		api_error(res, 503, "cannot start the trace: homegw.db refused "
 		    "the write");
 		return;
 	}

@@ -193,6 +193,15 @@ struct api_response {
 
 /* Answer a GET under /api/v1/; fills res (status and body). */
 void	 api_get(struct api_request *, struct api_response *);
+/*
+ * An error answer of any endpoint, {"error": msg, "status": N}
+ * (docs/api.md), written before anything else of the answer.
+ */
+void	 api_error(struct api_response *, unsigned int status,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The host table's name of an IPv4 address; NULL if none. */
+const char *host_name_of(struct webd *, const char *address);
+
 /* api_trace.c: traces of one host (issue 16). */
 void	 api_trace_list(struct api_request *, struct api_response *);
 void	 api_trace_get(struct api_request *, struct api_response *,
