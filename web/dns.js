@@ -26,7 +26,7 @@ HGW.start(function () {
 		var max = list[0].queries || 1;
 		list.forEach(function (r) {
 			box.appendChild(el("div", { class: "label" },
-			    link ? HGW.hostLink(r[label], r.host ?
+			    link ? HGW.hostCell(r[label], r.label, r.host ?
 			    r.host + " (" + r[label] + ")" : r[label]) :
 			    r[label]));
 			box.appendChild(el("div", { class: "num" },

@@ -274,6 +274,19 @@ scalar(sqlite3_stmt *st, int64_t def)
  * An error answer, {"error": msg, "status": N}: every error body carries
  * its status (docs/api.md).  Written before anything else of the answer.
  */
+/* The [host] label of an IPv4 address's host; NULL if none. */
+static const char *
+host_label_of_addr(struct webd *w, const char *address)
+{
+	struct in_addr	 a;
+	struct hgw_host	*h;
+
+	if (address == NULL || addr_parse_ip4(address, &a) < 0 ||
+	    (h = conf_host_by_addr(w->d->conf, a)) == NULL || !h->has_label)
+		return (NULL);
+	return (h->label);
+}
+
 void
 api_error(struct api_response *res, unsigned int status, const char *fmt,
     ...)
@@ -1274,6 +1287,7 @@ get_dns(struct api_request *ar, struct api_response *res)
 		json_object_open(j);
 		json_kstring(j, "client", client);
 		json_kstring(j, "host", host_name_of(w, client));
+		json_kstring(j, "label", host_label_of_addr(w, client));
 		json_kint(j, "queries", sqlite3_column_int64(st, 1));
 		json_object_close(j);
 	}
