@@ -213,3 +213,61 @@ fig_sql_register(sqlite3 *db)
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_address_text, NULL,
 	    NULL) == SQLITE_OK ? 0 : -1);
 }
+
+static int
+metric_value(sqlite3 *live, const char *name, double *ret)
+{
+	sqlite3_stmt	*st;
+	int		 found = 0;
+
+	if (sqlite3_prepare_v2(live, "SELECT value FROM metrics WHERE "
+	    "daemon = 'natd' AND name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return (0);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*ret = sqlite3_column_double(st, 0);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return (found);
+}
+
+int
+fig_ct_catching_up(sqlite3 *live, long kernel_count)
+{
+	sqlite3_stmt	*st;
+	double		 v, cap;
+	long		 rows = -1, slack;
+
+	if (metric_value(live, "resync_pending", &v) && v > 0)
+		return (1);
+	if (kernel_count < 0)
+		return (0);
+	if (sqlite3_prepare_v2(live, "SELECT count(*) FROM conntrack", -1,
+	    &st, NULL) != SQLITE_OK)
+		return (0);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rows = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rows < 0 || (metric_value(live, "flows_max", &cap) &&
+	    (double)rows >= cap))
+		return (0);
+	/* New flows between two of natd's writes are not a burst. */
+	slack = rows / 50 > 256 ? rows / 50 : 256;
+	return (kernel_count > rows + slack);
+}
+
+long
+fig_kernel_ct_count(void)
+{
+	FILE	*f;
+	long	 v = -1;
+
+	if ((f = fopen("/proc/sys/net/netfilter/nf_conntrack_count", "r")) ==
+	    NULL)
+		return (-1);
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return (v);
+}

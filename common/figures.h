@@ -36,6 +36,17 @@ struct fig_dns {
 
 /* Read dnsd's metrics rows from live.db (NULL is fine: nothing known). */
 void		 fig_dns_read(sqlite3 *live, struct fig_dns *);
+
+/*
+ * Whether the mirrored connections are catching up with the kernel's:
+ * natd lost events and has not read the table again, or the kernel
+ * (kernel_count, -1 if unknown) tracks well beyond the rows while natd
+ * reads a burst in (a dump takes seconds then).  Not when the mirror is
+ * full: that is "incomplete".
+ */
+int		 fig_ct_catching_up(sqlite3 *live, long kernel_count);
+/* nf_conntrack_count of our network namespace; -1 if unknown. */
+long		 fig_kernel_ct_count(void);
 /* The ratio as people read it: "72.0 %", or "–" when not known. */
 const char	*fig_percent(double ratio, char *buf, size_t len);
 

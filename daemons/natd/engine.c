@@ -329,6 +329,24 @@ fold_drops(struct natd *n)
 	}
 }
 
+/*
+ * Finding new flows by dumps, the mirror is short of the kernel between
+ * two of them; after a burst (45,000 new flows in a second) for longer
+ * than a dump takes.  Well short, and not because it is full, it is
+ * catching up as surely as after lost events, and says so the same way.
+ */
+static int
+behind_dumps(const struct natd *n, long ct_count)
+{
+	const struct mirror *m = n->mirror;
+	unsigned int	 slack;
+
+	if (n->follow_new || ct_count < 0 || m->nflows >= m->max_flows)
+		return (0);
+	slack = m->nflows / 50 > 256 ? m->nflows / 50 : 256;
+	return ((unsigned long)ct_count > (unsigned long)m->nflows + slack);
+}
+
 static void
 update_stats(struct natd *n)
 {
@@ -343,7 +361,7 @@ update_stats(struct natd *n)
 	s.overruns = kernel_ct_overruns(n->kernel);
 	s.resyncs = n->resyncs;
 	s.resync_pending = n->resync_failed ||
-	    kernel_ct_resync_pending(n->kernel);
+	    kernel_ct_resync_pending(n->kernel) || behind_dumps(n, s.ct_count);
 	s.malformed = kernel_ct_malformed(n->kernel);
 	s.offload = n->offload;
 	s.follow_new = n->follow_new;
@@ -535,6 +553,14 @@ dump_and_plan(struct natd *n)
 	long		 ms;
 
 	watch_own_addrs(n);
+	/*
+	 * A burst since the last dump: say so before this dump, which the
+	 * burst makes long, and not only once its rows are written.
+	 */
+	if (behind_dumps(n, kernel_ct_count())) {
+		update_stats(n);
+		publish_now(n->publish);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (dump(n) == 0)
 		publish_rates(n->publish, mono_ms(), state_now());

@@ -1069,17 +1069,16 @@ ct_row(struct json *j, struct webd *w, sqlite3_stmt *st, int64_t now)
 
 /*
  * natd lost conntrack events in a burst and has not read the kernel's
- * table again yet: the rows may be short of the kernel's count for a
- * second or two.  "catching_up" says so, and the page with it, rather
- * than showing a short table without a word.
+ * table again yet, or reads a burst in: the rows may be short of the
+ * kernel's count for a second or two.  "catching_up" says so, and the
+ * page with it, rather than showing a short table without a word.
+ * webd reads the kernel's count itself: natd may be busy with the dump.
  */
 static void
 ct_catching_up(struct webd *w, struct json *j)
 {
-	double	 v;
-
-	json_kbool(j, "catching_up", metric(w, "natd", "resync_pending",
-	    &v) && v > 0);
+	json_kbool(j, "catching_up", fig_ct_catching_up(w->live,
+	    fig_kernel_ct_count()));
 }
 
 /*
