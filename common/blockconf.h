@@ -17,7 +17,6 @@
 #include "conf.h"
 
 #define BLOCKCONF_OWN_FILE	"blocklist-own.list"	/* in state_dir */
-#define BLOCKCONF_PAUSE_FILE	"block-pause"		/* in run_dir */
 
 /* One list as it was loaded: list id = its position, "own" first. */
 struct blockconf_list {

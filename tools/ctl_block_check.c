@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "blockconf.h"
+#include "blockfile.h"
 #include "blocklist.h"
 #include "conf.h"
 #include "ctl.h"
@@ -138,27 +139,6 @@ group_names(const struct hgw_conf *conf, uint32_t groups, char *buf,
 	}
 }
 
-static int64_t
-paused_until(const struct hgw_conf *conf)
-{
-	char		 path[PATH_MAX + 32], buf[32];
-	ssize_t		 n;
-	long long	 v;
-	int		 fd;
-
-	snprintf(path, sizeof(path), "%s/%s", conf->gateway.run_dir,
-	    BLOCKCONF_PAUSE_FILE);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return (0);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return (0);
-	buf[n] = '\0';
-	v = strtoll(buf, NULL, 10);
-	return (v > (long long)time(NULL) ? (int64_t)v : 0);
-}
-
 static void
 json_kv(const char *key, const char *val, int comma)
 {
@@ -256,7 +236,8 @@ ctl_block_check(struct ctl *c, int argc, char **argv)
 		entry_text(&allow, atext, sizeof(atext));
 	}
 	group_names(conf, exempt ? 0 : groups, gtext, sizeof(gtext));
-	paused = paused_until(conf);
+	if (blockfile_pause_get(conf, time(NULL), &paused) < 0)
+		paused = 0;
 
 	if (c->json) {
 		printf("{");

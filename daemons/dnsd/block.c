@@ -33,6 +33,7 @@
 #include <sqlite3.h>
 
 #include "blockconf.h"
+#include "blockfile.h"
 #include "blocklist.h"
 #include "conf.h"
 #include "daemon.h"
@@ -314,31 +315,6 @@ block_start(struct dnsd *dd)
 	b->running = 1;
 }
 
-/* The pause file: the epoch second blocking resumes, or 0. */
-static int64_t
-read_pause(const char *path)
-{
-	char		 buf[32];
-	ssize_t		 n;
-	int		 fd;
-	long long	 v;
-	char		*end;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return (0);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return (0);
-	buf[n] = '\0';
-	errno = 0;
-	v = strtoll(buf, &end, 10);
-	if (errno != 0 || end == buf || v < 0 || (*end != '\0' &&
-	    *end != '\n'))
-		return (0);
-	return ((int64_t)v);
-}
-
 /* Once a second: the owner's own list and the pause file. */
 static void
 block_watch_cb(int fd, short ev, void *arg)
@@ -367,11 +343,8 @@ block_watch_cb(int fd, short ev, void *arg)
 			block_start(dd);
 		}
 	}
-	if (snprintf(path, sizeof(path), "%s/%s", c->gateway.run_dir,
-	    BLOCKCONF_PAUSE_FILE) < (int)sizeof(path)) {
-		until = read_pause(path);
-		if (until <= time(NULL))
-			until = 0;
+	/* The same reading as homegwctl's and webd's (common/blockfile). */
+	if (blockfile_pause_get(c, time(NULL), &until) == 0) {
 		if (until != b->paused_until) {
 			if (until != 0)
 				log_info("blocking paused until %lld",
