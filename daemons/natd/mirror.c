@@ -52,20 +52,41 @@
 /* Distinct LAN hosts counted per interval. */
 #define MIRROR_HOSTS_MAX	1024
 
-/* 64 KiB: about 290 flows a slab. */
+/* 64 KiB: 511 IPv4 flows a slab, or 372 IPv6 ones. */
 #define SLAB_BYTES		((size_t)65536)
 
+/* Slabs come in two slot sizes: cls 0 for IPv4 flows, 1 for IPv6. */
 struct flow_slab {
 	TAILQ_ENTRY(flow_slab) entry;
 	struct flow	*free;		/* chained through hnext */
 	unsigned int	 used;
 	unsigned int	 unused;	/* slots never handed out yet */
-	int		 evacuate;	/* mirror_compact() empties it */
-	struct flow	 slots[];
+	unsigned int	 size;		/* of a slot */
+	unsigned int	 nslots;
+	uint8_t		 cls;
+	uint8_t		 evacuate;	/* mirror_compact() empties it */
+	uint8_t		 pad[6];
+	uint8_t		 slots[];
 };
 
-#define SLAB_SLOTS	((SLAB_BYTES - sizeof(struct flow_slab)) / \
-			    sizeof(struct flow))
+static int
+cls_of(int family)
+{
+	return (family == AF_INET6);
+}
+
+static size_t
+cls_size(int cls)
+{
+	return (FLOW_SIZE(cls ? AF_INET6 : AF_INET));
+}
+
+static unsigned int
+cls_slots(int cls)
+{
+	return ((unsigned int)((SLAB_BYTES - sizeof(struct flow_slab)) /
+	    cls_size(cls)));
+}
 
 static struct flow_slab *
 slab_of(const struct flow *f)
@@ -73,11 +94,29 @@ slab_of(const struct flow *f)
 	return ((struct flow_slab *)((uintptr_t)f & ~(SLAB_BYTES - 1)));
 }
 
+static struct flow *
+slab_slot(struct flow_slab *s, unsigned int k)
+{
+	return ((struct flow *)(void *)(s->slots + (size_t)k * s->size));
+}
+
+/* An empty slab ready for flows of class cls. */
+static void
+slab_init(struct flow_slab *s, int cls)
+{
+	s->free = NULL;
+	s->used = 0;
+	s->cls = (uint8_t)cls;
+	s->size = (unsigned int)cls_size(cls);
+	s->nslots = s->unused = cls_slots(cls);
+	s->evacuate = 0;
+	POISON(s->slots, SLAB_BYTES - sizeof(*s));
+}
+
 /* Map a slab aligned to its size: map twice as much and trim the ends. */
 static struct flow_slab *
 slab_new(void)
 {
-	struct flow_slab *s;
 	uint8_t		*p, *a;
 	size_t		 head;
 
@@ -90,20 +129,25 @@ slab_new(void)
 	if (head > 0)
 		(void)munmap(p, head);
 	(void)munmap(a + SLAB_BYTES, SLAB_BYTES - head);
-	s = (struct flow_slab *)a;
-	s->free = NULL;
-	s->used = 0;
-	s->unused = SLAB_SLOTS;
-	s->evacuate = 0;
-	POISON(s->slots, SLAB_SLOTS * sizeof(struct flow));
-	return (s);
+	return ((struct flow_slab *)a);
 }
 
-/* A zeroed flow from the first slab with room, or a new slab. */
-static struct flow *
-flow_alloc(struct mirror *m)
+/* An empty slab gone: kept as the spare, or back to the kernel. */
+static void
+slab_drop(struct mirror *m, struct flow_slab *s)
 {
-	struct flow_slab *s = TAILQ_FIRST(&m->slabs);
+	if (m->spare == NULL)
+		m->spare = s;
+	else
+		(void)munmap(s, SLAB_BYTES);
+}
+
+/* A zeroed flow of cls from the first slab with room, or a new slab. */
+static struct flow *
+flow_alloc(struct mirror *m, int cls)
+{
+	struct flow_slab_list *l = &m->slabs[cls];
+	struct flow_slab *s = TAILQ_FIRST(l);
 	struct flow	*f;
 
 	if (s == NULL || (s->free == NULL && s->unused == 0)) {
@@ -111,25 +155,26 @@ flow_alloc(struct mirror *m)
 			m->spare = NULL;
 		else if ((s = slab_new()) == NULL)
 			return (NULL);
-		TAILQ_INSERT_HEAD(&m->slabs, s, entry);
+		slab_init(s, cls);
+		TAILQ_INSERT_HEAD(l, s, entry);
 		m->nslabs++;
 	}
 	if (s->free != NULL) {
 		f = s->free;
-		UNPOISON(f, sizeof(*f));
+		UNPOISON(f, s->size);
 		s->free = f->hnext;
 	} else {
-		f = &s->slots[SLAB_SLOTS - s->unused];
-		UNPOISON(f, sizeof(*f));
+		f = slab_slot(s, s->nslots - s->unused);
+		UNPOISON(f, s->size);
 		s->unused--;
 	}
 	s->used++;
 	/* A full slab goes to the back: the first one always has room. */
 	if (s->free == NULL && s->unused == 0) {
-		TAILQ_REMOVE(&m->slabs, s, entry);
-		TAILQ_INSERT_TAIL(&m->slabs, s, entry);
+		TAILQ_REMOVE(l, s, entry);
+		TAILQ_INSERT_TAIL(l, s, entry);
 	}
-	memset(f, 0, sizeof(*f));
+	memset(f, 0, s->size);
 	return (f);
 }
 
@@ -137,30 +182,26 @@ static void
 flow_release(struct mirror *m, struct flow *f)
 {
 	struct flow_slab *s = slab_of(f);
+	struct flow_slab_list *l = &m->slabs[s->cls];
 	int		 was_full = s->free == NULL && s->unused == 0;
 
 	f->hnext = s->free;
 	s->free = f;
-	POISON(f, sizeof(*f));
+	POISON(f, s->size);
 	s->used--;
 	if (s->used == 0) {
-		TAILQ_REMOVE(&m->slabs, s, entry);
+		TAILQ_REMOVE(l, s, entry);
 		m->nslabs--;
-		if (m->spare == NULL) {
-			s->free = NULL;
-			s->unused = SLAB_SLOTS;
-			m->spare = s;
-		} else
-			(void)munmap(s, SLAB_BYTES);
+		slab_drop(m, s);
 		return;
 	}
 	if (was_full) {
-		TAILQ_REMOVE(&m->slabs, s, entry);
-		TAILQ_INSERT_HEAD(&m->slabs, s, entry);
+		TAILQ_REMOVE(l, s, entry);
+		TAILQ_INSERT_HEAD(l, s, entry);
 	}
 }
 
-static unsigned int key_hash(const struct mirror *, const struct flow_info *);
+static unsigned int flow_hash(const struct mirror *, const struct flow *);
 
 static int
 slab_cmp_used(const void *a, const void *b)
@@ -172,37 +213,36 @@ slab_cmp_used(const void *a, const void *b)
 }
 
 /*
- * Compaction.  Flows die in any order, so after a flood many slabs keep
- * a few flows each and none of them empties: natd held several
- * megabytes of slabs a third full (issue 18).  When the slabs could hold
- * a quarter more than the flows, and two slabs besides, the flows of the
- * emptiest slabs move into the holes of the others, and the emptied
- * slabs go back to the kernel.  A flow is only ever reached through the
- * hash and the list of all flows, both fixed up here, and no caller
- * keeps a flow across calls into the mirror.  Returns the flows moved.
+ * Compaction of the slabs of one class: see mirror_compact().  Returns
+ * the flows moved.
  */
-unsigned int
-mirror_compact(struct mirror *m)
+static unsigned int
+compact_cls(struct mirror *m, int cls)
 {
+	struct flow_slab_list *l = &m->slabs[cls];
 	struct flow_slab **v, *sl;
-	struct flow	*f, *g, *next, **pp;
-	size_t		 slots = (size_t)m->nslabs * SLAB_SLOTS;
-	unsigned int	 n = m->nslabs, i, k, lo, room = 0, moved = 0;
+	struct flow	*f, *g, **pp;
+	unsigned int	 per = cls_slots(cls), n = 0, i, k, lo, room = 0, b;
+	unsigned int	 moved = 0, nflows;
+	size_t		 slots;
 
-	if (n < 3 || slots <= (size_t)m->nflows + m->nflows / 4 +
-	    2 * SLAB_SLOTS)
+	nflows = cls ? m->nflows6 : m->nflows - m->nflows6;
+	TAILQ_FOREACH(sl, l, entry)
+		n++;
+	slots = (size_t)n * per;
+	if (n < 3 || slots <= (size_t)nflows + nflows / 4 + 2 * per)
 		return (0);
 	if ((v = calloc(n, sizeof(*v))) == NULL)
 		return (0);
 	i = 0;
-	TAILQ_FOREACH(sl, &m->slabs, entry)
+	TAILQ_FOREACH(sl, l, entry)
 		v[i++] = sl;
 	qsort(v, n, sizeof(*v), slab_cmp_used);
 	/* Empty the emptiest slabs while the others have the room. */
 	for (k = 0; k < n; k++)
-		room += SLAB_SLOTS - v[k]->used;
+		room += per - v[k]->used;
 	for (lo = 0; lo < n - 1; lo++) {
-		room -= SLAB_SLOTS - v[lo]->used;
+		room -= per - v[lo]->used;
 		if (v[lo]->used > room)
 			break;
 		room -= v[lo]->used;
@@ -212,49 +252,57 @@ mirror_compact(struct mirror *m)
 		return (0);
 	}
 	/* The rest, those with room first: flow_alloc() takes the head. */
-	TAILQ_INIT(&m->slabs);
+	TAILQ_INIT(l);
 	for (k = n; k-- > lo; )
-		if (v[k]->used < SLAB_SLOTS)
-			TAILQ_INSERT_TAIL(&m->slabs, v[k], entry);
+		if (v[k]->used < per)
+			TAILQ_INSERT_TAIL(l, v[k], entry);
 	for (k = lo; k < n; k++)
-		if (v[k]->used == SLAB_SLOTS)
-			TAILQ_INSERT_TAIL(&m->slabs, v[k], entry);
+		if (v[k]->used == per)
+			TAILQ_INSERT_TAIL(l, v[k], entry);
 	for (k = 0; k < lo; k++)
 		v[k]->evacuate = 1;
-	m->nslabs = n - lo;
-	for (f = TAILQ_FIRST(&m->flows); f != NULL; f = next) {
-		next = TAILQ_NEXT(f, entry);
-		sl = slab_of(f);
-		if (!sl->evacuate || (g = flow_alloc(m)) == NULL)
-			continue;
-		memcpy(g, f, sizeof(*g));
-		for (pp = &m->buckets[key_hash(m, &f->info)]; *pp != f;
-		    pp = &(*pp)->hnext)
-			;
-		*pp = g;
-		TAILQ_INSERT_AFTER(&m->flows, f, g, entry);
-		TAILQ_REMOVE(&m->flows, f, entry);
-		f->hnext = sl->free;
-		sl->free = f;
-		POISON(f, sizeof(*f));
-		sl->used--;
-		moved++;
-	}
+	m->nslabs -= lo;
+	/* Each flow of an emptied slab takes its place in its chain. */
+	for (b = 0; b < m->nbuckets; b++)
+		for (pp = &m->buckets[b]; (f = *pp) != NULL; pp = &(*pp)->hnext) {
+			sl = slab_of(f);
+			if (!sl->evacuate || (g = flow_alloc(m, cls)) == NULL)
+				continue;
+			memcpy(g, f, sl->size);	/* hnext with it */
+			*pp = g;
+			f->hnext = sl->free;
+			sl->free = f;
+			POISON(f, sl->size);
+			sl->used--;
+			moved++;
+		}
 	/* Emptied: back to the kernel; a slab a flow could not leave stays. */
 	for (k = 0; k < lo; k++) {
 		v[k]->evacuate = 0;
 		if (v[k]->used > 0) {
-			TAILQ_INSERT_HEAD(&m->slabs, v[k], entry);
+			TAILQ_INSERT_HEAD(l, v[k], entry);
 			m->nslabs++;
-		} else if (m->spare == NULL) {
-			v[k]->free = NULL;
-			v[k]->unused = SLAB_SLOTS;
-			m->spare = v[k];
 		} else
-			(void)munmap(v[k], SLAB_BYTES);
+			slab_drop(m, v[k]);
 	}
 	free(v);
 	return (moved);
+}
+
+/*
+ * Compaction.  Flows die in any order, so after a flood many slabs keep
+ * a few flows each and none of them empties: natd held several
+ * megabytes of slabs a third full (issue 18).  When the slabs of a class
+ * could hold a quarter more than its flows, and two slabs besides, the
+ * flows of the emptiest slabs move into the holes of the others, and the
+ * emptied slabs go back to the kernel.  A flow is only ever reached
+ * through the hash, fixed up here, and no caller keeps a flow across
+ * calls into the mirror.  Returns the flows moved.
+ */
+unsigned int
+mirror_compact(struct mirror *m)
+{
+	return (compact_cls(m, 0) + compact_cls(m, 1));
 }
 
 /* The memory the flows hold, slabs whole (the spare too). */
@@ -272,24 +320,24 @@ mirror_flow_bytes(const struct mirror *m)
 #define BUCKETS_MIN		1024U
 #define BUCKETS_MAX		(1U << 22)
 
-static unsigned int key_hash(const struct mirror *, const struct flow_info *);
-
 static void
 rehash(struct mirror *m, unsigned int n)
 {
-	struct flow	**b, *f;
-	unsigned int	 h;
+	struct flow	**b, **old = m->buckets, *f;
+	unsigned int	 h, k, nold = m->nbuckets;
 
 	if ((b = calloc(n, sizeof(*b))) == NULL)
 		return;		/* longer chains, still right */
-	free(m->buckets);
 	m->buckets = b;
 	m->nbuckets = n;
-	TAILQ_FOREACH(f, &m->flows, entry) {
-		h = key_hash(m, &f->info);
-		f->hnext = b[h];
-		b[h] = f;
-	}
+	for (k = 0; k < nold; k++)
+		while ((f = old[k]) != NULL) {
+			old[k] = f->hnext;
+			h = flow_hash(m, f);
+			f->hnext = b[h];
+			b[h] = f;
+		}
+	free(old);
 }
 
 static void
@@ -316,8 +364,8 @@ mirror_new(unsigned int max_flows, struct in_addr lan_net, int lan_plen)
 	m->lan_self = lan_net;
 	m->lan_net.s_addr = lan_net.s_addr & addr_mask4(lan_plen);
 	m->lan_plen = lan_plen;
-	TAILQ_INIT(&m->flows);
-	TAILQ_INIT(&m->slabs);
+	TAILQ_INIT(&m->slabs[0]);
+	TAILQ_INIT(&m->slabs[1]);
 	m->buckets = calloc(m->nbuckets, sizeof(*m->buckets));
 	m->hosts = calloc(m->max_hosts, sizeof(*m->hosts));
 	m->dead = calloc(m->max_dead, sizeof(*m->dead));
@@ -333,13 +381,15 @@ void
 mirror_free(struct mirror *m)
 {
 	struct flow_slab *s;
+	int		 c;
 
 	if (m == NULL)
 		return;
-	while ((s = TAILQ_FIRST(&m->slabs)) != NULL) {
-		TAILQ_REMOVE(&m->slabs, s, entry);
-		(void)munmap(s, SLAB_BYTES);
-	}
+	for (c = 0; c < 2; c++)
+		while ((s = TAILQ_FIRST(&m->slabs[c])) != NULL) {
+			TAILQ_REMOVE(&m->slabs[c], s, entry);
+			(void)munmap(s, SLAB_BYTES);
+		}
 	if (m->spare != NULL)
 		(void)munmap(m->spare, SLAB_BYTES);
 	free(m->buckets);
@@ -351,42 +401,59 @@ mirror_free(struct mirror *m)
 static size_t
 tuple_len(int family)
 {
-	return (family == AF_INET6 ? 16 : 4);
+	return (FLOW_ALEN(family));
 }
 
+/* Whether flow f is the one of key i (a kernel id is reused). */
 static int
-key_equal(const struct flow_info *a, const struct flow_info *b)
+key_equal(const struct flow *f, const struct flow_info *i)
 {
-	size_t	 n = tuple_len(a->orig.family);
+	size_t	 n = tuple_len(f->family);
 
-	return (a->id == b->id && a->proto == b->proto &&
-	    a->orig.family == b->orig.family &&
-	    a->orig.sport == b->orig.sport && a->orig.dport == b->orig.dport &&
-	    memcmp(a->orig.src, b->orig.src, n) == 0 &&
-	    memcmp(a->orig.dst, b->orig.dst, n) == 0);
+	return (f->id == i->id && f->proto == i->proto &&
+	    f->family == i->orig.family &&
+	    f->orig_sport == i->orig.sport && f->orig_dport == i->orig.dport &&
+	    memcmp(flow_addr(f, FLOW_OSRC), i->orig.src, n) == 0 &&
+	    memcmp(flow_addr(f, FLOW_ODST), i->orig.dst, n) == 0);
+}
+
+/* FNV-1a over the key: kernel id, protocol and original tuple. */
+static unsigned int
+hash_key(const struct mirror *m, uint32_t id, uint8_t proto, size_t n,
+    const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport)
+{
+	uint32_t	 h = 2166136261U;
+	size_t		 k;
+
+#define MIX(b)	do { h ^= (uint8_t)(b); h *= 16777619U; } while (0)
+	for (k = 0; k < 4; k++)
+		MIX(id >> (8 * k));
+	MIX(proto);
+	for (k = 0; k < n; k++)
+		MIX(src[k]);
+	for (k = 0; k < n; k++)
+		MIX(dst[k]);
+	MIX(sport);
+	MIX(sport >> 8);
+	MIX(dport);
+	MIX(dport >> 8);
+#undef MIX
+	return (h & (m->nbuckets - 1));
 }
 
 static unsigned int
 key_hash(const struct mirror *m, const struct flow_info *i)
 {
-	uint32_t	 h = 2166136261U;
-	const uint8_t	*p;
-	size_t		 k, n = tuple_len(i->orig.family);
+	return (hash_key(m, i->id, i->proto, tuple_len(i->orig.family),
+	    i->orig.src, i->orig.dst, i->orig.sport, i->orig.dport));
+}
 
-#define MIX(b)	do { h ^= (uint8_t)(b); h *= 16777619U; } while (0)
-	for (k = 0; k < 4; k++)
-		MIX(i->id >> (8 * k));
-	MIX(i->proto);
-	for (p = i->orig.src, k = 0; k < n; k++)
-		MIX(p[k]);
-	for (p = i->orig.dst, k = 0; k < n; k++)
-		MIX(p[k]);
-	MIX(i->orig.sport);
-	MIX(i->orig.sport >> 8);
-	MIX(i->orig.dport);
-	MIX(i->orig.dport >> 8);
-#undef MIX
-	return (h & (m->nbuckets - 1));
+static unsigned int
+flow_hash(const struct mirror *m, const struct flow *f)
+{
+	return (hash_key(m, f->id, f->proto, tuple_len(f->family),
+	    flow_addr(f, FLOW_OSRC), flow_addr(f, FLOW_ODST), f->orig_sport,
+	    f->orig_dport));
 }
 
 /* Look a flow up by its key. */
@@ -396,17 +463,72 @@ mirror_find(struct mirror *m, const struct flow_info *i)
 	struct flow	*f;
 
 	for (f = m->buckets[key_hash(m, i)]; f != NULL; f = f->hnext)
-		if (key_equal(&f->info, i))
+		if (key_equal(f, i))
 			return (f);
 	return (NULL);
 }
 
+/* Store what the kernel said of a flow (its key is already f's). */
+static void
+flow_set(struct flow *f, const struct flow_info *i)
+{
+	size_t	 n = tuple_len(i->orig.family);
+
+	f->id = i->id;
+	f->status = i->status;
+	f->timeout = i->timeout;
+	f->proto = i->proto;
+	f->tcp_state = i->tcp_state;
+	f->has_tcp_state = i->has_tcp_state;
+	f->family = (uint8_t)i->orig.family;
+	f->orig_sport = i->orig.sport;
+	f->orig_dport = i->orig.dport;
+	f->reply_sport = i->reply.sport;
+	f->reply_dport = i->reply.dport;
+	memcpy(f->addr + FLOW_OSRC * n, i->orig.src, n);
+	memcpy(f->addr + FLOW_ODST * n, i->orig.dst, n);
+	memcpy(f->addr + FLOW_RSRC * n, i->reply.src, n);
+	memcpy(f->addr + FLOW_RDST * n, i->reply.dst, n);
+	f->orig_packets = i->orig_packets;
+	f->orig_bytes = i->orig_bytes;
+	f->reply_packets = i->reply_packets;
+	f->reply_bytes = i->reply_bytes;
+}
+
+void
+flow_info_of(const struct flow *f, struct flow_info *i)
+{
+	size_t	 n = tuple_len(f->family);
+
+	memset(i, 0, sizeof(*i));
+	i->id = f->id;
+	i->status = f->status;
+	i->timeout = f->timeout;
+	i->proto = f->proto;
+	i->tcp_state = f->tcp_state;
+	i->has_tcp_state = f->has_tcp_state;
+	i->orig.family = i->reply.family = f->family;
+	i->orig.sport = f->orig_sport;
+	i->orig.dport = f->orig_dport;
+	i->reply.sport = f->reply_sport;
+	i->reply.dport = f->reply_dport;
+	memcpy(i->orig.src, flow_addr(f, FLOW_OSRC), n);
+	memcpy(i->orig.dst, flow_addr(f, FLOW_ODST), n);
+	memcpy(i->reply.src, flow_addr(f, FLOW_RSRC), n);
+	memcpy(i->reply.dst, flow_addr(f, FLOW_RDST), n);
+	i->orig_packets = f->orig_packets;
+	i->orig_bytes = f->orig_bytes;
+	i->reply_packets = f->reply_packets;
+	i->reply_bytes = f->reply_bytes;
+	i->start = f->first_seen;
+}
+
 static int
-in_lan(const struct mirror *m, const struct flow_tuple *t, const uint8_t *a)
+in_lan(const struct mirror *m, int family, const uint8_t *a)
 {
 	struct in_addr	 in;
 
-	if (t->family != AF_INET || m->lan_plen <= 0)
+	if (family != AF_INET || m->lan_plen <= 0)
 		return (0);
 	memcpy(&in, a, 4);
 	/* The gateway's own LAN address is not a LAN host. */
@@ -422,9 +544,19 @@ in_lan(const struct mirror *m, const struct flow_tuple *t, const uint8_t *a)
 static int
 lan_side(const struct mirror *m, const struct flow_info *i)
 {
-	if (in_lan(m, &i->orig, i->orig.src))
+	if (in_lan(m, i->orig.family, i->orig.src))
 		return (1);
-	if (in_lan(m, &i->reply, i->reply.src))
+	if (in_lan(m, i->reply.family, i->reply.src))
+		return (2);
+	return (0);
+}
+
+static int
+flow_lan_side(const struct mirror *m, const struct flow *f)
+{
+	if (in_lan(m, f->family, flow_addr(f, FLOW_OSRC)))
+		return (1);
+	if (in_lan(m, f->family, flow_addr(f, FLOW_RSRC)))
 		return (2);
 	return (0);
 }
@@ -470,40 +602,33 @@ host_slot(struct mirror *m, struct in_addr a)
 	return ((int)free_slot);
 }
 
-/* The LAN host's bytes out and in and the packets of a flow's counters. */
-static void
-lan_counts(const struct mirror *m, const struct flow_info *i, uint64_t *out,
-    uint64_t *in, uint64_t *pkts)
-{
-	if (lan_side(m, i) == 1) {
-		*out = i->orig_bytes;
-		*in = i->reply_bytes;
-	} else {
-		*out = i->reply_bytes;
-		*in = i->orig_bytes;
-	}
-	*pkts = i->orig_packets + i->reply_packets;
-}
-
 /*
  * Add what the counters grew by since we last looked to the host.  What
  * we last looked at is the flow's own copy of the counters, prev (the
  * mirror keeps no second copy: natd's memory after a flood is mostly
- * flows); NULL counts from zero.
+ * flows); NULL counts from zero.  The LAN side is i's: a flow's tuples
+ * are fixed once the kernel confirmed it.
  */
 static void
-account(struct mirror *m, int host, const struct flow_info *prev,
+account(struct mirror *m, int host, const struct flow *prev,
     const struct flow_info *i)
 {
 	struct mirror_host *h;
 	uint64_t	 out, in, pkts, pout = 0, pin = 0, ppkts = 0;
+	int		 outbound;
 
 	if (host < 0)
 		return;
 	h = &m->hosts[host];
-	lan_counts(m, i, &out, &in, &pkts);
-	if (prev != NULL)
-		lan_counts(m, prev, &pout, &pin, &ppkts);
+	outbound = lan_side(m, i) == 1;
+	out = outbound ? i->orig_bytes : i->reply_bytes;
+	in = outbound ? i->reply_bytes : i->orig_bytes;
+	pkts = i->orig_packets + i->reply_packets;
+	if (prev != NULL) {
+		pout = outbound ? prev->orig_bytes : prev->reply_bytes;
+		pin = outbound ? prev->reply_bytes : prev->orig_bytes;
+		ppkts = prev->orig_packets + prev->reply_packets;
+	}
 	/* Counters only grow; a smaller value is a reused id: start over. */
 	if (out >= pout) {
 		h->bytes_out += out - pout;
@@ -518,14 +643,19 @@ account(struct mirror *m, int host, const struct flow_info *prev,
 }
 
 static int
-changed(const struct flow_info *a, const struct flow_info *b)
+changed(const struct flow *f, const struct flow_info *i)
 {
-	return (a->orig_bytes != b->orig_bytes ||
-	    a->reply_bytes != b->reply_bytes ||
-	    a->orig_packets != b->orig_packets ||
-	    a->reply_packets != b->reply_packets ||
-	    a->tcp_state != b->tcp_state || a->status != b->status ||
-	    memcmp(&a->reply, &b->reply, sizeof(a->reply)) != 0);
+	size_t	 n = tuple_len(f->family);
+
+	return (f->orig_bytes != i->orig_bytes ||
+	    f->reply_bytes != i->reply_bytes ||
+	    f->orig_packets != i->orig_packets ||
+	    f->reply_packets != i->reply_packets ||
+	    f->tcp_state != i->tcp_state || f->status != i->status ||
+	    f->reply_sport != i->reply.sport ||
+	    f->reply_dport != i->reply.dport ||
+	    memcmp(flow_addr(f, FLOW_RSRC), i->reply.src, n) != 0 ||
+	    memcmp(flow_addr(f, FLOW_RDST), i->reply.dst, n) != 0);
 }
 
 /*
@@ -600,9 +730,9 @@ rate_sample(struct mirror *m, struct flow *f, const struct flow_info *i,
 	float		 ro = 0, rr = 0;
 	int		 back, r;
 
-	/* f->info holds the counters last seen, newer than the sample's. */
-	back = i->orig_bytes < f->info.orig_bytes ||
-	    i->reply_bytes < f->info.reply_bytes;
+	/* f holds the counters last seen, newer than the sample's. */
+	back = i->orig_bytes < f->orig_bytes ||
+	    i->reply_bytes < f->reply_bytes;
 	if (!fresh && !back && f->rate_ms != 0) {
 		dt = now - f->rate_ms;
 		if (dt < RATE_MIN_MS)
@@ -640,11 +770,11 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 			m->full++;
 			return (NULL);
 		}
-		if ((f = flow_alloc(m)) == NULL) {
+		if ((f = flow_alloc(m, cls_of(i->orig.family))) == NULL) {
 			m->full++;
 			return (NULL);
 		}
-		f->info = *i;
+		flow_set(f, i);
 		/*
 		 * Rows are keyed in the order flows appear: SQLite appends
 		 * them at the end of the table's b-tree, where a hashed key
@@ -665,15 +795,16 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 		b = key_hash(m, i);
 		f->hnext = m->buckets[b];
 		m->buckets[b] = f;
-		TAILQ_INSERT_TAIL(&m->flows, f, entry);
 		m->nflows++;
+		if (f->family == AF_INET6)
+			m->nflows6++;
 		if (m->nflows > m->nbuckets)
 			resize(m);
 		m->created++;
 		m->history_created++;
 		fresh = 1;
 	} else
-		account(m, f->host, &f->info, i);
+		account(m, f->host, f, i);
 	rated = rate_sample(m, f, i, fresh);
 	gw = gateway_flow(m, i);
 	if (gw != f->gateway) {
@@ -687,30 +818,21 @@ mirror_update(struct mirror *m, const struct flow_info *i, int64_t now,
 	 * always changes (it counts down); readers derive what is left from
 	 * timeout and last_seen, which change together.
 	 */
-	if (!changed(&f->info, i) && !rated && f->last_seen != 0)
+	if (!changed(f, i) && !rated && f->last_seen != 0)
 		return (f);
-	f->info = *i;
+	flow_set(f, i);
 	f->last_seen = (uint32_t)now;
 	f->dirty = 1;
 	return (f);
 }
 
+/* Forget a flow already out of its hash chain; the hash is not resized. */
 static void
-remove_flow(struct mirror *m, struct flow *f)
+forget_flow(struct mirror *m, struct flow *f)
 {
-	struct flow	**pp;
-
-	for (pp = &m->buckets[key_hash(m, &f->info)]; *pp != NULL;
-	    pp = &(*pp)->hnext) {
-		if (*pp == f) {
-			*pp = f->hnext;
-			break;
-		}
-	}
-	TAILQ_REMOVE(&m->flows, f, entry);
 	m->nflows--;
-	if (m->nflows < m->nbuckets / 8)
-		resize(m);
+	if (f->family == AF_INET6)
+		m->nflows6--;
 	if (f->host >= 0 && m->hosts[f->host].connections > 0)
 		m->hosts[f->host].connections--;
 	/* A flow born and gone between two flushes never had a row. */
@@ -721,6 +843,23 @@ remove_flow(struct mirror *m, struct flow *f)
 	else
 		m->rewrite = 1;	/* too many to list: rewrite the table */
 	flow_release(m, f);
+}
+
+static void
+remove_flow(struct mirror *m, struct flow *f)
+{
+	struct flow	**pp;
+
+	for (pp = &m->buckets[flow_hash(m, f)]; *pp != NULL;
+	    pp = &(*pp)->hnext) {
+		if (*pp == f) {
+			*pp = f->hnext;
+			break;
+		}
+	}
+	forget_flow(m, f);
+	if (m->nflows < m->nbuckets / 8)
+		resize(m);
 }
 
 /* A DESTROY event: count the flow's last bytes and forget it. */
@@ -747,7 +886,7 @@ mirror_destroy(struct mirror *m, const struct flow_info *i, int64_t since)
 		m->destroyed++;
 		return (0);
 	}
-	account(m, f->host, &f->info, i);
+	account(m, f->host, f, i);
 	remove_flow(m, f);
 	m->destroyed++;
 	return (0);
@@ -764,20 +903,24 @@ mirror_mark(struct mirror *m)
 unsigned int
 mirror_sweep(struct mirror *m)
 {
-	struct flow	*f, *next;
-	unsigned int	 n = 0;
+	struct flow	*f, **pp;
+	unsigned int	 n = 0, b;
 
-	for (f = TAILQ_FIRST(&m->flows); f != NULL; f = next) {
-		next = TAILQ_NEXT(f, entry);
-		if (f->gen >= m->gen) {
-			f->missed = 0;
-			continue;
+	for (b = 0; b < m->nbuckets; b++)
+		for (pp = &m->buckets[b]; (f = *pp) != NULL; ) {
+			if (f->gen >= m->gen)
+				f->missed = 0;
+			else if (++f->missed >= 2) {
+				*pp = f->hnext;
+				forget_flow(m, f);
+				n++;
+				continue;
+			}
+			pp = &f->hnext;
 		}
-		if (++f->missed < 2)
-			continue;
-		remove_flow(m, f);
-		n++;
-	}
+	/* Resized after the walk, never under it. */
+	if (m->nflows < m->nbuckets / 8)
+		resize(m);
 	m->swept += n;
 	return (n);
 }
@@ -807,8 +950,9 @@ void
 mirror_flushed(struct mirror *m)
 {
 	struct flow	*f;
+	unsigned int	 b;
 
-	TAILQ_FOREACH(f, &m->flows, entry) {
+	MIRROR_FOREACH(m, b, f) {
 		if (f->dirty)
 			f->written = 1;
 		f->dirty = 0;
@@ -822,6 +966,8 @@ void
 mirror_set_own(struct mirror *m, const struct mirror_addr *a, unsigned int n)
 {
 	struct flow	*f;
+	unsigned int	 b;
+	struct flow_info i;
 	int		 gw;
 
 	if (n > MIRROR_OWN_MAX)
@@ -830,8 +976,9 @@ mirror_set_own(struct mirror *m, const struct mirror_addr *a, unsigned int n)
 		return;
 	memcpy(m->own, a, n * sizeof(*a));
 	m->nown = n;
-	TAILQ_FOREACH(f, &m->flows, entry) {
-		gw = gateway_flow(m, &f->info);
+	MIRROR_FOREACH(m, b, f) {
+		flow_info_of(f, &i);
+		gw = gateway_flow(m, &i);
 		if (gw != f->gateway) {
 			f->gateway = gw;
 			f->dirty = 1;
@@ -845,16 +992,17 @@ mirror_host_rates(struct mirror *m)
 {
 	struct mirror_host *h;
 	struct flow	*f;
+	unsigned int	 b;
 	unsigned int	 i;
 	int		 changed_any = 0;
 
 	for (i = 0; i < m->max_hosts; i++)
 		m->hosts[i].rate_out = m->hosts[i].rate_in = 0;
-	TAILQ_FOREACH(f, &m->flows, entry) {
+	MIRROR_FOREACH(m, b, f) {
 		if (f->host < 0)
 			continue;
 		h = &m->hosts[f->host];
-		if (lan_side(m, &f->info) == 1) {
+		if (flow_lan_side(m, f) == 1) {
 			h->rate_out += f->rate_orig;
 			h->rate_in += f->rate_reply;
 		} else {

@@ -111,14 +111,22 @@ struct flow_info {
 
 /*
  * A mirrored flow.  Tens of thousands of these are natd's memory after a
- * flood (issue 18), so the fields are ordered to leave no holes and the
- * flows live in slabs (mirror.c) rather than one malloc each.
+ * flood (issue 18), so it holds what a flow_info says in less room: the
+ * four addresses at their family's size at its end (16 bytes for an
+ * IPv4 flow, 64 for IPv6, in slabs of two slot sizes: mirror.c), and
+ * nothing the mirror never reads again (the kernel's start time is
+ * first_seen).  The fields are ordered to leave no holes.
  */
 struct flow {
-	struct flow_info info;
-	struct flow	*hnext;		/* hash chain; free list in a slab */
-	TAILQ_ENTRY(flow) entry;	/* all flows */
+	/* The hash chain, the only way to a flow; free list in a slab. */
+	struct flow	*hnext;
 	int64_t		 key;		/* the row's key in live.db */
+	/* The counters as last seen: the mirror keeps no second copy. */
+	uint64_t	 orig_packets, orig_bytes;
+	uint64_t	 reply_packets, reply_bytes;
+	uint32_t	 id;
+	uint32_t	 status;	/* IPS_* */
+	uint32_t	 timeout;	/* seconds */
 	/*
 	 * The current rates (bytes/s over the last two samples).  Their
 	 * time is natd's monotonic milliseconds and the counters at that
@@ -134,12 +142,36 @@ struct flow {
 	uint32_t	 last_seen;
 	uint32_t	 gen;		/* last dump or event that saw it */
 	int32_t		 host;		/* index into mirror hosts, -1 */
+	uint16_t	 orig_sport, orig_dport;	/* as in flow_tuple */
+	uint16_t	 reply_sport, reply_dport;
+	uint8_t		 family;	/* AF_INET or AF_INET6 */
+	uint8_t		 proto;
+	uint8_t		 tcp_state;
+	uint8_t		 has_tcp_state;
 	uint8_t		 missed;	/* complete dumps since it was seen */
 	uint8_t		 written;	/* has a row in live.db */
 	uint8_t		 dirty;		/* to be written */
 	uint8_t		 gateway;	/* the gateway's own connection */
+	/* Original source and destination, reply source and destination. */
+	uint8_t		 addr[];
 };
-TAILQ_HEAD(flow_list, flow);
+enum { FLOW_OSRC, FLOW_ODST, FLOW_RSRC, FLOW_RDST };
+#define FLOW_ALEN(family)	((family) == AF_INET6 ? 16 : 4)
+/* The bytes of a flow with its addresses (the slot it needs). */
+#define FLOW_SIZE(family)	(sizeof(struct flow) + 4 * FLOW_ALEN(family))
+
+static inline const uint8_t *
+flow_addr(const struct flow *f, int which)
+{
+	return (f->addr + which * FLOW_ALEN(f->family));
+}
+/*
+ * Every flow, bucket by bucket (unsigned int b, struct flow *f); the body
+ * must not add or remove flows.
+ */
+#define MIRROR_FOREACH(m, b, f)						\
+	for ((b) = 0; (b) < (m)->nbuckets; (b)++)			\
+		for ((f) = (m)->buckets[(b)]; (f) != NULL; (f) = (f)->hnext)
 
 /* Per LAN host totals, accumulated over one history interval. */
 struct mirror_host {
@@ -168,11 +200,12 @@ TAILQ_HEAD(flow_slab_list, flow_slab);
 struct mirror {
 	struct flow	**buckets;
 	unsigned int	 nbuckets;
-	struct flow_list flows;
 	unsigned int	 nflows;
 	unsigned int	 max_flows;
-	struct flow_slab_list slabs;	/* with a free slot first */
-	unsigned int	 nslabs;
+	/* Per slot size (IPv4, IPv6), those with a free slot first. */
+	struct flow_slab_list slabs[2];
+	unsigned int	 nslabs;	/* of both sizes */
+	unsigned int	 nflows6;	/* in IPv6 slabs */
 	struct flow_slab *spare;	/* one empty slab kept mapped */
 	uint32_t	 gen;
 	struct in_addr	 lan_net;
@@ -247,6 +280,8 @@ size_t		 mirror_flow_bytes(const struct mirror *);
 unsigned int	 mirror_compact(struct mirror *);
 struct in_addr	 mirror_flow_lan_addr(const struct mirror *,
 		    const struct flow_info *);
+/* A flow as a flow_info again (its start is first_seen's, in seconds). */
+void		 flow_info_of(const struct flow *, struct flow_info *);
 /* Reset the per-host interval counters (after they were saved). */
 void		 mirror_history_reset(struct mirror *);
 /* After a flush: forget the dead keys and the dirty marks. */

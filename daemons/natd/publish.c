@@ -189,7 +189,8 @@ bind_changing(sqlite3_stmt *s, int first, const struct flow_info *i)
 static int
 write_flow(struct publish *p, const struct flow *f)
 {
-	const struct flow_info *i = &f->info;
+	struct flow_info fi;
+	const struct flow_info *i = &fi;
 	const struct hgw_host *h;
 	sqlite3_stmt	*s = p->upsert;
 	/* Each its own buffer, bound without a copy until the step. */
@@ -198,6 +199,7 @@ write_flow(struct publish *p, const struct flow *f)
 	char		 lan[INET_ADDRSTRLEN], pb[8];
 	struct in_addr	 la;
 
+	flow_info_of(f, &fi);
 	sqlite3_bind_int64(s, 1, f->key);
 	sqlite3_bind_int64(s, 2, i->id);
 	sqlite3_bind_text(s, 3, proto_name(i->proto, pb, sizeof(pb)), -1,
@@ -242,11 +244,12 @@ write_flow(struct publish *p, const struct flow *f)
 static int
 update_flow(struct publish *p, const struct flow *f)
 {
-	const struct flow_info *i = &f->info;
+	struct flow_info i;
 	sqlite3_stmt	*s = p->update;
 	int		 r;
 
-	bind_changing(s, 1, i);
+	flow_info_of(f, &i);
+	bind_changing(s, 1, &i);
 	sqlite3_bind_int64(s, 8, f->last_seen);
 	sqlite3_bind_int64(s, 9, f->key);
 	sqlite3_bind_double(s, 10, f->rate_orig);
@@ -375,6 +378,7 @@ live_flush_cb(sqlite3 *db, void *arg)
 	struct publish	*p = arg;
 	struct mirror	*m = p->m;
 	struct flow	*f;
+	unsigned int	 b;
 	unsigned int	 i;
 	int		 all, r;
 
@@ -389,7 +393,7 @@ live_flush_cb(sqlite3 *db, void *arg)
 				return (-EIO);
 		}
 	}
-	TAILQ_FOREACH(f, &m->flows, entry) {
+	MIRROR_FOREACH(m, b, f) {
 		if (!all && !f->dirty)
 			continue;
 		if (!all && f->written && (r = update_flow(p, f)) != -ENOENT) {

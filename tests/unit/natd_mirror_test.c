@@ -85,7 +85,7 @@ test_key_and_bound(void)
 	a.orig_bytes = 500;
 	a.start = 90;
 	f = mirror_update(m, &a, 101, 0);
-	CHECK(f != NULL && m->nflows == 1 && f->info.orig_bytes == 500);
+	CHECK(f != NULL && m->nflows == 1 && f->orig_bytes == 500);
 	CHECK(f != NULL && f->first_seen == 100 && f->last_seen == 101);
 	/* A dump that finds it unchanged (but for the timeout) writes nothing. */
 	f->dirty = 0;
@@ -97,7 +97,7 @@ test_key_and_bound(void)
 	a.tcp_state = 7;
 	f = mirror_update(m, &a, 106, 0);
 	CHECK(f != NULL && f->dirty == 1 && f->last_seen == 106 &&
-	    f->info.timeout == 17);
+	    f->timeout == 17);
 	/* A reused id with another tuple is another flow. */
 	b.orig.sport = 40001;
 	CHECK(mirror_update(m, &b, 102, 0) != NULL && m->nflows == 2);
@@ -392,6 +392,7 @@ test_slabs(void)
 	struct mirror	*m = mk_mirror(20000);
 	struct flow_info i;
 	struct flow	*f;
+	unsigned int	 b;
 	size_t		 one, full;
 	unsigned int	 k, bad = 0;
 	char		 src[32];
@@ -400,7 +401,7 @@ test_slabs(void)
 	i.orig_bytes = 1;
 	CHECK(mirror_update(m, &i, 100, 0) != NULL);
 	one = mirror_flow_bytes(m);
-	CHECK(one >= 50 * sizeof(struct flow) && one <= 65536);
+	CHECK(one >= 50 * FLOW_SIZE(AF_INET) && one <= 65536);
 	for (k = 2; k <= 20000; k++) {
 		snprintf(src, sizeof(src), "192.168.50.%u", 10 + k % 200);
 		i = mk(k, src, (uint16_t)k, "203.0.113.1", 80);
@@ -413,8 +414,8 @@ test_slabs(void)
 	CHECK(m->nbuckets >= 20000 && m->nbuckets <= 65536);
 	full = mirror_flow_bytes(m);
 	/* At most one slab's worth beyond the flows themselves. */
-	CHECK(full >= 20000 * sizeof(struct flow) &&
-	    full <= 20000 * sizeof(struct flow) + 2 * one);
+	CHECK(full >= 20000 * FLOW_SIZE(AF_INET) &&
+	    full <= 20000 * FLOW_SIZE(AF_INET) + 2 * one);
 	/* The first half dies in order, then every other flow left. */
 	for (k = 1; k <= 10000; k++) {
 		snprintf(src, sizeof(src), "192.168.50.%u", 10 + k % 200);
@@ -435,7 +436,7 @@ test_slabs(void)
 		snprintf(src, sizeof(src), "192.168.50.%u", 10 + k % 200);
 		i = mk(k, src, (uint16_t)k, "203.0.113.1", 80);
 		f = mirror_find(m, &i);
-		if (f == NULL || f->info.orig_bytes != k || f->first_seen != 100)
+		if (f == NULL || f->orig_bytes != k || f->first_seen != 100)
 			bad++;
 	}
 	CHECK(bad == 0 && m->nflows == 5000);
@@ -449,17 +450,17 @@ test_slabs(void)
 	TAP_NOTE("slabs %zu bytes before compaction, %zu after", full,
 	    mirror_flow_bytes(m));
 	CHECK(mirror_flow_bytes(m) <= full / 2 + 2 * one &&
-	    mirror_flow_bytes(m) <= 5000 * sizeof(struct flow) * 5 / 4 +
+	    mirror_flow_bytes(m) <= 5000 * FLOW_SIZE(AF_INET) * 5 / 4 +
 	    3 * one);
 	for (k = 10001; k <= 20000; k += 2) {
 		snprintf(src, sizeof(src), "192.168.50.%u", 10 + k % 200);
 		i = mk(k, src, (uint16_t)k, "203.0.113.1", 80);
 		f = mirror_find(m, &i);
-		if (f == NULL || f->info.orig_bytes != k || f->first_seen != 100)
+		if (f == NULL || f->orig_bytes != k || f->first_seen != 100)
 			bad++;
 	}
 	k = 0;
-	TAILQ_FOREACH(f, &m->flows, entry)
+	MIRROR_FOREACH(m, b, f)
 		k++;
 	CHECK(bad == 0 && k == 5000 && m->nflows == 5000);
 	CHECK(mirror_compact(m) == 0);
@@ -471,7 +472,7 @@ test_slabs(void)
 			bad++;
 	}
 	CHECK(bad == 0 && mirror_flow_bytes(m) <=
-	    full + 2000 * sizeof(struct flow) + one);
+	    full + 2000 * FLOW_SIZE(AF_INET) + one);
 	/* Everything gone: one spare slab is all that stays. */
 	for (k = 10001; k <= 20000; k += 2) {
 		snprintf(src, sizeof(src), "192.168.50.%u", 10 + k % 200);
@@ -487,6 +488,133 @@ test_slabs(void)
 	CHECK(bad == 0 && m->nflows == 0 && mirror_flow_bytes(m) == one);
 	/* ... and shrank back when the flood had gone. */
 	CHECK(m->nbuckets == 1024);
+	mirror_free(m);
+}
+
+/* An IPv6 flow from LAN host 2001:db8:50::N to the WAN's 2001:db8:113::1. */
+static struct flow_info
+mk6(uint32_t id, unsigned int n, uint16_t sport)
+{
+	struct flow_info i;
+	char		 src[64];
+
+	memset(&i, 0, sizeof(i));
+	i.id = id;
+	i.proto = IPPROTO_TCP;
+	i.orig.family = i.reply.family = AF_INET6;
+	snprintf(src, sizeof(src), "2001:db8:50::%x", n);
+	inet_pton(AF_INET6, src, i.orig.src);
+	inet_pton(AF_INET6, "2001:db8:113::1", i.orig.dst);
+	memcpy(i.reply.src, i.orig.dst, 16);
+	memcpy(i.reply.dst, i.orig.src, 16);
+	i.orig.sport = sport;
+	i.orig.dport = 443;
+	i.reply.sport = 443;
+	i.reply.dport = sport;
+	i.has_tcp_state = 1;
+	i.tcp_state = 3;
+	return (i);
+}
+
+/*
+ * IPv4 and IPv6 flows side by side: each family in slabs of its own slot
+ * size (an IPv4 flow's addresses take 16 bytes, not 64), every field
+ * read back as the kernel said it, a change of the reply tuple seen,
+ * the same id and ports in the other family another flow, and the IPv6
+ * slabs compacted and given back on their own.
+ */
+static void
+test_families(void)
+{
+	struct mirror	*m = mk_mirror(10000);
+	struct flow_info i, o, v4;
+	struct flow	*f;
+	unsigned int	 k, bad = 0;
+	size_t		 one, all;
+
+	CHECK(FLOW_SIZE(AF_INET) + 48 == FLOW_SIZE(AF_INET6));
+	CHECK(FLOW_SIZE(AF_INET) <= 128);
+	v4 = mk(7, "192.168.50.10", 40000, "203.0.113.1", 443);
+	CHECK(mirror_update(m, &v4, 100, 0) != NULL);
+	one = mirror_flow_bytes(m);
+	for (k = 1; k <= 3000; k++) {
+		i = mk6(k, k, (uint16_t)(1000 + k));
+		i.orig_bytes = k;
+		i.reply_packets = 2 * k;
+		i.status = 0x18e;
+		i.timeout = 117;
+		if ((f = mirror_update(m, &i, 100, 0)) == NULL ||
+		    f->family != AF_INET6)
+			bad++;
+	}
+	CHECK(bad == 0 && m->nflows == 3001 && m->nflows6 == 3000);
+	all = mirror_flow_bytes(m);
+	CHECK(all >= one + 3000 * FLOW_SIZE(AF_INET6) &&
+	    all <= one + 3000 * FLOW_SIZE(AF_INET6) + 2 * 65536);
+	/* Same id and ports as IPv6 flow 7 would be: another family. */
+	i = mk6(7, 7, 1007);
+	CHECK(mirror_find(m, &i) != NULL && mirror_find(m, &v4) != NULL &&
+	    mirror_find(m, &i) != mirror_find(m, &v4));
+	/* Every field back as it went in. */
+	for (k = 1; k <= 3000; k++) {
+		i = mk6(k, k, (uint16_t)(1000 + k));
+		i.orig_bytes = k;
+		i.reply_packets = 2 * k;
+		i.status = 0x18e;
+		i.timeout = 117;
+		if ((f = mirror_find(m, &i)) == NULL) {
+			bad++;
+			continue;
+		}
+		flow_info_of(f, &o);
+		o.start = 0;
+		if (memcmp(&o, &i, sizeof(o)) != 0)
+			bad++;
+	}
+	CHECK(bad == 0);
+	f = mirror_find(m, &v4);
+	flow_info_of(f, &o);
+	o.start = 0;
+	CHECK(memcmp(&o, &v4, sizeof(o)) == 0);
+	/* A reply tuple that changed is news, even with the same counters. */
+	mirror_flushed(m);
+	i = mk6(5, 5, 1005);
+	i.orig_bytes = 5;
+	i.reply_packets = 10;
+	i.status = 0x18e;
+	i.timeout = 117;
+	CHECK(mirror_update(m, &i, 101, 0)->dirty == 0);
+	i.reply.dst[15] ^= 1;
+	f = mirror_update(m, &i, 102, 0);
+	CHECK(f->dirty == 1 && memcmp(flow_addr(f, FLOW_RDST), i.reply.dst,
+	    16) == 0);
+	/* Every other IPv6 flow goes: compaction, in IPv6 slabs only. */
+	for (k = 1; k <= 3000; k += 2) {
+		i = mk6(k, k, (uint16_t)(1000 + k));
+		if (mirror_destroy(m, &i, 0) != 0)
+			bad++;
+	}
+	CHECK(bad == 0 && m->nflows6 == 1500);
+	CHECK(mirror_compact(m) > 0);
+	CHECK(mirror_flow_bytes(m) <= one + 1500 * FLOW_SIZE(AF_INET6) *
+	    5 / 4 + 3 * 65536);
+	for (k = 2; k <= 3000; k += 2) {
+		i = mk6(k, k, (uint16_t)(1000 + k));
+		if ((f = mirror_find(m, &i)) == NULL || f->orig_bytes != k)
+			bad++;
+	}
+	CHECK(bad == 0 && mirror_find(m, &v4) != NULL);
+	for (k = 2; k <= 3000; k += 2) {
+		i = mk6(k, k, (uint16_t)(1000 + k));
+		if (mirror_destroy(m, &i, 0) != 0)
+			bad++;
+	}
+	/* The IPv4 flow's slab and one spare are all that stay. */
+	CHECK(bad == 0 && m->nflows == 1 && m->nflows6 == 0 &&
+	    mirror_flow_bytes(m) == 2 * 65536);
+	f = mirror_find(m, &v4);
+	CHECK(f != NULL && f->family == AF_INET &&
+	    memcmp(flow_addr(f, FLOW_ODST), v4.orig.dst, 4) == 0);
 	mirror_free(m);
 }
 
@@ -593,6 +721,7 @@ main(void)
 	test_traffic();
 	test_discover();
 	test_slabs();
+	test_families();
 	test_rates();
 	test_gateway();
 	return (tap_done());
