@@ -32,19 +32,26 @@
 
 #define NAMES_MAX	20000	/* rows of dns_names */
 #define NAMES_RING	2048	/* notes between two flushes */
+#define NAMES_BYTES	(NAMES_RING * 48)	/* of their names, in all */
 #define NAMES_SEEN	4096	/* slots of the recently-noted table */
 #define NOTE_AGAIN_S	30	/* a repeated answer: noted this often */
 #define GRACE_S		3600	/* rows live this long past the TTL */
 #define PRUNE_S		10
 
+/*
+ * A note; its name (wire form, lower case) is in the byte ring at name,
+ * at its length: a DNS_NAME_MAX buffer in each note was 0.6 MB of
+ * dnsd's memory once a flood of names had gone through the ring, for
+ * names of 20 to 30 bytes (issue 18).
+ */
 struct name_note {
-	uint8_t		 cfamily;
-	uint8_t		 afamily;
+	int64_t		 expires;
+	uint32_t	 name;		/* offset in names, may wrap */
 	uint8_t		 client[16];
 	uint8_t		 addr[16];
+	uint8_t		 cfamily;
+	uint8_t		 afamily;
 	uint8_t		 namelen;
-	int64_t		 expires;
-	uint8_t		 name[DNS_NAME_MAX];	/* wire form, lower */
 };
 
 /*
@@ -60,6 +67,8 @@ struct name_seen {
 
 static struct name_note	*ring;
 static unsigned int	 head, count, flushed;
+static uint8_t		*names;		/* the notes' names, in ring order */
+static size_t		 names_head, names_used;
 static struct name_seen	*seen;
 static uint64_t		 lost, noted;
 static int64_t		 pruned_at;
@@ -80,11 +89,9 @@ names_init(void)
 {
 	ring = calloc(NAMES_RING, sizeof(*ring));
 	seen = calloc(NAMES_SEEN, sizeof(*seen));
-	if (ring == NULL || seen == NULL) {
-		free(ring);
-		free(seen);
-		ring = NULL;
-		seen = NULL;
+	names = malloc(NAMES_BYTES);
+	if (ring == NULL || seen == NULL || names == NULL) {
+		names_free();
 		return (-1);
 	}
 	return (0);
@@ -96,9 +103,45 @@ names_free(void)
 {
 	free(ring);
 	free(seen);
+	free(names);
 	ring = NULL;
 	seen = NULL;
+	names = NULL;
 	head = count = flushed = 0;
+	names_head = names_used = 0;
+}
+
+/* The oldest note gives way (it was nearly stale). */
+static void
+drop_oldest(void)
+{
+	const struct name_note *o = &ring[(head + NAMES_RING - count) %
+	    NAMES_RING];
+
+	names_used -= o->namelen;
+	lost++;
+	count--;
+	if (flushed > 0)
+		flushed--;
+}
+
+/* Copy n bytes into or out of the byte ring at off, across its end. */
+static void
+ring_put(size_t off, const uint8_t *p, size_t n)
+{
+	size_t	 a = NAMES_BYTES - off < n ? NAMES_BYTES - off : n;
+
+	memcpy(names + off, p, a);
+	memcpy(names, p + a, n - a);
+}
+
+static void
+ring_get(size_t off, uint8_t *p, size_t n)
+{
+	size_t	 a = NAMES_BYTES - off < n ? NAMES_BYTES - off : n;
+
+	memcpy(p, names + off, a);
+	memcpy(p + a, names, n - a);
 }
 
 /*
@@ -162,13 +205,8 @@ names_note(struct dnsd *dd, const struct sockaddr_storage *client,
 		s->key = h;
 		s->name = hn;
 		s->at = dd->now_s;
-		if (count == NAMES_RING) {
-			/* The oldest note gives way: it was nearly stale. */
-			lost++;
-			count--;
-			if (flushed > 0)
-				flushed--;
-		}
+		while (count == NAMES_RING || names_used + k > NAMES_BYTES)
+			drop_oldest();
 		e = &ring[head];
 		head = (head + 1) % NAMES_RING;
 		count++;
@@ -178,8 +216,11 @@ names_note(struct dnsd *dd, const struct sockaddr_storage *client,
 		e->afamily = rr->type == DNS_T_A ? AF_INET : AF_INET6;
 		memcpy(e->addr, msg + rr->rdata_off, rr->rdlen);
 		e->expires = dd->wall_ms / 1000 + rr->ttl;
-		memcpy(e->name, name, k);
+		e->name = (uint32_t)names_head;
 		e->namelen = (uint8_t)k;
+		ring_put(names_head, name, k);
+		names_head = (names_head + k) % NAMES_BYTES;
+		names_used += k;
 	}
 }
 
@@ -196,6 +237,7 @@ names_flush(sqlite3 *db, struct dnsd *dd)
 	int64_t		 now = dd->wall_ms / 1000, rows;
 	char		 c[INET6_ADDRSTRLEN], a[INET6_ADDRSTRLEN], sql[160];
 	char		 name[DNS_NAME_STRLEN];
+	uint8_t		 wire[DNS_NAME_MAX];
 	int		 rc;
 
 	flushed = 0;
@@ -211,9 +253,10 @@ names_flush(sqlite3 *db, struct dnsd *dd)
 			const struct name_note *e =
 			    &ring[(start + i) % NAMES_RING];
 
+			ring_get(e->name, wire, e->namelen);
 			if (inet_ntop(e->cfamily, e->client, c, sizeof(c)) ==
 			    NULL || inet_ntop(e->afamily, e->addr, a,
-			    sizeof(a)) == NULL || dns_name_to_str(e->name,
+			    sizeof(a)) == NULL || dns_name_to_str(wire,
 			    e->namelen, name, sizeof(name)) < 0)
 				continue;
 			sqlite3_reset(st);
@@ -265,6 +308,11 @@ names_flush(sqlite3 *db, struct dnsd *dd)
 void
 names_done(void)
 {
-	count -= flushed < count ? flushed : count;
+	while (flushed > 0 && count > 0) {
+		flushed--;
+		names_used -= ring[(head + NAMES_RING - count) %
+		    NAMES_RING].namelen;
+		count--;
+	}
 	flushed = 0;
 }
