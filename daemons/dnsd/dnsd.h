@@ -221,6 +221,10 @@ struct upstream {
 	int			 cookies;	/* it answered with our cookie */
 	int64_t			 cookie_s;	/* when it last did (monotonic) */
 	int64_t			 last_ok;	/* epoch seconds */
+	/* Up and down as last logged (upstream_say()). */
+	int			 said_down;
+	int64_t			 said_ms;	/* monotonic; 0: never */
+	unsigned int		 unsaid;	/* changes since */
 	/* Answers within each of dnsd_latency_le_ms, cumulative (/metrics). */
 	uint64_t		 latency_le[DNSD_LATENCY_BUCKETS];
 	double			 latency_sum_s;
@@ -501,6 +505,8 @@ void	upstream_reload(struct dnsd *, const struct hgw_conf *);
 void	upstream_free(struct dnsd *);
 int	upstream_query(struct dnsd *, struct dnsd_req *);
 void	upstream_prefetch(struct dnsd *, const struct dnsd_req *);
+/* Log what changed in upstreams' health and was held back; each second. */
+void	upstream_say_all(struct dnsd *);
 
 /* local.c */
 void	local_init(struct dnsd *, const struct hgw_conf *);

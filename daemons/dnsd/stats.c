@@ -637,6 +637,7 @@ stats_cb(evutil_socket_t fd, short ev, void *arg)
 	struct dnsd	*dd = arg;
 
 	history_tick(dd, state_now());
+	upstream_say_all(dd);
 	state_writer_dirty(dd->w_live);
 	/* The writer's timer then fires one interval after the first mark. */
 	if (persist_due(dd))

@@ -277,6 +277,49 @@ cur_upstream(struct pending *p)
 	return (&p->dnsd->upstreams[p->up]);
 }
 
+/*
+ * An upstream going down or up is logged at once, and then at most once
+ * a minute: an upstream that drops part of its answers (rate limiting a
+ * flood of names) went down and up 10,000 times in four minutes, a
+ * journal line each.  Changes held back are counted, and the state at
+ * the end of the minute is logged with their count.
+ */
+#define SAY_EVERY_MS	60000
+
+static void
+upstream_say(struct dnsd *dd, struct upstream *u)
+{
+	int64_t		 now = dd->now_us / 1000;
+	char		 more[64] = "";
+
+	if (u->unsaid == 0 || (u->said_ms != 0 &&
+	    now - u->said_ms < SAY_EVERY_MS))
+		return;
+	if (u->unsaid > 1)
+		snprintf(more, sizeof(more), " (%u changes in the last "
+		    "minute)", u->unsaid);
+	if (u->down)
+		log_warnx("upstream %s not answering, marked down%s",
+		    u->name, more);
+	else if (u->said_down)
+		log_info("upstream %s answers again%s", u->name, more);
+	else
+		log_info("upstream %s answering, after going down and up%s",
+		    u->name, more);
+	u->said_down = u->down;
+	u->said_ms = now != 0 ? now : 1;
+	u->unsaid = 0;
+}
+
+void
+upstream_say_all(struct dnsd *dd)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < dd->nupstreams; i++)
+		upstream_say(dd, &dd->upstreams[i]);
+}
+
 static void
 health_fail(struct dnsd *dd, struct upstream *u)
 {
@@ -284,12 +327,12 @@ health_fail(struct dnsd *dd, struct upstream *u)
 		return;
 	u->fails++;
 	if (u->fails >= FAILS_DOWN) {
-		if (!u->down)
-			log_warnx("upstream %s not answering, marked down",
-			    u->name);
-		else if (u->backoff_ms < BACKOFF_MAX_MS)
+		if (!u->down) {
+			u->down = 1;
+			u->unsaid++;
+			upstream_say(dd, u);
+		} else if (u->backoff_ms < BACKOFF_MAX_MS)
 			u->backoff_ms *= 2;
-		u->down = 1;
 		u->retry_at_ms = dd->now_us / 1000 + u->backoff_ms;
 	}
 }
@@ -349,9 +392,11 @@ health_ok(struct dnsd *dd, struct upstream *u, int64_t rtt_us)
 	double	 ms = (double)rtt_us / 1000.0;
 	int	 i;
 
-	if (u->down)
-		log_info("upstream %s answers again", u->name);
-	u->down = 0;
+	if (u->down) {
+		u->down = 0;
+		u->unsaid++;
+		upstream_say(dd, u);
+	}
 	u->fails = 0;
 	u->backoff_ms = BACKOFF_MIN_MS;
 	u->answers++;
