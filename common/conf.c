@@ -189,7 +189,7 @@ static const struct conf_key keys[] = {
 	KBOOL(SEC_NAT, "masquerade", G(nat.masquerade), "yes"),
 	KBOOL(SEC_NAT, "flow_offload", G(nat.flow_offload), "yes"),
 	KBOOL(SEC_NAT, "hairpin", G(nat.hairpin), "yes"),
-	KUINT(SEC_NAT, "max_flows", G(nat.max_flows), "65536", 1, 1048576),
+	KUINT(SEC_NAT, "max_flows", G(nat.max_flows), "16384", 1, 1048576),
 	KUINT(SEC_NAT, "history_interval", G(nat.history_interval), "300", 10, 86400),
 	KSTR(SEC_FORWARD, "protocol", KT_PROTO, F(proto), "tcp", 0),
 	{ SEC_FORWARD, "wan_port", KT_PORTS, F(wan_port), F(wan_port_end), NF,

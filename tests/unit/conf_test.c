@@ -688,7 +688,7 @@ test_defaults(void)
 	CHECK(c->dns.rebind_protection == 1 && c->dns.query_log == 1 &&
 	    c->dns.query_log_max == 100000 && c->dns.threads == 1);
 	CHECK(c->nat.masquerade == 1 && c->nat.flow_offload == 1 &&
-	    c->nat.hairpin == 1 && c->nat.max_flows == 65536 &&
+	    c->nat.hairpin == 1 && c->nat.max_flows == 16384 &&
 	    c->nat.history_interval == 300);
 	CHECK(c->arp.nproxy == 0 && c->arp.max_stations == 10000 &&
 	    c->arp.storm_threshold == 30 && c->arp.prime == 1);
