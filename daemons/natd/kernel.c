@@ -1,8 +1,8 @@
 /*
  * SPDX-License-Identifier: ISC
  *
- * kernel.c: every kernel side effect of natd, and nothing else.  Owns the
- * libnftables context (loading, flushing and listing table inet homegw),
+ * kernel.c: every kernel side effect of natd, and nothing else.  Runs nft
+ * (loading, flushing and listing table inet homegw, in a child process),
  * the sysctls natd sets in its network namespace, the two conntrack
  * sockets (a request socket for dumps and an event socket following
  * DESTROY, and NEW when engine.c asks) and a socket told of every change
@@ -19,6 +19,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <arpa/inet.h>
 #include <linux/filter.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -29,6 +30,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +78,6 @@
 
 struct kernel {
 	struct event_base	*base;
-	struct nft_ctx		*nft;
 	struct nl_sock		*dump_sk;
 	struct netlink_watch	*watch;
 	struct netlink_watch	*nft_watch;	/* ruleset changes */
@@ -109,12 +112,6 @@ kernel_open(struct event_base *base, kernel_flow_cb cb,
 	k->flow_cb = cb;
 	k->resync_cb = resync_cb;
 	k->arg = arg;
-	if ((k->nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL) {
-		errno = ENOMEM;
-		goto fail;
-	}
-	nft_ctx_buffer_output(k->nft);
-	nft_ctx_buffer_error(k->nft);
 	if ((k->dump_buf = malloc(DUMP_BUFLEN)) == NULL)
 		goto fail;
 	if ((k->dump_sk = netlink_request_sock(NETLINK_NETFILTER)) == NULL)
@@ -140,8 +137,6 @@ kernel_close(struct kernel *k)
 	netlink_watch_free(k->trace);
 	if (k->dump_sk != NULL)
 		nl_socket_free(k->dump_sk);
-	if (k->nft != NULL)
-		nft_ctx_free(k->nft);
 	free(k->dump_buf);
 	free(k);
 }
@@ -187,24 +182,192 @@ kernel_sysctl_on(const char *name)
 	return (write_sysctl(path, "1"));
 }
 
-static int
-nft_run(struct kernel *k, const char *text, const char *path,
-    char **ret_error)
-{
-	const char	*err;
-	int		 r;
+/*
+ * nft runs in a child process, one command each time.  In natd itself,
+ * libnftables' parser and caches held about a megabyte of pages (its
+ * own, libgmp's, libnftnl's) and a heap to match for the whole of
+ * natd's life, for one command a second that takes a millisecond or two
+ * (issue 18).  The child is natd forked, so it has natd's capability and
+ * namespace; it runs the command with a fresh context, sends back nft's
+ * status, output and errors through a pipe, and exits, and the pages it
+ * touched go with it.  A child that does not answer within NFT_WAIT_MS
+ * is killed and the command fails, as one nft refused would.
+ */
+#define NFT_WAIT_MS		10000
 
-	if (path != NULL)
-		r = nft_run_cmd_from_filename(k->nft, path);
-	else
-		r = nft_run_cmd_from_buffer(k->nft, text);
-	err = nft_ctx_get_error_buffer(k->nft);
-	if (r != 0) {
+struct nft_reply {
+	int32_t		 rc;		/* 0 done, 1 nft refused, or -errno */
+	uint32_t	 outlen;
+	uint32_t	 errlen;
+};
+
+static int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return (0);
+}
+
+static void __attribute__((noreturn))
+nft_child(int fd, const char *text, const char *path, unsigned int flags)
+{
+	struct nft_reply h = { -ENOMEM, 0, 0 };
+	struct nft_ctx	*nft;
+	const char	*out = NULL, *err = NULL;
+
+	/* natd's handlers (libevent's) are not this process's. */
+	(void)signal(SIGTERM, SIG_DFL);
+	(void)signal(SIGINT, SIG_DFL);
+	(void)signal(SIGHUP, SIG_DFL);
+	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) != NULL) {
+		nft_ctx_buffer_output(nft);
+		nft_ctx_buffer_error(nft);
+		nft_ctx_output_set_flags(nft, nft_ctx_output_get_flags(nft) |
+		    flags);
+		/* nft's own codes vary by version: refused is 1 here. */
+		h.rc = (path != NULL ? nft_run_cmd_from_filename(nft, path) :
+		    nft_run_cmd_from_buffer(nft, text)) != 0;
+		out = nft_ctx_get_output_buffer(nft);
+		err = nft_ctx_get_error_buffer(nft);
+		h.outlen = out != NULL ? (uint32_t)strlen(out) : 0;
+		h.errlen = err != NULL ? (uint32_t)strlen(err) : 0;
+	}
+	if (write_all(fd, &h, sizeof(h)) < 0 ||
+	    write_all(fd, out, h.outlen) < 0 ||
+	    write_all(fd, err, h.errlen) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/* Read len bytes by the deadline (CLOCK_MONOTONIC ms); -1 if not. */
+static int
+read_by(int fd, void *buf, size_t len, int64_t deadline)
+{
+	struct pollfd	 pfd = { fd, POLLIN, 0 };
+	struct timespec	 ts;
+	char		*p = buf;
+	int64_t		 now;
+	ssize_t		 n;
+
+	while (len > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		if (now >= deadline)
+			return (-1);
+		if (poll(&pfd, 1, (int)(deadline - now)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		if ((n = read(fd, p, len)) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return (-1);
+		}
+		if (n == 0)
+			return (-1);	/* the child died first */
+		p += n;
+		len -= (size_t)n;
+	}
+	return (0);
+}
+
+/*
+ * Run one nft command (text, or the file at path) with extra output
+ * flags.  Returns 0 when nft took the command, 1 when it refused it, or
+ * -errno when the child failed; *ret_out and *ret_err, when not NULL, get nft's
+ * output and errors (malloc'ed, possibly empty).
+ */
+static int
+nft_exec(const char *text, const char *path, unsigned int flags,
+    char **ret_out, char **ret_err)
+{
+	struct nft_reply h;
+	struct timespec	 ts;
+	char		*out = NULL, *err = NULL;
+	int64_t		 deadline;
+	int		 fds[2], status = 0, r;
+	pid_t		 pid;
+
+	if (ret_out != NULL)
+		*ret_out = NULL;
+	if (ret_err != NULL)
+		*ret_err = NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return (-errno);
+	if ((pid = fork()) < 0) {
+		r = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return (r);
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		nft_child(fds[1], text, path, flags);
+	}
+	close(fds[1]);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	deadline = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
+	    NFT_WAIT_MS;
+	r = -EIO;
+	if (read_by(fds[0], &h, sizeof(h), deadline) == 0 &&
+	    h.outlen <= (64U << 20) && h.errlen <= (1U << 20) &&
+	    (out = malloc((size_t)h.outlen + 1)) != NULL &&
+	    (err = malloc((size_t)h.errlen + 1)) != NULL &&
+	    read_by(fds[0], out, h.outlen, deadline) == 0 &&
+	    read_by(fds[0], err, h.errlen, deadline) == 0) {
+		out[h.outlen] = '\0';
+		err[h.errlen] = '\0';
+		r = h.rc;
+	}
+	close(fds[0]);
+	if (r == -EIO)
+		(void)kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (r == -EIO)
+		log_debug("%s: the nft child failed (status %d)", __func__,
+		    status);
+	if (ret_out != NULL && r != -EIO) {
+		*ret_out = out;
+		out = NULL;
+	}
+	if (ret_err != NULL && r != -EIO) {
+		*ret_err = err;
+		err = NULL;
+	}
+	free(out);
+	free(err);
+	return (r);
+}
+
+static int
+nft_run(const char *text, const char *path, char **ret_error)
+{
+	char	*err = NULL;
+	int	 r;
+
+	if ((r = nft_exec(text, path, 0, NULL, &err)) != 0) {
 		if (ret_error != NULL)
-			*ret_error = strdup(err != NULL && *err != '\0' ? err :
+			*ret_error = strdup(r > 0 && err != NULL &&
+			    *err != '\0' ? err : r < 0 ? "nft could not be "
+			    "run (out of memory or processes)" :
 			    "nft refused the batch");
+		free(err);
 		return (-EINVAL);
 	}
+	free(err);
 	return (0);
 }
 
@@ -212,14 +375,16 @@ nft_run(struct kernel *k, const char *text, const char *path,
 int
 kernel_nft_load(struct kernel *k, const char *path, char **ret_error)
 {
-	return (nft_run(k, NULL, path, ret_error));
+	(void)k;
+	return (nft_run(NULL, path, ret_error));
 }
 
 /* Run commands from a buffer in one transaction. */
 int
 kernel_nft_run(struct kernel *k, const char *text, char **ret_error)
 {
-	return (nft_run(k, text, NULL, ret_error));
+	(void)k;
+	return (nft_run(text, NULL, ret_error));
 }
 
 /*
@@ -230,22 +395,15 @@ kernel_nft_run(struct kernel *k, const char *text, char **ret_error)
 static char *
 list_table(struct kernel *k, const char *cmd, unsigned int extra_flags)
 {
-	unsigned int	 flags = nft_ctx_output_get_flags(k->nft);
-	const char	*out;
-	char		*text;
-	int		 r;
+	char	*text;
+	int	 r;
 
-	nft_ctx_output_set_flags(k->nft, flags | extra_flags);
-	r = nft_run_cmd_from_buffer(k->nft, cmd);
-	nft_ctx_output_set_flags(k->nft, flags);
-	if (r != 0) {
-		(void)nft_ctx_get_error_buffer(k->nft);
-		errno = ENOENT;
+	(void)k;
+	if ((r = nft_exec(cmd, NULL, extra_flags, &text, NULL)) != 0) {
+		free(text);
+		errno = r < 0 ? -r : ENOENT;
 		return (NULL);
 	}
-	out = nft_ctx_get_output_buffer(k->nft);
-	if ((text = strdup(out != NULL ? out : "")) == NULL)
-		errno = ENOMEM;
 	return (text);
 }
 
