@@ -516,6 +516,19 @@ mk6(uint32_t id, unsigned int n, uint16_t sport)
 	return (i);
 }
 
+/* IPv6 flow k of test_families(), with its counters and status. */
+static struct flow_info
+flow6(unsigned int k)
+{
+	struct flow_info i = mk6(k, k, (uint16_t)(1000 + k));
+
+	i.orig_bytes = k;
+	i.reply_packets = 2 * k;
+	i.status = 0x18e;
+	i.timeout = 117;
+	return (i);
+}
+
 /*
  * IPv4 and IPv6 flows side by side: each family in slabs of its own slot
  * size (an IPv4 flow's addresses take 16 bytes, not 64), every field
@@ -538,11 +551,7 @@ test_families(void)
 	CHECK(mirror_update(m, &v4, 100, 0) != NULL);
 	one = mirror_flow_bytes(m);
 	for (k = 1; k <= 3000; k++) {
-		i = mk6(k, k, (uint16_t)(1000 + k));
-		i.orig_bytes = k;
-		i.reply_packets = 2 * k;
-		i.status = 0x18e;
-		i.timeout = 117;
+		i = flow6(k);
 		if ((f = mirror_update(m, &i, 100, 0)) == NULL ||
 		    f->family != AF_INET6)
 			bad++;
@@ -557,11 +566,7 @@ test_families(void)
 	    mirror_find(m, &i) != mirror_find(m, &v4));
 	/* Every field back as it went in. */
 	for (k = 1; k <= 3000; k++) {
-		i = mk6(k, k, (uint16_t)(1000 + k));
-		i.orig_bytes = k;
-		i.reply_packets = 2 * k;
-		i.status = 0x18e;
-		i.timeout = 117;
+		i = flow6(k);
 		if ((f = mirror_find(m, &i)) == NULL) {
 			bad++;
 			continue;
@@ -578,11 +583,7 @@ test_families(void)
 	CHECK(memcmp(&o, &v4, sizeof(o)) == 0);
 	/* A reply tuple that changed is news, even with the same counters. */
 	mirror_flushed(m);
-	i = mk6(5, 5, 1005);
-	i.orig_bytes = 5;
-	i.reply_packets = 10;
-	i.status = 0x18e;
-	i.timeout = 117;
+	i = flow6(5);
 	CHECK(mirror_update(m, &i, 101, 0)->dirty == 0);
 	i.reply.dst[15] ^= 1;
 	f = mirror_update(m, &i, 102, 0);
