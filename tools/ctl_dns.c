@@ -8,12 +8,15 @@
  * only; changes nothing.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
 
+#include "addr.h"
+#include "conf.h"
 #include "figures.h"
 #include "ctl.h"
 
@@ -67,6 +70,46 @@ dns_summary(struct ctl *c)
 	return (CTL_OK);
 }
 
+/*
+ * host(client) and label(client) in SQL: the host table's name of a
+ * client's address and the owner's label for it, NULL when the address
+ * is not in the table.  The page shows the same for each log row.
+ */
+static void
+sql_host(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	struct ctl	*c = sqlite3_user_data(cx);
+	const char	*s = (const char *)sqlite3_value_text(argv[0]);
+	struct hgw_host	*h;
+	struct in_addr	 a;
+
+	(void)argc;
+	if (s == NULL || addr_parse_ip4(s, &a) < 0 ||
+	    (h = conf_host_by_addr(ctl_conf(c), a)) == NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	sqlite3_result_text(cx, h->name, -1, SQLITE_TRANSIENT);
+}
+
+static void
+sql_label(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	struct ctl	*c = sqlite3_user_data(cx);
+	const char	*s = (const char *)sqlite3_value_text(argv[0]);
+	struct hgw_host	*h;
+	struct in_addr	 a;
+
+	(void)argc;
+	if (s == NULL || addr_parse_ip4(s, &a) < 0 ||
+	    (h = conf_host_by_addr(ctl_conf(c), a)) == NULL ||
+	    !h->has_label) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	sqlite3_result_text(cx, h->label, -1, SQLITE_TRANSIENT);
+}
+
 static int
 dns_log(struct ctl *c, int argc, char **argv)
 {
@@ -108,8 +151,16 @@ dns_log(struct ctl *c, int argc, char **argv)
 			return (CTL_ERROR);
 		return (CTL_OK);
 	}
+	if (sqlite3_create_function(live, "host", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, c, sql_host, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(live, "label", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, c, sql_label, NULL, NULL) != SQLITE_OK) {
+		fprintf(stderr, "homegwctl: %s\n", sqlite3_errmsg(live));
+		return (CTL_ERROR);
+	}
 	if (run(c, live, "SELECT strftime('%Y-%m-%d %H:%M:%f', "
 	    "time_ms / 1000.0, 'unixepoch', 'localtime') AS time, client, "
+	    "host(client) AS host, label(client) AS label, "
 	    "name, CASE qtype WHEN 1 THEN 'A' WHEN 28 THEN 'AAAA' "
 	    "WHEN 5 THEN 'CNAME' WHEN 12 THEN 'PTR' WHEN 15 THEN 'MX' "
 	    "WHEN 16 THEN 'TXT' WHEN 33 THEN 'SRV' WHEN 65 THEN 'HTTPS' "
