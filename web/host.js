@@ -36,6 +36,19 @@ HGW.start(function () {
 		});
 	}
 
+	/*
+	 * A connection's current rate, both ways; the title splits it, up
+	 * being what this host sends (the reply side when it was the one
+	 * connected to, as through a port forward).
+	 */
+	function rateCell(c, address) {
+		var R = HGW.rates, up = c.orig_src === address ?
+		    c.rate_orig : c.rate_reply, down = c.orig_src === address ?
+		    c.rate_reply : c.rate_orig;
+		return { v: R.bps(c.rate), cls: "num",
+		    title: "up " + R.bps(up) + ", down " + R.bps(down) };
+	}
+
 	function load() {
 		return HGW.api("host/" + encodeURIComponent(key)).then(
 		    function (r) {
@@ -104,10 +117,11 @@ HGW.start(function () {
 				    c.tcp_state ? HGW.badge(c.tcp_state,
 				    HGW.stateClass(c.tcp_state)) : "",
 				    { v: HGW.dur(c.age), cls: "num sec" },
+				    rateCell(c, r.address),
 				    { v: HGW.bytes(c.orig_bytes), cls: "num" },
 				    { v: HGW.bytes(c.reply_bytes),
 				    cls: "num" }];
-			}, "No connections", 9);
+			}, "No connections", 10);
 			if (r.address)
 				$("nat-link").href = "/nat?host=" +
 				    encodeURIComponent(r.address);

@@ -189,6 +189,23 @@ async function main() {
 		    bw.ticks.some((t) => /Mbit\/s$/.test(t)) && bw.paths >= 2,
 		    "host page: live bandwidth chart in bit/s, labelled (" +
 		    bw.now + "; " + bw.ticks.slice(0, 5).join(", ") + ")");
+		/* Its connections, each with its rate: up and down apart. */
+		await until(page, () => document.querySelectorAll("#conns tr td")
+		    .length > 1, null, 10000);
+		const hostRates = await page.evaluate(() => {
+			const head = [...document.getElementById("conns")
+			    .closest("table").querySelectorAll("thead th")]
+			    .map((t) => t.textContent);
+			const k = head.indexOf("Rate");
+			return [...document.querySelectorAll("#conns tr")]
+			    .map((tr) => tr.children[k])
+			    .filter((td) => td && td.textContent === "20 Mbit/s")
+			    .map((td) => td.title);
+		});
+		ok(hostRates.length === 1 &&
+		    hostRates[0] === "up 19 Mbit/s, down 800 kbit/s",
+		    "host page: the busiest connection at 20 Mbit/s, up and " +
+		    "down in its title (" + hostRates.join("; ") + ")");
 		await page.screenshot({ path: path.join(outdir,
 		    "desktop-host-bandwidth.png"), fullPage: true });
 
