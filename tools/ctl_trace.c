@@ -172,9 +172,22 @@ step_words(const struct trace_event *e, const char *who, char *out,
 		    g[0] ? " (" : "", g, g[0] ? ")" : "", nat,
 		    c[0] ? ": " : "", c);
 	} else if (strcmp(e->event, "state") == 0) {
-		if (f(d, "from", b, sizeof(b)) != NULL)
-			snprintf(out, len, "%s -> %s",  b,
-			    f(d, "state", a, sizeof(a)) ? a : "?");
+		/*
+		 * From ESTABLISHED, conntrack goes to FIN_WAIT on a FIN in
+		 * the original direction, to CLOSE_WAIT on one in the reply
+		 * direction, and to CLOSE on a reset.
+		 */
+		if (f(d, "from", b, sizeof(b)) != NULL) {
+			if (f(d, "state", a, sizeof(a)) == NULL)
+				snprintf(a, sizeof(a), "?");
+			snprintf(out, len, "%s -> %s%s",  b, a,
+			    strcmp(b, "ESTABLISHED") != 0 ? "" :
+			    strcmp(a, "FIN_WAIT") == 0 ?
+			    " (the side that opened it sent the first FIN)" :
+			    strcmp(a, "CLOSE_WAIT") == 0 ?
+			    " (the other side sent the first FIN)" :
+			    strcmp(a, "CLOSE") == 0 ? " (reset: RST)" : "");
+		}
 		else
 			snprintf(out, len, "%s (first seen)",
 			    f(d, "state", a, sizeof(a)) ? a : "?");

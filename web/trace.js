@@ -419,7 +419,8 @@ HGW.start(function () {
 		}
 		if (s.kind === "closing") {
 			s.explain = "closing";
-			t = "the connection closed: " + s.states.map(function (x) {
+			t = "the connection closed" + closer(s.states[0], first,
+			    g) + ": " + s.states.map(function (x) {
 				return x.state;
 			}).join(", then ");
 			if (s.destroy) {
@@ -449,6 +450,29 @@ HGW.start(function () {
 		}
 		s.explain = "state";
 		return e.event;
+	}
+
+	/*
+	 * Who closed first, from conntrack's first closing state: a FIN in
+	 * the original direction takes an established connection to
+	 * FIN_WAIT, one in the reply direction to CLOSE_WAIT, and a reset
+	 * to CLOSE.  Said only when the state before was ESTABLISHED.
+	 */
+	function closer(e, first, g) {
+		var opener, other;
+		if (!e || e.from !== "ESTABLISHED")
+			return "";
+		opener = first.event === "new" ? who(first.orig_src) :
+		    "the side that opened it";
+		other = first.event === "new" ? (g.name ||
+		    who(first.orig_dst)) : "the other side";
+		if (e.state === "FIN_WAIT")
+			return " (" + opener + " sent the first FIN)";
+		if (e.state === "CLOSE_WAIT")
+			return " (" + other + " sent the first FIN)";
+		if (e.state === "CLOSE")
+			return " (reset: RST)";
+		return "";
 	}
 
 	/* "2.2 KB out, 1.1 MB in", out being what the device sent. */

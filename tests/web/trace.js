@@ -107,7 +107,8 @@ async function main() {
 		    ["the TCP connection with its name and NAT mapping",
 			/opened TCP to 203\.0\.113\.1:80 \(www\.example\.test\); NAT maps it to 203\.0\.113\.2:[0-9]+/],
 		    ["the handshake", /handshake complete after .*ESTABLISHED/],
-		    ["its closing", /the connection closed: [A-Z_]+/],
+		    ["its closing, and who sent the first FIN",
+			/the connection closed \((lan1|www\.example\.test) sent the first FIN\): [A-Z_]+/],
 		];
 		const seen = await until(page, (res) => {
 			const t = Array.from(document.querySelectorAll(
