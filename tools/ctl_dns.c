@@ -75,39 +75,39 @@ dns_summary(struct ctl *c)
  * client's address and the owner's label for it, NULL when the address
  * is not in the table.  The page shows the same for each log row.
  */
+static const struct hgw_host *
+sql_host_of(sqlite3_context *cx, sqlite3_value *v)
+{
+	const char	*s = (const char *)sqlite3_value_text(v);
+	struct in_addr	 a;
+
+	if (s == NULL || addr_parse_ip4(s, &a) < 0)
+		return (NULL);
+	return (conf_host_by_addr(ctl_conf(sqlite3_user_data(cx)), a));
+}
+
 static void
 sql_host(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-	struct ctl	*c = sqlite3_user_data(cx);
-	const char	*s = (const char *)sqlite3_value_text(argv[0]);
-	struct hgw_host	*h;
-	struct in_addr	 a;
+	const struct hgw_host *h = sql_host_of(cx, argv[0]);
 
 	(void)argc;
-	if (s == NULL || addr_parse_ip4(s, &a) < 0 ||
-	    (h = conf_host_by_addr(ctl_conf(c), a)) == NULL) {
+	if (h == NULL)
 		sqlite3_result_null(cx);
-		return;
-	}
-	sqlite3_result_text(cx, h->name, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_text(cx, h->name, -1, SQLITE_TRANSIENT);
 }
 
 static void
 sql_label(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-	struct ctl	*c = sqlite3_user_data(cx);
-	const char	*s = (const char *)sqlite3_value_text(argv[0]);
-	struct hgw_host	*h;
-	struct in_addr	 a;
+	const struct hgw_host *h = sql_host_of(cx, argv[0]);
 
 	(void)argc;
-	if (s == NULL || addr_parse_ip4(s, &a) < 0 ||
-	    (h = conf_host_by_addr(ctl_conf(c), a)) == NULL ||
-	    !h->has_label) {
+	if (h == NULL || !h->has_label)
 		sqlite3_result_null(cx);
-		return;
-	}
-	sqlite3_result_text(cx, h->label, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_text(cx, h->label, -1, SQLITE_TRANSIENT);
 }
 
 static int
