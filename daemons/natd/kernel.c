@@ -250,20 +250,26 @@ nft_child(int fd, const char *text, const char *path, unsigned int flags)
 	_exit(0);
 }
 
-/* Read len bytes by the deadline (CLOCK_MONOTONIC ms); -1 if not. */
+static int64_t
+mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* Read len bytes by the deadline (mono_ms()); -1 if not. */
 static int
 read_by(int fd, void *buf, size_t len, int64_t deadline)
 {
 	struct pollfd	 pfd = { fd, POLLIN, 0 };
-	struct timespec	 ts;
 	char		*p = buf;
 	int64_t		 now;
 	ssize_t		 n;
 
 	while (len > 0) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-		if (now >= deadline)
+		if ((now = mono_ms()) >= deadline)
 			return (-1);
 		if (poll(&pfd, 1, (int)(deadline - now)) < 0) {
 			if (errno == EINTR)
@@ -294,7 +300,6 @@ nft_exec(const char *text, const char *path, unsigned int flags,
     char **ret_out, char **ret_err)
 {
 	struct nft_reply h;
-	struct timespec	 ts;
 	char		*out = NULL, *err = NULL;
 	int64_t		 deadline;
 	int		 fds[2], status = 0, r;
@@ -317,9 +322,7 @@ nft_exec(const char *text, const char *path, unsigned int flags,
 		nft_child(fds[1], text, path, flags);
 	}
 	close(fds[1]);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	deadline = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
-	    NFT_WAIT_MS;
+	deadline = mono_ms() + NFT_WAIT_MS;
 	r = -EIO;
 	if (read_by(fds[0], &h, sizeof(h), deadline) == 0 &&
 	    h.outlen <= (64U << 20) && h.errlen <= (1U << 20) &&
